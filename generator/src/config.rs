@@ -1,0 +1,237 @@
+//! `sdkgen.toml`: what a provider's spec does not say.
+//!
+//! The spec describes the API's shape; this file describes the provider's behaviour (pagination,
+//! error bodies, rate limits, headers) and the crate to write. Every key is optional so that a
+//! bare spec generates with sensible defaults.
+
+use serde::Deserialize;
+
+use crate::diagnostics::{DiagnosticKind, Diagnostics};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The generated crate.
+    #[serde(default, rename = "crate")]
+    pub crate_: CrateConfig,
+    /// Where the spec comes from.
+    #[serde(default)]
+    pub source: SourceConfig,
+    /// Runtime behaviour.
+    #[serde(default)]
+    pub runtime: RuntimeConfig,
+    /// Pagination rules, first match wins.
+    #[serde(default)]
+    pub pagination: Vec<PaginationRule>,
+}
+
+/// The generated crate's identity.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    /// The crate name.
+    #[serde(default = "default_crate_name")]
+    pub name: String,
+    /// The crate version.
+    #[serde(default = "default_crate_version")]
+    pub version: String,
+}
+
+impl Default for CrateConfig {
+    fn default() -> Self {
+        Self { name: default_crate_name(), version: default_crate_version() }
+    }
+}
+
+fn default_crate_name() -> String {
+    "api-client".to_owned()
+}
+
+fn default_crate_version() -> String {
+    "0.1.0".to_owned()
+}
+
+/// Upstream source of the spec files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// The main spec file, relative to the config's folder.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// Files to vendor, with their pinned URL and sha256.
+    #[serde(default)]
+    pub files: Vec<SourceFile>,
+}
+
+/// One vendored spec file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    /// The file name inside `specs/<provider>/`.
+    pub path: String,
+    /// The path inside the mirror folder.
+    #[serde(default)]
+    pub mirror: Option<String>,
+    /// The pinned download URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The expected sha256.
+    pub sha256: String,
+}
+
+/// Provider behaviour handed to the runtime.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// The header that carries the request id.
+    pub request_id_header: Option<String>,
+    /// JSON pointer to the provider's error code.
+    pub error_code_pointer: Option<String>,
+    /// JSON pointer to the provider's error message.
+    pub error_message_pointer: Option<String>,
+    /// The idempotency header the provider accepts on POSTs.
+    pub idempotency_header: Option<String>,
+    /// A header whose `true`/`false` overrides retry classification.
+    pub retry_signal_header: Option<String>,
+    /// A header sent on every request pinning the API version.
+    pub version_header: Option<VersionHeader>,
+    /// Proactive rate limit.
+    pub rate_limit: Option<RateLimitConfig>,
+    /// Rate-limit headers the provider sends.
+    pub rate_limit_headers: Option<RateLimitHeadersConfig>,
+    /// A header carrying the attempt count.
+    pub attempt_header: Option<String>,
+    /// Overrides the spec's first server.
+    pub base_url: Option<String>,
+}
+
+/// A pinned version header.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionHeader {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+}
+
+/// A token bucket's rate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests per second.
+    pub per_second: Option<f64>,
+    /// Requests per hour.
+    pub per_hour: Option<f64>,
+    /// Bucket size.
+    pub burst: Option<u32>,
+}
+
+/// Names of the provider's rate-limit headers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitHeadersConfig {
+    /// The limit header.
+    pub limit: Option<String>,
+    /// The remaining header.
+    pub remaining: String,
+    /// The reset header.
+    pub reset: String,
+    /// `epoch_seconds` or `delay_seconds`.
+    pub reset_kind: String,
+}
+
+/// Which operations page and how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationRule {
+    /// Globs (`*` wildcard) over operationIds.
+    pub operations: Vec<String>,
+    /// The style name.
+    pub style: String,
+    /// Pointer to the items array ("" when the body is the array).
+    #[serde(default)]
+    pub items: String,
+    /// Cursor styles: pointer to the has-more flag.
+    pub has_more: Option<String>,
+    /// Cursor styles: the query parameter.
+    pub cursor_param: Option<String>,
+    /// `cursor`: the item field the next cursor comes from.
+    pub cursor_field: Option<String>,
+    /// `cursor_from_body`: pointer to the cursor.
+    pub cursor_pointer: Option<String>,
+    /// `next_url`: pointer to the next URL.
+    pub next: Option<String>,
+    /// `page_number`: the page parameter.
+    pub page_param: Option<String>,
+    /// `page_number`: the first page.
+    pub first_page: Option<u64>,
+    /// `page_number`: the page-size parameter.
+    pub per_page_param: Option<String>,
+    /// `offset_limit`: the offset parameter.
+    pub offset_param: Option<String>,
+    /// `offset_limit`: the limit parameter.
+    pub limit_param: Option<String>,
+    /// `offset_limit`: pointer to the total.
+    pub total: Option<String>,
+    /// `token`: pointer to the token.
+    pub token_pointer: Option<String>,
+    /// `token`: the query parameter.
+    pub token_param: Option<String>,
+}
+
+impl PaginationRule {
+    /// True when `operation_id` matches one of the globs.
+    pub fn matches(&self, operation_id: &str) -> bool {
+        self.operations.iter().any(|glob| glob_match(glob, operation_id))
+    }
+}
+
+/// Matches `*` wildcards; everything else is literal.
+pub fn glob_match(glob: &str, text: &str) -> bool {
+    let parts: Vec<&str> = glob.split('*').collect();
+    if parts.len() == 1 {
+        return glob == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(pos) = rest.find(part) else { return false };
+            rest = &rest[pos + part.len()..];
+        }
+    }
+    true
+}
+
+impl Config {
+    /// Parses a config file's text.
+    pub fn parse(text: &str, origin: &str, diags: &mut Diagnostics) -> Option<Config> {
+        match toml::from_str::<Config>(text) {
+            Ok(config) => Some(config),
+            Err(err) => {
+                diags.error(DiagnosticKind::Config, origin, format!("invalid sdkgen.toml: {err}"));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_prefixes_suffixes_and_middles() {
+        assert!(glob_match("list_*", "list_pets"));
+        assert!(glob_match("*_list", "pets_list"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("list_*", "get_pet"));
+        assert!(glob_match("exact", "exact"));
+    }
+}

@@ -1,0 +1,261 @@
+//! Emit phase: IR → Rust source files.
+//!
+//! Emitting reads only the IR, never the spec, and cannot fail because of the spec. Each item
+//! is a small `emit_*` function returning a `TokenStream`; modules are assembled into a tree and
+//! rendered with prettyplease either as a standalone crate's `src/` or as files that a build
+//! script writes to `OUT_DIR` and `include!`s.
+
+mod client;
+mod docs;
+mod operations;
+mod types;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::config::Config;
+use crate::ir::{Api, FloatKind, IntKind, TypeId, TypeRef};
+use crate::naming;
+
+/// Lints the generated code allows, each for a reason that comes from the spec and not from us.
+const ALLOWED_LINTS: &[&str] = &[
+    // Upstream prose is copied as written and its markdown does not follow clippy's doc style.
+    "clippy::doc_lazy_continuation",
+    "clippy::doc_overindented_list_items",
+    "clippy::too_long_first_doc_paragraph",
+    "clippy::tabs_in_doc_comments",
+    // Operations with many required parameters take them as arguments, as the spec lists them.
+    "clippy::too_many_arguments",
+    // Union variants mirror the spec's schemas, whose sizes and names we do not choose.
+    "clippy::large_enum_variant",
+    "clippy::enum_variant_names",
+    // Method names come from operationIds such as `into_archive` or `add`.
+    "clippy::wrong_self_convention",
+    "clippy::should_implement_trait",
+    // A tag called `types` yields `types::types`.
+    "clippy::module_inception",
+    // Nested optional collections are what the spec describes.
+    "clippy::type_complexity",
+    // Every call returns the runtime's one error type, which carries the whole response.
+    "clippy::result_large_err",
+    // Deprecated schemas are still used by other generated items; users still see the warning.
+    "deprecated",
+];
+
+/// How the generated crate depends on the runtime.
+#[derive(Debug, Clone)]
+pub enum RuntimeDependency {
+    /// A path dependency.
+    Path(String),
+    /// A crates.io version requirement.
+    Version(String),
+}
+
+/// A rendered source tree: relative path → file contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Files {
+    /// The files, sorted by path.
+    pub files: BTreeMap<String, String>,
+}
+
+/// A module of generated code and its children.
+#[derive(Debug, Default)]
+pub(crate) struct Module {
+    docs: String,
+    items: TokenStream,
+    children: BTreeMap<String, Module>,
+    allow_lints: bool,
+}
+
+/// Errors that can only come from a bug in the emitter.
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    /// The emitter produced tokens that do not parse as Rust.
+    #[error("internal error: generated code for `{module}` does not parse: {message}")]
+    Unparsable {
+        /// The module.
+        module: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Builds the module tree for an API.
+pub(crate) fn emit_tree(api: &Api, config: &Config) -> Module {
+    let mut root = Module { docs: String::new(), ..Module::default() };
+    root.children.insert("types".to_owned(), types::emit_types_module(api));
+    root.children.insert("operations".to_owned(), operations::emit_operations_module(api));
+    root.items = client::emit_client(api, config);
+    root
+}
+
+/// Renders the tree as a standalone crate's `src/` (`lib.rs`, `types/mod.rs`, …).
+pub fn render_standalone(api: &Api, config: &Config) -> Result<Files, EmitError> {
+    let tree = emit_tree(api, config);
+    let mut files = Files::default();
+    let header = header_comment(api);
+    let crate_doc = crate_docs(api);
+    let lib_prefix = format!("{header}{crate_doc}#![forbid(unsafe_code)]\n\n");
+    render_module(&tree, "src", "lib.rs", &lib_prefix, &header, &mut files, Layout::Standalone)?;
+    Ok(files)
+}
+
+/// Renders the tree as files for `OUT_DIR`: `sdkgen.rs` is the root, for `include!`.
+pub fn render_included(api: &Api, config: &Config) -> Result<Files, EmitError> {
+    let tree = emit_tree(api, config);
+    let mut files = Files::default();
+    let header = header_comment(api);
+    render_module(&tree, "", "sdkgen.rs", &header, &header, &mut files, Layout::Included)?;
+    Ok(files)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Standalone,
+    Included,
+}
+
+fn render_module(
+    module: &Module,
+    dir: &str,
+    file_name: &str,
+    prefix: &str,
+    header: &str,
+    files: &mut Files,
+    layout: Layout,
+) -> Result<(), EmitError> {
+    let join = |a: &str, b: &str| if a.is_empty() { b.to_owned() } else { format!("{a}/{b}") };
+    let mut decls = TokenStream::new();
+    for (name, child) in &module.children {
+        let ident = ident(name);
+        let docs = docs::emit_doc_text(&child.docs);
+        let allows = if child.allow_lints { lint_allows() } else { TokenStream::new() };
+        let child_dir = join(dir, name);
+        let has_children = !child.children.is_empty();
+        let child_file = if has_children { join(&child_dir, "mod.rs") } else { join(dir, &format!("{name}.rs")) };
+        match layout {
+            Layout::Standalone => decls.extend(quote! { #docs #allows pub mod #ident; }),
+            Layout::Included => {
+                let path = format!("/{child_file}");
+                decls.extend(quote! { #docs #allows pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); } });
+            }
+        }
+        let (sub_dir, sub_name) = if has_children { (child_dir.clone(), "mod.rs".to_owned()) } else { (dir.to_owned(), format!("{name}.rs")) };
+        render_module(child, &sub_dir, &sub_name, header, header, files, layout)?;
+    }
+    let items = &module.items;
+    let tokens = quote! { #decls #items };
+    let path = join(dir, file_name);
+    let text = pretty(&tokens, &path)?;
+    files.files.insert(path, format!("{prefix}{text}"));
+    Ok(())
+}
+
+fn lint_allows() -> TokenStream {
+    let lints = ALLOWED_LINTS.iter().map(|l| {
+        let path: TokenStream = l.parse().unwrap_or_default();
+        path
+    });
+    quote! { #[allow(#(#lints),*)] }
+}
+
+fn pretty(tokens: &TokenStream, module: &str) -> Result<String, EmitError> {
+    let file = syn::parse2::<syn::File>(tokens.clone())
+        .map_err(|e| EmitError::Unparsable { module: module.to_owned(), message: e.to_string() })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn header_comment(api: &Api) -> String {
+    format!(
+        "// @generated by sdkgen {} from a spec with sha256 {}. Do not edit: regenerate instead.\n",
+        env!("CARGO_PKG_VERSION"),
+        api.spec_sha256
+    )
+}
+
+fn crate_docs(api: &Api) -> String {
+    let mut out = String::new();
+    let text = format!("Typed client for {} (version {}), generated by sdkgen.", api.title, api.version);
+    for line in docs::clean_markdown(&text).lines() {
+        out.push_str(&format!("//! {line}\n"));
+    }
+    out.push('\n');
+    out
+}
+
+/// An identifier from a name the naming module produced; keywords become raw identifiers.
+pub(crate) fn ident(name: &str) -> Ident {
+    let text = naming::ident_text(name);
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
+    match text.strip_prefix("r#") {
+        Some(raw) if valid(raw) => Ident::new_raw(raw, Span::call_site()),
+        None if valid(&text) => Ident::new(&text, Span::call_site()),
+        // Names reach here only from the naming module, which never yields these; keep a legal fallback.
+        _ => Ident::new(&format!("x_{}", naming::field_name(&text)), Span::call_site()),
+    }
+}
+
+/// The Rust type for a type reference.
+pub(crate) fn type_tokens(api: &Api, t: &TypeRef) -> TokenStream {
+    match t {
+        TypeRef::Bool => quote! { bool },
+        TypeRef::Int(IntKind::I32) => quote! { i32 },
+        TypeRef::Int(IntKind::I64) => quote! { i64 },
+        TypeRef::Int(IntKind::U32) => quote! { u32 },
+        TypeRef::Int(IntKind::U64) => quote! { u64 },
+        TypeRef::Float(FloatKind::F32) => quote! { f32 },
+        TypeRef::Float(FloatKind::F64) => quote! { f64 },
+        TypeRef::String => quote! { ::std::string::String },
+        TypeRef::DateTime => quote! { ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc> },
+        TypeRef::Date => quote! { ::sdkgen_runtime::chrono::NaiveDate },
+        TypeRef::Uuid => quote! { ::sdkgen_runtime::uuid::Uuid },
+        TypeRef::Base64 => quote! { ::sdkgen_runtime::Base64 },
+        TypeRef::Binary => quote! { ::sdkgen_runtime::FilePart },
+        TypeRef::Json => quote! { ::serde_json::Value },
+        TypeRef::Unit => quote! { () },
+        TypeRef::Array(inner) => {
+            let inner = type_tokens(api, inner);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(api, inner);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(api, inner);
+            quote! { ::std::option::Option<#inner> }
+        }
+        TypeRef::Expandable(inner) => {
+            let inner = type_tokens(api, &unbox(inner));
+            quote! { ::sdkgen_runtime::Expandable<#inner> }
+        }
+        TypeRef::Named(id) => named_path(api, *id),
+        TypeRef::Boxed(id) => {
+            let path = named_path(api, *id);
+            quote! { ::std::boxed::Box<#path> }
+        }
+    }
+}
+
+fn unbox(t: &TypeRef) -> TypeRef {
+    match t {
+        TypeRef::Boxed(id) => TypeRef::Named(*id),
+        other => other.clone(),
+    }
+}
+
+fn named_path(api: &Api, id: TypeId) -> TokenStream {
+    match api.types.get(&id) {
+        Some(def) => {
+            let name = ident(&def.name);
+            quote! { crate::types::#name }
+        }
+        None => quote! { ::serde_json::Value },
+    }
+}

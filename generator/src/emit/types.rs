@@ -1,0 +1,313 @@
+//! Named types → structs, enums and aliases.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::docs::{emit_doc_text, emit_docs};
+use super::{Module, ident, type_tokens};
+use crate::ir::{
+    Api, Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef, UnionDef,
+};
+use crate::naming::{self, Scope};
+
+/// The `types` module: one child per group, all re-exported at `types::*`.
+pub(super) fn emit_types_module(api: &Api) -> Module {
+    let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    for def in api.types.values() {
+        groups.entry(def.module.clone()).or_default().push(def);
+    }
+    let mut module = Module {
+        docs: "Every schema of the spec as a Rust type, grouped by the operations that use it.".to_owned(),
+        allow_lints: true,
+        ..Module::default()
+    };
+    let mut reexports = TokenStream::new();
+    for (group, mut defs) in groups {
+        defs.sort_by(|a, b| a.name.cmp(&b.name));
+        let items = defs.iter().map(|d| emit_type(api, d));
+        let name = ident(&group);
+        reexports.extend(quote! { pub use self::#name::*; });
+        module.children.insert(
+            group.clone(),
+            Module { docs: format!("Types used by the `{group}` operations."), items: quote! { #(#items)* }, ..Module::default() },
+        );
+    }
+    module.items = reexports;
+    module
+}
+
+fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
+    let docs = emit_docs(&def.docs, None);
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => emit_struct(api, &docs, &name, s),
+        TypeKind::StringEnum(e) => emit_string_enum(&docs, &name, e),
+        TypeKind::IntEnum(v) => emit_int_enum(&docs, &name, v),
+        TypeKind::Union(u) => emit_union(api, &docs, &name, u),
+        TypeKind::Alias(t) => {
+            let ty = type_tokens(api, t);
+            quote! { #docs pub type #name = #ty; }
+        }
+        TypeKind::Newtype(t) => {
+            let ty = type_tokens(api, t);
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #ty);
+            }
+        }
+    }
+}
+
+/// Whether a field's Rust type has a `Default`, so the struct can derive one.
+fn has_default(api: &Api, f: &Field) -> bool {
+    if f.presence != Presence::Required {
+        return true;
+    }
+    match &f.ty {
+        TypeRef::Bool
+        | TypeRef::Int(_)
+        | TypeRef::Float(_)
+        | TypeRef::String
+        | TypeRef::Json
+        | TypeRef::Array(_)
+        | TypeRef::Map(_)
+        | TypeRef::Nullable(_)
+        | TypeRef::Base64
+        | TypeRef::Unit => true,
+        TypeRef::Named(id) | TypeRef::Boxed(id) => api.types.get(id).is_some_and(|d| match &d.kind {
+            TypeKind::Struct(s) => s.fields.iter().all(|f| f.presence != Presence::Required),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+fn emit_struct(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+    let mut scope = Scope::new();
+    for f in &s.fields {
+        scope.claim(&f.rust_name);
+    }
+    let fields = s.fields.iter().map(|f| emit_field(api, f));
+    let extra = s.extra.as_ref().map(|t| {
+        let field = ident(&scope.claim("additional_properties"));
+        let ty = type_tokens(api, t);
+        quote! {
+            /// Properties beyond the named ones.
+            #[serde(flatten)]
+            pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        }
+    });
+    let default = if s.fields.iter().all(|f| has_default(api, f)) { quote! { Default, } } else { TokenStream::new() };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+    }
+}
+
+fn emit_field(api: &Api, f: &Field) -> TokenStream {
+    let docs = emit_docs(&f.docs, None);
+    let name = ident(&f.rust_name);
+    let rename = if f.wire_name != f.rust_name {
+        let wire = &f.wire_name;
+        quote! { #[serde(rename = #wire)] }
+    } else {
+        TokenStream::new()
+    };
+    let inner = type_tokens(api, &f.ty);
+    let (ty, attrs) = match f.presence {
+        Presence::Required => (inner, TokenStream::new()),
+        Presence::RequiredNullable => (quote! { ::std::option::Option<#inner> }, TokenStream::new()),
+        Presence::Optional => (
+            quote! { ::std::option::Option<#inner> },
+            quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
+        ),
+        Presence::OptionalNullable => (
+            quote! { ::std::option::Option<::std::option::Option<#inner>> },
+            quote! {
+                #[serde(
+                    default,
+                    skip_serializing_if = "::std::option::Option::is_none",
+                    with = "::sdkgen_runtime::__private::double_option"
+                )]
+            },
+        ),
+    };
+    quote! {
+        #docs
+        #rename
+        #attrs
+        pub #name: #ty,
+    }
+}
+
+fn emit_string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnumDef) -> TokenStream {
+    let fallback = ident(&e.fallback);
+    let variants = e.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let doc = emit_doc_text(&format!("`{}`", v.wire.replace('`', "'")));
+        quote! { #doc #vname, }
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let wire = Literal::string(&v.wire);
+        quote! { Self::#vname => #wire, }
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let wire = Literal::string(&v.wire);
+        quote! { #wire => Self::#vname, }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the spec does not list; kept so that new server values never fail a response.
+            #fallback(::std::string::String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#fallback(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#fallback(::std::string::ToString::to_string(other)),
+                }
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+fn emit_int_enum(docs: &TokenStream, name: &proc_macro2::Ident, values: &[IntVariant]) -> TokenStream {
+    let consts = values.iter().map(|v| {
+        let cname = ident(&v.rust_name);
+        let value = Literal::i64_unsuffixed(v.value);
+        let doc = emit_doc_text(&format!("`{}`", v.value));
+        quote! { #doc pub const #cname: Self = Self(#value); }
+    });
+    quote! {
+        #docs
+        ///
+        /// An integer enum: the known values are associated constants, and any other value still parses.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(pub i64);
+        impl #name {
+            #(#consts)*
+        }
+    }
+}
+
+fn emit_union(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+    let variants: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let vname = ident(&v.rust_name);
+            let ty = type_tokens(api, &v.ty);
+            quote! { #vname(#ty), }
+        })
+        .collect();
+    match &u.tagging {
+        Tagging::Untagged => quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        },
+        Tagging::Discriminator { property } => emit_tagged_union(docs, name, u, &variants, property),
+    }
+}
+
+/// Tagged unions read the tag themselves rather than through serde's internal tagging, so that
+/// the tag stays a field of each variant's struct (as the spec declares it) and an unknown tag
+/// becomes the `Unknown` variant instead of an error.
+fn emit_tagged_union(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    u: &UnionDef,
+    variants: &[TokenStream],
+    property: &str,
+) -> TokenStream {
+    let property = Literal::string(property);
+    let ser_arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let tag = Literal::string(v.tags.first().map_or("", String::as_str));
+        quote! { Self::#vname(value) => (#tag, ::serde_json::to_value(value)), }
+    });
+    let de_arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let tags = v.tags.iter().map(|t| Literal::string(t));
+        quote! {
+            #(::std::option::Option::Some(#tags))|* => ::serde_json::from_value(value)
+                .map(Self::#vname)
+                .map_err(::serde::de::Error::custom),
+        }
+    });
+    let unknown = ident(&naming::type_name("Unknown"));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// A variant this version of the spec does not know, kept whole.
+            #unknown(::serde_json::Value),
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #(#ser_arms)*
+                    Self::#unknown(value) => return ::serde::Serialize::serialize(value, serializer),
+                };
+                let mut value = value.map_err(::serde::ser::Error::custom)?;
+                if let ::serde_json::Value::Object(map) = &mut value {
+                    map.entry(#property).or_insert_with(|| ::serde_json::Value::String(::std::string::ToString::to_string(tag)));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match tag.as_deref() {
+                    #(#de_arms)*
+                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,625 @@
+//! The intermediate representation between lowering and emitting.
+//!
+//! Everything here is decided: Rust names are final, `$ref`s are resolved to [`TypeId`]s, and
+//! every choice the emitter needs is an enum rather than a string. Emitting cannot fail because of
+//! the spec once an [`Api`] exists.
+
+use std::collections::BTreeMap;
+
+/// A whole API, ready to emit.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub docs: Docs,
+    /// Base URLs, first is the default.
+    pub servers: Vec<Server>,
+    /// Every named type, keyed by a stable id allocated before conversion.
+    pub types: BTreeMap<TypeId, TypeDef>,
+    /// Every operation, sorted by Rust name.
+    pub operations: Vec<Operation>,
+    /// Security schemes the spec declares, by name.
+    pub security: Vec<SecurityScheme>,
+    /// The sha256 of the spec bytes.
+    pub spec_sha256: String,
+}
+
+/// A server URL with its variables.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// The URL template, e.g. `https://{region}.example.com/v1`.
+    pub url: String,
+    /// Variables with their defaults, in template order.
+    pub variables: Vec<(String, String)>,
+    /// The description.
+    pub description: Option<String>,
+}
+
+/// A declared security scheme.
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The name in `components/securitySchemes`.
+    pub name: String,
+    /// What it is.
+    pub kind: SecurityKind,
+}
+
+/// The kinds of security scheme.
+#[derive(Debug, Clone)]
+pub enum SecurityKind {
+    /// `http` with `bearer`.
+    Bearer,
+    /// `http` with `basic`.
+    Basic,
+    /// `apiKey`.
+    ApiKey {
+        /// Where the key goes.
+        location: ApiKeyLocation,
+        /// The header, query or cookie name.
+        name: String,
+    },
+    /// `oauth2` with a client-credentials flow.
+    OAuth2ClientCredentials {
+        /// The token URL.
+        token_url: String,
+    },
+    /// Any other scheme: documented, but the user configures auth by hand.
+    Other(String),
+}
+
+/// Where an API key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// A stable id for a named type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub u32);
+
+/// Rustdoc text and deprecation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Docs {
+    /// The summary, a single line.
+    pub summary: Option<String>,
+    /// The longer description (markdown).
+    pub description: Option<String>,
+    /// Whether the item is deprecated.
+    pub deprecated: bool,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name (UpperCamelCase, unique in the crate).
+    pub name: String,
+    /// The `types` submodule it lives in.
+    pub module: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Where it comes from in the spec.
+    pub pointer: String,
+}
+
+/// The shapes a named type can take.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with named fields.
+    Struct(StructDef),
+    /// A string enum with a fallback variant that carries unknown values.
+    StringEnum(StringEnumDef),
+    /// An integer enum, emitted as a newtype with associated constants so unknown values still parse.
+    IntEnum(Vec<IntVariant>),
+    /// A `oneOf`/`anyOf`.
+    Union(UnionDef),
+    /// A name for another type (`type Foo = Vec<Bar>;`).
+    Alias(TypeRef),
+    /// A transparent newtype, used where an alias would be a recursive type alias.
+    Newtype(TypeRef),
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct StringEnumDef {
+    /// The known values.
+    pub variants: Vec<EnumVariant>,
+    /// The name of the variant that carries values the spec does not list.
+    pub fallback: String,
+}
+
+/// An object type.
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    /// The named properties, in spec order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside named properties, flattened into a map.
+    pub extra: Option<TypeRef>,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The Rust field name.
+    pub rust_name: String,
+    /// The JSON property name.
+    pub wire_name: String,
+    /// The value type, without the optionality that `presence` adds.
+    pub ty: TypeRef,
+    /// Required or not, nullable or not.
+    pub presence: Presence,
+    /// Its documentation.
+    pub docs: Docs,
+    /// `readOnly`: sent by the server only, so left out of request types.
+    pub read_only: bool,
+}
+
+/// How a field may be absent or null on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present, never null: `T`.
+    Required,
+    /// Always present, may be null: `Option<T>`.
+    RequiredNullable,
+    /// May be absent, never null: `Option<T>`, skipped when `None`.
+    Optional,
+    /// May be absent or null where the difference matters (request types): `Option<Option<T>>`.
+    OptionalNullable,
+}
+
+/// A string enum value.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// The Rust variant name.
+    pub rust_name: String,
+    /// The wire value.
+    pub wire: String,
+}
+
+/// An integer enum value.
+#[derive(Debug, Clone)]
+pub struct IntVariant {
+    /// The associated constant's name.
+    pub rust_name: String,
+    /// The value.
+    pub value: i64,
+}
+
+/// A union of types.
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    /// The variants, in the order serde should try them (untagged) or in spec order (tagged).
+    pub variants: Vec<UnionVariant>,
+    /// How the variant is chosen.
+    pub tagging: Tagging,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub rust_name: String,
+    /// Its payload.
+    pub ty: TypeRef,
+    /// Discriminator values that select it (tagged unions); the first is written when serializing.
+    pub tags: Vec<String>,
+}
+
+/// How a union picks its variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tagging {
+    /// Try each variant in order.
+    Untagged,
+    /// Read the named property; unknown tags deserialize into an `Unknown` variant.
+    Discriminator {
+        /// The discriminator property.
+        property: String,
+    },
+}
+
+/// Integer widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntKind {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+}
+
+/// Float widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatKind {
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+}
+
+/// A reference to a Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// `bool`.
+    Bool,
+    /// An integer.
+    Int(IntKind),
+    /// A float.
+    Float(FloatKind),
+    /// `String`.
+    String,
+    /// A timestamp (`format: date-time`).
+    DateTime,
+    /// A calendar date (`format: date`).
+    Date,
+    /// A UUID.
+    Uuid,
+    /// Base64 text decoded to bytes (`format: byte`).
+    Base64,
+    /// Raw bytes (`format: binary`), a file part in multipart bodies.
+    Binary,
+    /// A really free-form value.
+    Json,
+    /// Nothing (an empty body).
+    Unit,
+    /// `Vec<T>`.
+    Array(Box<TypeRef>),
+    /// A string-keyed map.
+    Map(Box<TypeRef>),
+    /// `Option<T>` for a nullable value outside a field (array items, map values).
+    Nullable(Box<TypeRef>),
+    /// Either an id string or the expanded object (Stripe's expandable fields).
+    Expandable(Box<TypeRef>),
+    /// A named type.
+    Named(TypeId),
+    /// A named type behind a `Box` to break a cycle.
+    Boxed(TypeId),
+}
+
+/// An operation: one method on the client.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The Rust method name (snake_case).
+    pub method_name: String,
+    /// The builder struct's name (UpperCamelCase).
+    pub builder_name: String,
+    /// The spec's `operationId`, or the derived one.
+    pub operation_id: String,
+    /// The `operations` submodule it lives in.
+    pub module: String,
+    /// The HTTP method.
+    pub http_method: HttpMethod,
+    /// The path template as written, e.g. `/users/{id}`.
+    pub path_template: String,
+    /// The path split into literal and parameter segments.
+    pub path: Vec<PathSegment>,
+    /// Every parameter.
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<RequestBody>,
+    /// The documented responses.
+    pub responses: Responses,
+    /// Documentation.
+    pub docs: Docs,
+    /// Pagination, when the provider config marks the operation as a list.
+    pub pagination: Option<Pagination>,
+    /// Where it comes from in the spec.
+    pub pointer: String,
+    /// Parts that fell back to `serde_json::Value`, with the reason (for coverage reports).
+    pub degraded: Vec<String>,
+}
+
+/// HTTP methods that OpenAPI can describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// GET.
+    Get,
+    /// PUT.
+    Put,
+    /// POST.
+    Post,
+    /// DELETE.
+    Delete,
+    /// OPTIONS.
+    Options,
+    /// HEAD.
+    Head,
+    /// PATCH.
+    Patch,
+    /// TRACE.
+    Trace,
+}
+
+impl HttpMethod {
+    /// All methods in the order OpenAPI lists them in a path item.
+    pub const ALL: [HttpMethod; 8] = [
+        Self::Get,
+        Self::Put,
+        Self::Post,
+        Self::Delete,
+        Self::Options,
+        Self::Head,
+        Self::Patch,
+        Self::Trace,
+    ];
+
+    /// The lowercase key used in a path item.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Get => "get",
+            Self::Put => "put",
+            Self::Post => "post",
+            Self::Delete => "delete",
+            Self::Options => "options",
+            Self::Head => "head",
+            Self::Patch => "patch",
+            Self::Trace => "trace",
+        }
+    }
+
+    /// The uppercase method name.
+    pub fn as_upper(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Literal text, emitted as is.
+    Literal(String),
+    /// The index of a path parameter in [`Operation::params`].
+    Param(usize),
+}
+
+/// A parameter of an operation.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The Rust name (argument or setter).
+    pub rust_name: String,
+    /// The name on the wire.
+    pub wire_name: String,
+    /// Where it goes and how it is serialized.
+    pub location: ParamLocation,
+    /// Required parameters are method arguments; optional ones are builder setters.
+    pub required: bool,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path (simple style).
+    Path,
+    /// In the query string.
+    Query {
+        /// The serialization style.
+        style: QueryStyle,
+        /// Whether arrays and objects are exploded.
+        explode: bool,
+    },
+    /// A header (simple style).
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// Query serialization styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form`.
+    Form,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`.
+    DeepObject,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    /// How it is encoded.
+    pub kind: BodyKind,
+    /// The media type sent in `Content-Type`.
+    pub content_type: String,
+    /// Its type; for multipart this is a struct whose fields are the parts.
+    pub ty: TypeRef,
+    /// Required bodies are method arguments.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// Request body encodings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// `application/json` and `+json` types.
+    Json,
+    /// `application/x-www-form-urlencoded`, nested values deepObject-style.
+    Form,
+    /// `multipart/form-data`, one part per field of the body struct.
+    Multipart(Vec<MultipartField>),
+    /// Raw bytes.
+    Binary,
+    /// Text.
+    Text,
+}
+
+/// How one field of a multipart body struct becomes a part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartField {
+    /// The Rust field name.
+    pub rust_name: String,
+    /// The part name.
+    pub wire_name: String,
+    /// How the value is written.
+    pub encoding: PartEncoding,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+}
+
+/// How a multipart field is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartEncoding {
+    /// A file part.
+    File,
+    /// Plain text (scalars).
+    Text,
+    /// Several parts with the same name, one per array element (scalars).
+    TextArray,
+    /// JSON text.
+    Json,
+}
+
+/// The documented responses of an operation.
+#[derive(Debug, Clone)]
+pub struct Responses {
+    /// Success responses; several distinct bodies become an enum.
+    pub success: SuccessResponse,
+    /// Documented error bodies.
+    pub errors: Vec<ResponseCase>,
+    /// The name of the error-body enum, when `errors` is not empty.
+    pub error_type_name: String,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone)]
+pub enum SuccessResponse {
+    /// One body shape for every 2xx status.
+    Single(ResponseBody),
+    /// Several bodies, one enum variant per status.
+    Enum {
+        /// The enum's name.
+        name: String,
+        /// The cases.
+        cases: Vec<ResponseCase>,
+    },
+}
+
+/// One documented status and its body.
+#[derive(Debug, Clone)]
+pub struct ResponseCase {
+    /// Which statuses it matches.
+    pub status: StatusMatch,
+    /// The enum variant name.
+    pub variant: String,
+    /// The body.
+    pub body: ResponseBody,
+}
+
+/// Which statuses a response matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    /// One status code.
+    Code(u16),
+    /// `4XX` and friends: the hundreds digit.
+    Range(u8),
+    /// `default`.
+    Default,
+}
+
+/// A response body shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// No body.
+    Empty,
+    /// JSON of a type.
+    Json(TypeRef),
+    /// Text.
+    Text,
+    /// Bytes (downloads).
+    Binary,
+    /// A `text/event-stream` of JSON events of a type.
+    EventStream(TypeRef),
+}
+
+/// How a list operation pages, from the provider config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The style and its pointers.
+    pub style: PaginationStyle,
+    /// The JSON pointer to the items array ("" when the body is the array).
+    pub items: String,
+    /// The item type.
+    pub item_type: TypeRef,
+}
+
+/// Pagination styles the runtime implements.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaginationStyle {
+    /// `has_more` plus a cursor taken from the last item's field.
+    Cursor {
+        /// Pointer to the has-more flag.
+        has_more: String,
+        /// The query parameter carrying the cursor.
+        cursor_param: String,
+        /// The item field the cursor comes from.
+        cursor_field: String,
+    },
+    /// `has_more` plus a cursor read from the body.
+    CursorFromBody {
+        /// Pointer to the has-more flag.
+        has_more: String,
+        /// The query parameter carrying the cursor.
+        cursor_param: String,
+        /// Pointer to the cursor in the body.
+        cursor_pointer: String,
+    },
+    /// A next-page URL in the body.
+    NextUrl {
+        /// Pointer to the URL.
+        next: String,
+    },
+    /// An RFC 8288 `Link: <…>; rel="next"` header.
+    LinkHeader,
+    /// A page number until an empty or short page.
+    PageNumber {
+        /// The page query parameter.
+        page_param: String,
+        /// The first page's number.
+        first_page: u64,
+        /// The page-size parameter, if any.
+        per_page_param: Option<String>,
+    },
+    /// Offset and limit.
+    OffsetLimit {
+        /// The offset parameter.
+        offset_param: String,
+        /// The limit parameter.
+        limit_param: String,
+        /// Pointer to the total count, if any.
+        total: Option<String>,
+    },
+    /// A continuation token in the body.
+    Token {
+        /// Pointer to the token.
+        token_pointer: String,
+        /// The query parameter carrying it.
+        token_param: String,
+    },
+}

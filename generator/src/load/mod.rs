@@ -1,0 +1,208 @@
+//! Load phase: bytes → one OpenAPI 3.0-shaped JSON document.
+//!
+//! Every input version is brought onto a single model here so that lowering sees one shape:
+//! Swagger 2.0 is converted ([`swagger2`]), 3.1 is normalized ([`v31`]), and `$ref`s to files beside
+//! the spec are bundled into `components` ([`external`]). Lowering then deserializes one item at a
+//! time into `openapiv3` types, so one malformed schema degrades one type and never the spec.
+
+mod external;
+mod swagger2;
+mod v31;
+
+use std::path::Path;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{DiagnosticKind, Diagnostics};
+
+/// The version a document was written in, before normalization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceVersion {
+    /// `swagger: "2.0"`.
+    Swagger2,
+    /// `openapi: 3.0.x`.
+    V30,
+    /// `openapi: 3.1.x` (and 3.2, read as 3.1).
+    V31,
+}
+
+/// A loaded document in OpenAPI 3.0 shape.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The normalized document.
+    pub root: Value,
+    /// The version the author wrote.
+    pub source_version: SourceVersion,
+    /// The sha256 of the input bytes, recorded in every generated file.
+    pub sha256: String,
+    /// 3.1 `webhooks`, kept aside: they describe requests the API sends, not calls a client makes.
+    pub webhooks: Option<Value>,
+}
+
+/// Reads and normalizes the spec at `path`; relative `$ref`s resolve beside it.
+pub fn load_path(path: &Path, diags: &mut Diagnostics) -> Option<Document> {
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(&bytes, path.parent(), diags),
+        Err(err) => {
+            diags.error(
+                DiagnosticKind::Parse,
+                path.display().to_string(),
+                format!("cannot read the spec: {err}"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads and normalizes a spec from memory.
+pub fn load_bytes(bytes: &[u8], base_dir: Option<&Path>, diags: &mut Diagnostics) -> Option<Document> {
+    let sha256 = sha256_hex(bytes);
+    let value = parse_bytes(bytes, "#", diags)?;
+    let Value::Object(_) = value else {
+        diags.error(DiagnosticKind::InvalidStructure, "#", "the document's root is not an object");
+        return None;
+    };
+    let source_version = detect_version(&value, diags)?;
+    let value = external::bundle(value, base_dir, diags);
+    let (root, webhooks) = match source_version {
+        SourceVersion::Swagger2 => (swagger2::convert(value, diags), None),
+        SourceVersion::V30 => (value, None),
+        SourceVersion::V31 => v31::normalize(value, diags),
+    };
+    Some(Document { root, source_version, sha256, webhooks })
+}
+
+/// The lowercase hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// Parses JSON or YAML into a JSON value; `origin` names the file in diagnostics.
+pub(crate) fn parse_bytes(bytes: &[u8], origin: &str, diags: &mut Diagnostics) -> Option<Value> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        diags.error(DiagnosticKind::Parse, origin, "the file is not valid UTF-8");
+        return None;
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        diags.error(DiagnosticKind::Parse, origin, "the file is empty");
+        return None;
+    }
+    if text.trim_start().starts_with('{') {
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => return Some(value),
+            // Some specs are YAML documents that happen to start with a flow mapping; try YAML too.
+            Err(json_err) => {
+                return parse_yaml(text).map_err(|_| json_err.to_string()).map_or_else(
+                    |msg| {
+                        diags.error(DiagnosticKind::Parse, origin, format!("invalid JSON: {msg}"));
+                        None
+                    },
+                    Some,
+                );
+            }
+        }
+    }
+    match parse_yaml(text) {
+        Ok(value) => Some(value),
+        Err(msg) => {
+            diags.error(DiagnosticKind::Parse, origin, format!("invalid YAML: {msg}"));
+            None
+        }
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Value, String> {
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let mut yaml = yaml;
+    // Merge keys (`<<: *base`) are a YAML 1.1 feature that real specs use; resolve them before conversion.
+    yaml.apply_merge().map_err(|e| e.to_string())?;
+    Ok(yaml_to_json(yaml))
+}
+
+/// Converts YAML to JSON. Non-string keys (`200:` in `responses`) become their text, as the
+/// OpenAPI specification means them.
+fn yaml_to_json(yaml: serde_yaml_ng::Value) -> Value {
+    use serde_yaml_ng::Value as Y;
+    match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                out.insert(yaml_key_text(k), yaml_to_json(v));
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+fn yaml_key_text(key: serde_yaml_ng::Value) -> String {
+    use serde_yaml_ng::Value as Y;
+    match key {
+        Y::String(s) => s,
+        Y::Bool(b) => b.to_string(),
+        Y::Number(n) => n.to_string(),
+        Y::Null => "null".to_owned(),
+        other => serde_yaml_ng::to_string(&other).unwrap_or_default().trim().to_owned(),
+    }
+}
+
+fn detect_version(doc: &Value, diags: &mut Diagnostics) -> Option<SourceVersion> {
+    if let Some(swagger) = doc.get("swagger") {
+        let text = version_text(swagger);
+        if text.starts_with("2.") || text == "2" {
+            return Some(SourceVersion::Swagger2);
+        }
+        diags.error(DiagnosticKind::UnsupportedVersion, "#/swagger", format!("unsupported swagger version `{text}`"));
+        return None;
+    }
+    let Some(openapi) = doc.get("openapi") else {
+        diags.error(DiagnosticKind::UnsupportedVersion, "#", "the document has neither `openapi` nor `swagger`");
+        return None;
+    };
+    let text = version_text(openapi);
+    if text.starts_with("3.0") {
+        Some(SourceVersion::V30)
+    } else if text.starts_with("3.1") {
+        Some(SourceVersion::V31)
+    } else if text.starts_with("3.") {
+        diags.warn(
+            DiagnosticKind::UnsupportedVersion,
+            "#/openapi",
+            format!("`openapi: {text}` is newer than 3.1; reading it as 3.1"),
+        );
+        Some(SourceVersion::V31)
+    } else {
+        diags.error(DiagnosticKind::UnsupportedVersion, "#/openapi", format!("unsupported openapi version `{text}`"));
+        None
+    }
+}
+
+fn version_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,449 @@
+//! Passes over the whole IR once every type is converted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::{DiagnosticKind, Diagnostics};
+use crate::ir::{
+    Api, BodyKind, MultipartField, PartEncoding, Presence, ResponseBody, SuccessResponse, TypeDef, TypeId, TypeKind,
+    TypeRef,
+};
+use crate::naming::Scope;
+
+/// Runs every pass in order.
+pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
+    resolve_pagination_items(api, diags);
+    shape_request_types(api);
+    fill_multipart_fields(api);
+    newtype_recursive_aliases(api);
+    box_cycles(api);
+    assign_modules(api);
+}
+
+/// Every named type a type refers to, with whether the reference is by value (not behind a
+/// `Vec`, map or other heap indirection).
+fn edges(kind: &TypeKind) -> Vec<(TypeId, bool)> {
+    let mut out = Vec::new();
+    let mut visit = |t: &TypeRef| collect_refs(t, true, &mut out);
+    match kind {
+        TypeKind::Struct(s) => {
+            for f in &s.fields {
+                visit(&f.ty);
+            }
+            if let Some(e) = &s.extra {
+                collect_refs(e, false, &mut out);
+            }
+        }
+        TypeKind::Union(u) => {
+            for v in &u.variants {
+                visit(&v.ty);
+            }
+        }
+        TypeKind::Alias(t) | TypeKind::Newtype(t) => visit(t),
+        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+    }
+    out
+}
+
+fn collect_refs(t: &TypeRef, by_value: bool, out: &mut Vec<(TypeId, bool)>) {
+    match t {
+        TypeRef::Named(id) => out.push((*id, by_value)),
+        TypeRef::Boxed(id) => out.push((*id, false)),
+        TypeRef::Nullable(inner) => collect_refs(inner, by_value, out),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Expandable(inner) => collect_refs(inner, false, out),
+        _ => {}
+    }
+}
+
+/// Named types reachable from some roots.
+fn reachable(api: &Api, roots: impl IntoIterator<Item = TypeId>) -> BTreeSet<TypeId> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<TypeId> = roots.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(def) = api.types.get(&id) {
+            stack.extend(edges(&def.kind).into_iter().map(|(t, _)| t));
+        }
+    }
+    seen
+}
+
+fn refs_of(t: &TypeRef) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    collect_refs(t, true, &mut out);
+    out.into_iter().map(|(id, _)| id).collect()
+}
+
+/// Finds the item type of each paginated operation by walking the items pointer through the
+/// success body's type.
+fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
+    let types = &api.types;
+    for op in &mut api.operations {
+        let Some(p) = &mut op.pagination else { continue };
+        let body = match &op.responses.success {
+            SuccessResponse::Single(ResponseBody::Json(t)) => Some(t.clone()),
+            _ => None,
+        };
+        let item = body.and_then(|t| walk_pointer(types, &t, &p.items));
+        match item {
+            Some(TypeRef::Array(item)) => p.item_type = *item,
+            _ => {
+                diags.warn(
+                    DiagnosticKind::Config,
+                    op.pointer.clone(),
+                    format!("`{}` is paginated but `{}` does not lead to an array in its response", op.operation_id, p.items),
+                );
+                op.pagination = None;
+            }
+        }
+    }
+}
+
+fn walk_pointer(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef, ptr: &str) -> Option<TypeRef> {
+    let mut current = t.clone();
+    for segment in ptr.split('/').skip(1) {
+        current = unalias(types, &current);
+        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = current else { return None };
+        let TypeKind::Struct(s) = &types.get(&id)?.kind else { return None };
+        current = s.fields.iter().find(|f| f.wire_name == segment)?.ty.clone();
+    }
+    Some(unalias(types, &current))
+}
+
+fn unalias(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> TypeRef {
+    let mut current = t.clone();
+    for _ in 0..32 {
+        match &current {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match types.get(id).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) => current = inner.clone(),
+                _ => return current,
+            },
+            TypeRef::Nullable(inner) => current = (**inner).clone(),
+            _ => return current,
+        }
+    }
+    current
+}
+
+/// Request types distinguish "absent" from "null" and leave out `readOnly` fields; response
+/// types keep plain `Option`s, which is what readers of a response want.
+fn shape_request_types(api: &mut Api) {
+    let body_roots: Vec<TypeId> =
+        api.operations.iter().filter_map(|o| o.body.as_ref()).flat_map(|b| refs_of(&b.ty)).collect();
+    let response_roots: Vec<TypeId> = api
+        .operations
+        .iter()
+        .flat_map(|o| {
+            let mut ids = Vec::new();
+            match &o.responses.success {
+                SuccessResponse::Single(b) => ids.extend(body_refs(b)),
+                SuccessResponse::Enum { cases, .. } => cases.iter().for_each(|c| ids.extend(body_refs(&c.body))),
+            }
+            o.responses.errors.iter().for_each(|c| ids.extend(body_refs(&c.body)));
+            ids
+        })
+        .collect();
+    let in_request = reachable(api, body_roots);
+    let in_response = reachable(api, response_roots);
+
+    // Types used both ways that carry readOnly fields get a request twin without them.
+    let mut twins: BTreeMap<TypeId, TypeId> = BTreeMap::new();
+    let mut names = Scope::new();
+    for def in api.types.values() {
+        names.claim(&def.name);
+    }
+    let mut next_id = api.types.keys().next_back().map_or(0, |id| id.0 + 1);
+    for id in &in_request {
+        let Some(def) = api.types.get(id) else { continue };
+        let TypeKind::Struct(s) = &def.kind else { continue };
+        if !s.fields.iter().any(|f| f.read_only) {
+            continue;
+        }
+        if in_response.contains(id) {
+            twins.insert(*id, TypeId(next_id));
+            next_id += 1;
+        }
+    }
+    let twin_defs: Vec<(TypeId, TypeDef)> = twins
+        .iter()
+        .filter_map(|(orig, twin)| {
+            let mut def = api.types.get(orig)?.clone();
+            def.name = names.claim(&format!("{}Input", def.name));
+            def.pointer = format!("{} (request form)", def.pointer);
+            Some((*twin, def))
+        })
+        .collect();
+    for (id, def) in twin_defs {
+        api.types.insert(id, def);
+    }
+    // Request-only types lose their readOnly fields in place; twins lose them in the copy.
+    let request_side: BTreeSet<TypeId> =
+        in_request.iter().filter(|id| !twins.contains_key(id)).copied().chain(twins.values().copied()).collect();
+    for (id, def) in &mut api.types {
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        if request_side.contains(id) {
+            s.fields.retain(|f| !f.read_only);
+            for f in &mut s.fields {
+                retarget(&mut f.ty, &twins);
+            }
+        } else {
+            for f in &mut s.fields {
+                if f.presence == Presence::OptionalNullable {
+                    f.presence = Presence::Optional;
+                }
+            }
+        }
+    }
+    for op in &mut api.operations {
+        if let Some(body) = &mut op.body {
+            retarget(&mut body.ty, &twins);
+        }
+    }
+}
+
+fn body_refs(b: &ResponseBody) -> Vec<TypeId> {
+    match b {
+        ResponseBody::Json(t) | ResponseBody::EventStream(t) => refs_of(t),
+        _ => Vec::new(),
+    }
+}
+
+fn retarget(t: &mut TypeRef, twins: &BTreeMap<TypeId, TypeId>) {
+    match t {
+        TypeRef::Named(id) | TypeRef::Boxed(id) => {
+            if let Some(twin) = twins.get(id) {
+                *id = *twin;
+            }
+        }
+        TypeRef::Nullable(inner) | TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Expandable(inner) => {
+            retarget(inner, twins);
+        }
+        _ => {}
+    }
+}
+
+/// Decides how each field of a multipart body struct becomes a part.
+fn fill_multipart_fields(api: &mut Api) {
+    let types = &api.types;
+    for op in &mut api.operations {
+        let Some(body) = &mut op.body else { continue };
+        if !matches!(body.kind, BodyKind::Multipart(_)) {
+            continue;
+        }
+        let resolved = unalias(types, &body.ty);
+        let fields = match resolved {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match types.get(&id).map(|d| &d.kind) {
+                Some(TypeKind::Struct(s)) => s
+                    .fields
+                    .iter()
+                    .map(|f| MultipartField {
+                        rust_name: f.rust_name.clone(),
+                        wire_name: f.wire_name.clone(),
+                        encoding: part_encoding(types, &f.ty),
+                        optional: f.presence != Presence::Required,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        body.kind = BodyKind::Multipart(fields);
+    }
+}
+
+fn part_encoding(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> PartEncoding {
+    let scalar = |t: &TypeRef| match unalias(types, t) {
+        TypeRef::Bool
+        | TypeRef::Int(_)
+        | TypeRef::Float(_)
+        | TypeRef::String
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid => true,
+        TypeRef::Named(id) => matches!(types.get(&id).map(|d| &d.kind), Some(TypeKind::StringEnum(_) | TypeKind::IntEnum(_))),
+        _ => false,
+    };
+    match unalias(types, t) {
+        TypeRef::Binary => PartEncoding::File,
+        TypeRef::Array(inner) if scalar(&inner) => PartEncoding::TextArray,
+        other if scalar(&other) => PartEncoding::Text,
+        _ => PartEncoding::Json,
+    }
+}
+
+/// Strongly connected components (Tarjan, iterative so deep graphs cannot overflow the stack).
+fn components(nodes: &[TypeId], succ: &BTreeMap<TypeId, Vec<TypeId>>) -> BTreeMap<TypeId, usize> {
+    let mut index: BTreeMap<TypeId, usize> = BTreeMap::new();
+    let mut low: BTreeMap<TypeId, usize> = BTreeMap::new();
+    let mut on_stack = BTreeSet::new();
+    let mut stack = Vec::new();
+    let mut comp = BTreeMap::new();
+    let mut counter = 0;
+    let mut comp_count = 0;
+    let empty = Vec::new();
+    for &start in nodes {
+        if index.contains_key(&start) {
+            continue;
+        }
+        let mut work: Vec<(TypeId, usize)> = vec![(start, 0)];
+        index.insert(start, counter);
+        low.insert(start, counter);
+        counter += 1;
+        stack.push(start);
+        on_stack.insert(start);
+        while let Some((v, i)) = work.pop() {
+            let next = succ.get(&v).unwrap_or(&empty);
+            if i < next.len() {
+                work.push((v, i + 1));
+                let w = next[i];
+                if !index.contains_key(&w) {
+                    index.insert(w, counter);
+                    low.insert(w, counter);
+                    counter += 1;
+                    stack.push(w);
+                    on_stack.insert(w);
+                    work.push((w, 0));
+                } else if on_stack.contains(&w) {
+                    let lw = index[&w];
+                    let lv = low[&v];
+                    low.insert(v, lv.min(lw));
+                }
+                continue;
+            }
+            if low[&v] == index[&v] {
+                while let Some(w) = stack.pop() {
+                    on_stack.remove(&w);
+                    comp.insert(w, comp_count);
+                    if w == v {
+                        break;
+                    }
+                }
+                comp_count += 1;
+            }
+            if let Some(&(parent, _)) = work.last() {
+                let lv = low[&v];
+                let lp = low[&parent];
+                low.insert(parent, lp.min(lv));
+            }
+        }
+    }
+    comp
+}
+
+fn graph(api: &Api, by_value_only: bool) -> BTreeMap<TypeId, Vec<TypeId>> {
+    api.types
+        .iter()
+        .map(|(id, def)| {
+            let targets = edges(&def.kind)
+                .into_iter()
+                .filter(|(t, v)| (*v || !by_value_only) && api.types.contains_key(t))
+                .map(|(t, _)| t)
+                .collect();
+            (*id, targets)
+        })
+        .collect()
+}
+
+fn cyclic(id: TypeId, comp: &BTreeMap<TypeId, usize>, succ: &BTreeMap<TypeId, Vec<TypeId>>) -> bool {
+    let c = comp.get(&id);
+    let self_loop = succ.get(&id).is_some_and(|s| s.contains(&id));
+    self_loop || comp.iter().any(|(other, oc)| *other != id && Some(oc) == c)
+}
+
+/// `type A = Vec<A>` is not legal Rust; aliases on a cycle become transparent newtypes.
+fn newtype_recursive_aliases(api: &mut Api) {
+    let succ = graph(api, false);
+    let nodes: Vec<TypeId> = api.types.keys().copied().collect();
+    let comp = components(&nodes, &succ);
+    let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in comp.values() {
+        *sizes.entry(*c).or_insert(0) += 1;
+    }
+    for (id, def) in &mut api.types {
+        let TypeKind::Alias(t) = &def.kind else { continue };
+        let in_cycle = comp.get(id).is_some_and(|c| sizes.get(c).copied().unwrap_or(0) > 1)
+            || succ.get(id).is_some_and(|s| s.contains(id));
+        if in_cycle {
+            def.kind = TypeKind::Newtype(t.clone());
+        }
+    }
+}
+
+/// Boxes by-value references that close a cycle, so every type has a finite size.
+fn box_cycles(api: &mut Api) {
+    let succ = graph(api, true);
+    let nodes: Vec<TypeId> = api.types.keys().copied().collect();
+    let comp = components(&nodes, &succ);
+    let mut members: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in comp.values() {
+        *members.entry(*c).or_insert(0) += 1;
+    }
+    let ids: Vec<TypeId> = api.types.keys().copied().collect();
+    for id in ids {
+        if !cyclic_fast(id, &comp, &members, &succ) {
+            continue;
+        }
+        let Some(my_comp) = comp.get(&id).copied() else { continue };
+        let Some(def) = api.types.get_mut(&id) else { continue };
+        let fix = |t: &mut TypeRef| box_in(t, &|target| comp.get(&target) == Some(&my_comp));
+        match &mut def.kind {
+            TypeKind::Struct(s) => s.fields.iter_mut().for_each(|f| fix(&mut f.ty)),
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| fix(&mut v.ty)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => fix(t),
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
+        }
+    }
+    let _ = cyclic;
+}
+
+fn cyclic_fast(
+    id: TypeId,
+    comp: &BTreeMap<TypeId, usize>,
+    members: &BTreeMap<usize, usize>,
+    succ: &BTreeMap<TypeId, Vec<TypeId>>,
+) -> bool {
+    comp.get(&id).is_some_and(|c| members.get(c).copied().unwrap_or(0) > 1) || succ.get(&id).is_some_and(|s| s.contains(&id))
+}
+
+fn box_in(t: &mut TypeRef, same_component: &dyn Fn(TypeId) -> bool) {
+    match t {
+        TypeRef::Named(id) if same_component(*id) => *t = TypeRef::Boxed(*id),
+        TypeRef::Nullable(inner) => box_in(inner, same_component),
+        _ => {}
+    }
+}
+
+/// Puts each type in the module of the only operation group that uses it, or in `common`.
+fn assign_modules(api: &mut Api) {
+    let mut roots_by_module: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
+    for op in &api.operations {
+        let roots = roots_by_module.entry(op.module.clone()).or_default();
+        for p in &op.params {
+            roots.extend(refs_of(&p.ty));
+        }
+        if let Some(b) = &op.body {
+            roots.extend(refs_of(&b.ty));
+        }
+        match &op.responses.success {
+            SuccessResponse::Single(b) => roots.extend(body_refs(b)),
+            SuccessResponse::Enum { cases, .. } => cases.iter().for_each(|c| roots.extend(body_refs(&c.body))),
+        }
+        op.responses.errors.iter().for_each(|c| roots.extend(body_refs(&c.body)));
+    }
+    let mut users: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
+    for (module, roots) in roots_by_module {
+        for id in reachable(api, roots) {
+            users.entry(id).or_default().insert(module.clone());
+        }
+    }
+    for (id, def) in &mut api.types {
+        def.module = match users.get(id) {
+            Some(mods) if mods.len() == 1 => mods.iter().next().cloned().unwrap_or_else(|| "common".to_owned()),
+            _ => "common".to_owned(),
+        };
+        if def.module == "common" {
+            continue;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The `sdkgen` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sdkgen::diagnostics::{Diagnostics, Severity};
+use sdkgen::emit::RuntimeDependency;
+
+/// Generates typed Rust client crates from OpenAPI documents.
+#[derive(Parser)]
+#[command(name = "sdkgen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Writes a standalone client crate for a spec.
+    Generate {
+        /// The OpenAPI (2.0, 3.0 or 3.1) document, JSON or YAML. Defaults to the embedded demo API.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// An sdkgen.toml with provider behaviour; defaults to the one beside the spec, if any.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where to write the crate.
+        #[arg(long)]
+        out: PathBuf,
+        /// Depend on the runtime at this path (default: the runtime of the workspace that built sdkgen).
+        #[arg(long, conflicts_with = "runtime_version")]
+        runtime_path: Option<String>,
+        /// Depend on this crates.io version of the runtime instead of a path.
+        #[arg(long)]
+        runtime_version: Option<String>,
+        /// Print every warning, not just the counts.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+}
+
+const DEMO_SPEC: &str = include_str!("../../specs/demo/openapi.yaml");
+const DEMO_COMMON: &str = include_str!("../../specs/demo/common.yaml");
+const DEMO_CONFIG: &str = include_str!("../../specs/demo/sdkgen.toml");
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate { spec, config, out, runtime_path, runtime_version, verbose } => {
+            generate(spec, config, &out, runtime_path, runtime_version, verbose)
+        }
+    }
+}
+
+fn generate(
+    spec: Option<PathBuf>,
+    config: Option<PathBuf>,
+    out: &Path,
+    runtime_path: Option<String>,
+    runtime_version: Option<String>,
+    verbose: bool,
+) -> ExitCode {
+    let (spec, config) = match spec {
+        Some(spec) => {
+            let beside = spec.parent().map(|p| p.join("sdkgen.toml")).filter(|p| p.exists());
+            (spec, config.or(beside))
+        }
+        None => match write_demo(out) {
+            Ok(paths) => paths,
+            Err(err) => {
+                eprintln!("error: cannot write the demo spec into {}: {err}", out.display());
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let generated = match sdkgen::analyze(&spec, config.as_deref()) {
+        Ok(g) => g,
+        Err(diags) => {
+            report(&diags, true);
+            return ExitCode::FAILURE;
+        }
+    };
+    report(&generated.diagnostics, verbose);
+    let runtime = match runtime_version {
+        Some(v) => RuntimeDependency::Version(v),
+        None => RuntimeDependency::Path(runtime_path.unwrap_or_else(sdkgen::standalone::default_runtime_path)),
+    };
+    let files = match sdkgen::standalone::render_crate(&generated, &runtime) {
+        Ok(f) => f,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(err) = sdkgen::build::write_files(out, &files) {
+        eprintln!("error: cannot write {}: {err}", out.display());
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "wrote {} ({} operations, {} types, {} files)",
+        out.display(),
+        generated.api.operations.len(),
+        generated.api.types.len(),
+        files.files.len()
+    );
+    ExitCode::SUCCESS
+}
+
+/// The embedded demo spec lands in `<out>/spec/`, so the written crate carries its own input.
+fn write_demo(out: &Path) -> std::io::Result<(PathBuf, Option<PathBuf>)> {
+    let dir = out.join("spec");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("openapi.yaml"), DEMO_SPEC)?;
+    std::fs::write(dir.join("common.yaml"), DEMO_COMMON)?;
+    std::fs::write(dir.join("sdkgen.toml"), DEMO_CONFIG)?;
+    Ok((dir.join("openapi.yaml"), Some(dir.join("sdkgen.toml"))))
+}
+
+fn report(diags: &Diagnostics, verbose: bool) {
+    for d in diags.iter() {
+        if verbose || d.severity == Severity::Error {
+            eprintln!("{d}");
+        }
+    }
+    let counts = diags.counts();
+    if counts.is_empty() {
+        return;
+    }
+    eprintln!("diagnostics by kind:");
+    for ((severity, kind), n) in counts {
+        let level = if severity == Severity::Error { "error" } else { "warning" };
+        eprintln!("  {n:>5} {level} {}", kind.name());
+    }
+}

@@ -1,0 +1,903 @@
+//! The client and its send loop.
+//!
+//! [`Client`] is an `Arc` around immutable settings and shared state (rate limiter, retry
+//! budget, circuit breaker, adaptive pause, auth caches), so clones are cheap and share
+//! every brake. [`ClientBuilder`] collects settings and validates them all in
+//! [`ClientBuilder::build`].
+//!
+//! One call runs this loop: check the circuit breaker, wait out any adaptive pause, take a
+//! rate-limiter token and a concurrency permit, build the attempt's request (base URL,
+//! default headers, user agent, idempotency key, attempt header), let auth and the
+//! interceptors finish it, send it with the per-attempt timeout, read the body, classify
+//! the outcome, and either return, replay once after a `401` with refreshed credentials, or
+//! sleep and retry as the policy and budget allow. The whole loop runs under the total
+//! timeout and inside one tracing span.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt as _;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use tokio::time::Instant;
+use tracing::Instrument as _;
+
+use crate::auth::Auth;
+use crate::config::ProviderConfig;
+use crate::encoding;
+use crate::error::{ApiError, Error, TimeoutKind};
+use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor};
+use crate::ratelimit::{AdaptivePause, Breaker, CircuitBreaker, RateLimit, RateLimiter, TokenBucket};
+use crate::request::{Body, Request};
+use crate::response::{RawResponse, StreamingResponse};
+use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
+
+const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// An API client. Cheap to clone; clones share limiters, budgets and token caches.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ProviderConfig,
+    http: reqwest::Client,
+    base_url: String,
+    default_headers: HeaderMap,
+    auth: Auth,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    limiter: Option<Arc<dyn RateLimiter>>,
+    adaptive: AdaptivePause,
+    concurrency: Option<Arc<tokio::sync::Semaphore>>,
+    breaker: Option<Breaker>,
+    attempt_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("provider", &i.config.name)
+            .field("base_url", &i.base_url)
+            .field("auth", &i.auth)
+            .field("retry", &i.retry)
+            .field("rate_limited", &i.limiter.is_some())
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("total_timeout", &i.total_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+enum LimitSetting {
+    ProviderDefault,
+    Custom(RateLimit),
+    Limiter(Arc<dyn RateLimiter>),
+    Off,
+}
+
+/// Builds a [`Client`] — or, for generated crates, their own client type `C` that wraps one.
+#[must_use]
+pub struct ClientBuilder<C = Client> {
+    config: ProviderConfig,
+    base_url: Option<String>,
+    server_variables: Vec<(String, String)>,
+    auth: Auth,
+    headers: Vec<(String, String)>,
+    attempt_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    budget: Option<RetryBudget>,
+    limit: LimitSetting,
+    concurrency: Option<usize>,
+    breaker: Option<CircuitBreaker>,
+    http: Option<reqwest::Client>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("provider", &self.config.name)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder for a plain [`Client`].
+    pub fn builder(config: ProviderConfig) -> ClientBuilder<Client> {
+        ClientBuilder::new(config)
+    }
+
+    /// The provider configuration.
+    pub fn config(&self) -> &ProviderConfig {
+        &self.inner.config
+    }
+
+    /// The base URL every path is appended to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// A builder with the provider's defaults: 2 retries with backoff, the provider's rate
+    /// limit, a 10 s connect timeout and a 60 s per-attempt timeout.
+    pub fn new(config: ProviderConfig) -> Self {
+        ClientBuilder {
+            config,
+            base_url: None,
+            server_variables: Vec::new(),
+            auth: Auth::none(),
+            headers: Vec::new(),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Some(Duration::from_secs(10)),
+            total_timeout: None,
+            retry: RetryPolicy::default(),
+            budget: None,
+            limit: LimitSetting::ProviderDefault,
+            concurrency: None,
+            breaker: None,
+            http: None,
+            interceptors: Vec::new(),
+            _client: PhantomData,
+        }
+    }
+
+    /// Override the base URL (e.g. a mock server or a regional endpoint). It may have a
+    /// path (`https://api.openai.com/v1`) and `{variable}` placeholders.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Set a server variable used in the base URL (`{region}`).
+    pub fn server_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.server_variables.push((name.into(), value.into()));
+        self
+    }
+
+    /// How requests authenticate.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// A header sent with every request. Invalid names or values are reported by `build`.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers
+            .push((name.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// The per-attempt timeout (request sent and response read). Default 60 s.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// The connect timeout of the built-in HTTP client. Default 10 s.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// A limit on a whole call, retries and waits included. Default none.
+    pub fn total_timeout(mut self, d: Duration) -> Self {
+        self.total_timeout = Some(d);
+        self
+    }
+
+    /// Remove every timeout (tests on paused time; callers with their own deadlines).
+    pub fn no_timeouts(mut self) -> Self {
+        self.attempt_timeout = None;
+        self.connect_timeout = None;
+        self.total_timeout = None;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The retry budget shared by clones (default: 20% of calls plus a reserve of 10).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Override the provider's proactive rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limit = LimitSetting::Custom(limit);
+        self
+    }
+
+    /// Use a custom proactive limiter.
+    pub fn rate_limiter(mut self, limiter: impl RateLimiter) -> Self {
+        self.limit = LimitSetting::Limiter(Arc::new(limiter));
+        self
+    }
+
+    /// No proactive rate limit (the adaptive pause from headers still applies).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limit = LimitSetting::Off;
+        self
+    }
+
+    /// At most `n` attempts in flight at once across clones.
+    pub fn concurrency_limit(mut self, n: usize) -> Self {
+        self.concurrency = Some(n);
+        self
+    }
+
+    /// Enable a circuit breaker (off by default).
+    pub fn circuit_breaker(mut self, breaker: CircuitBreaker) -> Self {
+        self.breaker = Some(breaker);
+        self
+    }
+
+    /// Use an existing `reqwest::Client` (its own timeouts, proxy, TLS and redirect policy
+    /// apply; the connect timeout setting is ignored).
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Add an interceptor; they run after authentication, in order.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Validate every setting and build the client.
+    pub fn build(self) -> Result<C, Error> {
+        let build_err = |message: String| Error::Build { message };
+        let template = match (&self.base_url, self.config.default_base_url) {
+            (Some(url), _) => url.clone(),
+            (None, Some(url)) => url.to_owned(),
+            (None, None) => {
+                return Err(build_err(format!(
+                    "no base URL: {} has no default server, so call .base_url(..)",
+                    self.config.name
+                )));
+            }
+        };
+        let base_url = substitute_variables(&template, &self.server_variables, &self.config.server_variables)
+            .map_err(build_err)?;
+        let parsed = url::Url::parse(&base_url).map_err(|e| build_err(format!("invalid base URL `{base_url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
+            return Err(build_err(format!("the base URL `{base_url}` is not an http(s) URL")));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(build_err(format!("the base URL `{base_url}` must not have a query or fragment")));
+        }
+        let base_url = parsed.as_str().trim_end_matches('/').to_owned();
+
+        let mut default_headers = HeaderMap::new();
+        let ua = match self.config.user_agent {
+            Some((name, version)) => format!("{name}/{version} sdkgen-runtime/{RUNTIME_VERSION}"),
+            None => format!("sdkgen-runtime/{RUNTIME_VERSION}"),
+        };
+        insert_header(&mut default_headers, "user-agent", &ua).map_err(build_err)?;
+        if let Some((name, value)) = self.config.version_header {
+            insert_header(&mut default_headers, name, value).map_err(build_err)?;
+        }
+        for (name, value) in &self.headers {
+            insert_header(&mut default_headers, name, value).map_err(build_err)?;
+        }
+        for name in [
+            self.config.request_id_header,
+            self.config.idempotency_header,
+            self.config.retry_signal_header,
+            self.config.attempt_header,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| build_err(format!("`{name}` is not a valid header name")))?;
+        }
+
+        let retry = self.retry;
+        if retry.initial_backoff > retry.max_backoff {
+            return Err(build_err("the initial backoff is longer than the maximum backoff".to_owned()));
+        }
+        for (what, d) in [
+            ("timeout", self.attempt_timeout),
+            ("connect timeout", self.connect_timeout),
+            ("total timeout", self.total_timeout),
+        ] {
+            if d == Some(Duration::ZERO) {
+                return Err(build_err(format!("the {what} must be longer than zero")));
+            }
+        }
+
+        let limiter: Option<Arc<dyn RateLimiter>> = match self.limit {
+            LimitSetting::ProviderDefault => self.config.rate_limit.map(|l| validate_limit(l).map(bucket)).transpose()?,
+            LimitSetting::Custom(l) => Some(bucket(validate_limit(l)?)),
+            LimitSetting::Limiter(l) => Some(l),
+            LimitSetting::Off => None,
+        };
+        let concurrency = match self.concurrency {
+            Some(0) => return Err(build_err("the concurrency limit must be at least 1".to_owned())),
+            Some(n) => Some(Arc::new(tokio::sync::Semaphore::new(n))),
+            None => None,
+        };
+
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut b = reqwest::Client::builder().redirect(same_origin_redirects());
+                if let Some(d) = self.connect_timeout {
+                    b = b.connect_timeout(d);
+                }
+                b.build()
+                    .map_err(|e| build_err(format!("the HTTP client could not be built: {e}")))?
+            }
+        };
+        if let Some(provider) = self.auth.provider() {
+            provider.bind(&http);
+        }
+
+        let client = Client {
+            inner: Arc::new(Inner {
+                config: self.config,
+                http,
+                base_url,
+                default_headers,
+                auth: self.auth,
+                retry,
+                budget: self.budget.unwrap_or_default(),
+                limiter,
+                adaptive: AdaptivePause::default(),
+                concurrency,
+                breaker: self.breaker.map(Breaker::new),
+                attempt_timeout: self.attempt_timeout,
+                total_timeout: self.total_timeout,
+                interceptors: self.interceptors,
+            }),
+        };
+        Ok(C::from(client))
+    }
+}
+
+fn validate_limit(limit: RateLimit) -> Result<RateLimit, Error> {
+    if limit.is_valid() {
+        Ok(limit)
+    } else {
+        Err(Error::Build {
+            message: "a rate limit must allow more than zero requests".to_owned(),
+        })
+    }
+}
+
+fn bucket(limit: RateLimit) -> Arc<dyn RateLimiter> {
+    Arc::new(TokenBucket::new(limit))
+}
+
+/// Follow redirects only within the same origin, so that credentials in any header
+/// (not just `Authorization`, which reqwest strips) never reach another host. A
+/// cross-origin redirect is returned to the caller as an API error with its `Location`.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|prev| prev.origin() == attempt.url().origin());
+        if attempt.previous().len() > 10 {
+            attempt.error("too many redirects")
+        } else if same_origin {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+fn substitute_variables(
+    template: &str,
+    given: &[(String, String)],
+    defaults: &[(&'static str, &'static str)],
+) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `{{` in base URL `{template}`"))?;
+        let name = &after[..end];
+        let value = given
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| defaults.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+            .ok_or_else(|| format!("the server variable `{name}` has no value: call .server_variable(\"{name}\", ..)"))?;
+        out.push_str(value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn insert_header(map: &mut HeaderMap, name: &str, value: &str) -> Result<(), String> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))?;
+    let value = HeaderValue::from_str(value).map_err(|_| format!("the value of header `{name}` is not a valid header value"))?;
+    map.append(name, value);
+    Ok(())
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// How the body of a success response is delivered.
+enum Delivery {
+    Buffered,
+    Streaming,
+}
+
+enum Done {
+    Buffered(RawResponse),
+    Streaming(StreamingResponse),
+}
+
+/// The result of one attempt that got a response.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: AnswerBody,
+    latency: Duration,
+}
+
+enum AnswerBody {
+    Bytes(Bytes),
+    Streaming(reqwest::Response),
+}
+
+impl Client {
+    /// Send a request through auth, rate limiting, retries and tracing; a non-2xx status
+    /// becomes [`Error::Api`]. Called by generated code.
+    #[doc(hidden)]
+    pub async fn send(&self, req: Request) -> Result<RawResponse, Error> {
+        match self.call(req, Delivery::Buffered).await? {
+            Done::Buffered(raw) => Ok(raw),
+            Done::Streaming(_) => Err(Error::Build {
+                message: "internal: unexpected streaming response".to_owned(),
+            }),
+        }
+    }
+
+    /// Like [`Client::send`], but a success response's body is not read: it is returned
+    /// as a stream (server-sent events, downloads). Retries stop once headers arrive.
+    #[doc(hidden)]
+    pub async fn send_streaming(&self, req: Request) -> Result<StreamingResponse, Error> {
+        match self.call(req, Delivery::Streaming).await? {
+            Done::Streaming(s) => Ok(s),
+            Done::Buffered(raw) => Ok(StreamingResponse {
+                status: raw.status,
+                headers: raw.headers,
+                request_id: raw.request_id,
+                body: futures::stream::once(std::future::ready(Ok(raw.body))).boxed(),
+            }),
+        }
+    }
+
+    async fn call(&self, req: Request, delivery: Delivery) -> Result<Done, Error> {
+        let span = tracing::info_span!(
+            "sdkgen.call",
+            provider = self.inner.config.name,
+            operation = req.operation_id,
+            method = %req.method,
+            path = req.path_template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let total = self.inner.total_timeout;
+        let fut = self.run(req, delivery).instrument(span);
+        match total {
+            Some(after) => tokio::time::timeout(after, fut)
+                .await
+                .unwrap_or(Err(Error::Timeout {
+                    kind: TimeoutKind::Total,
+                    after,
+                })),
+            None => fut.await,
+        }
+    }
+
+    fn request_id(&self, headers: &HeaderMap) -> Option<String> {
+        let name = self.inner.config.request_id_header.unwrap_or("x-request-id");
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    async fn run(&self, req: Request, delivery: Delivery) -> Result<Done, Error> {
+        let inner = &*self.inner;
+        let config = &inner.config;
+        if let Some(problem) = &req.problem {
+            return Err(Error::InvalidInput {
+                operation: req.operation_id,
+                message: problem.clone(),
+            });
+        }
+        let policy = req.options.retry.unwrap_or(inner.retry);
+        let attempt_timeout = req.options.timeout.or(inner.attempt_timeout);
+        let idempotency_key = match config.idempotency_header {
+            Some(header) if !is_idempotent(&req.method) => Some((
+                header,
+                req.options
+                    .idempotency_key
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            )),
+            _ => None,
+        };
+        let replayable_body = req.body.is_replayable();
+        let safe_to_replay = replayable_body && (is_idempotent(&req.method) || idempotency_key.is_some());
+        inner.budget.deposit();
+
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 0;
+        let mut retries: u32 = 0;
+        let mut auth_replayed = false;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let ctx = AttemptContext {
+                provider: config.name,
+                operation_id: req.operation_id,
+                method: req.method.clone(),
+                path_template: req.path_template,
+                attempt,
+            };
+
+            if let Some(breaker) = &inner.breaker {
+                breaker
+                    .check()
+                    .map_err(|retry_in| Error::CircuitOpen { retry_in })?;
+            }
+            inner.adaptive.wait().await;
+            if let Some(limiter) = &inner.limiter {
+                limiter.acquire().await;
+            }
+            let _permit = match &inner.concurrency {
+                Some(sem) => Some(
+                    Arc::clone(sem)
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| Error::Build {
+                            message: "the concurrency limiter was closed".to_owned(),
+                        })?,
+                ),
+                None => None,
+            };
+
+            let mut http_req = self.build_attempt(&req, attempt, idempotency_key.as_ref())?;
+            if let Some(provider) = inner.auth.provider() {
+                provider.apply(&mut http_req).await?;
+            }
+            for interceptor in &inner.interceptors {
+                interceptor.before_send(&ctx, &mut http_req).await?;
+            }
+            let sent_headers = inner.auth.provider().map(|_| http_req.headers().clone());
+
+            let result = self.attempt(http_req, attempt_timeout, &delivery).await;
+            drop(_permit);
+
+            match result {
+                Ok(answer) => {
+                    span.record("status", answer.status.as_u16());
+                    span.record("latency_ms", answer.latency.as_millis() as u64);
+                    if let Some(headers_config) = &config.rate_limit_headers {
+                        inner.adaptive.observe(headers_config, &answer.headers);
+                    }
+                    for interceptor in &inner.interceptors {
+                        interceptor.after_attempt(
+                            &ctx,
+                            &AttemptOutcome::Response {
+                                status: answer.status,
+                                headers: &answer.headers,
+                                latency: answer.latency,
+                            },
+                        );
+                    }
+                    if let Some(breaker) = &inner.breaker {
+                        breaker.record(!answer.status.is_server_error());
+                    }
+                    let request_id = self.request_id(&answer.headers);
+                    if answer.status.is_success() {
+                        tracing::debug!(status = answer.status.as_u16(), "call succeeded");
+                        return Ok(match answer.body {
+                            AnswerBody::Bytes(body) => Done::Buffered(RawResponse {
+                                status: answer.status,
+                                headers: answer.headers,
+                                body,
+                                request_id,
+                            }),
+                            AnswerBody::Streaming(resp) => Done::Streaming(StreamingResponse {
+                                status: answer.status,
+                                headers: answer.headers,
+                                request_id,
+                                body: resp
+                                    .bytes_stream()
+                                    .map(|chunk| chunk.map_err(|e| Error::transport(e, true)))
+                                    .boxed(),
+                            }),
+                        });
+                    }
+                    let body = match answer.body {
+                        AnswerBody::Bytes(body) => body,
+                        AnswerBody::Streaming(resp) => resp.bytes().await.unwrap_or_default(),
+                    };
+
+                    if answer.status == StatusCode::UNAUTHORIZED && !auth_replayed && replayable_body {
+                        if let (Some(provider), Some(sent)) = (inner.auth.provider(), &sent_headers) {
+                            if provider.on_unauthorized(sent).await? {
+                                auth_replayed = true;
+                                tracing::info!("401: replaying once with refreshed credentials");
+                                continue;
+                            }
+                        }
+                    }
+
+                    let class = retry::classify(
+                        config,
+                        Outcome::Response {
+                            status: answer.status,
+                            headers: &answer.headers,
+                        },
+                    );
+                    let api = ApiError::new(
+                        answer.status,
+                        answer.headers,
+                        body,
+                        request_id,
+                        class.class.is_retryable(),
+                        &config.error_shape,
+                    );
+                    if !class.class.is_retryable() {
+                        return Err(Error::Api(Box::new(api)));
+                    }
+                    let wait = match policy.delay(retries + 1, class.hint) {
+                        Ok(wait) => wait,
+                        Err(wait) => {
+                            tracing::warn!(wait_ms = wait.as_millis() as u64, "the provider asked to wait longer than allowed; failing fast");
+                            return Err(Error::RateLimited {
+                                wait,
+                                api: Some(Box::new(api)),
+                            });
+                        }
+                    };
+                    if class.class == RetryClass::Throttled && class.hint.is_some() {
+                        // Everyone sharing this client waits, not just this call.
+                        inner.adaptive.pause_for(wait);
+                    }
+                    if !safe_to_replay || retries >= policy.max_retries {
+                        return Err(Error::Api(Box::new(api)));
+                    }
+                    if !inner.budget.withdraw() {
+                        tracing::warn!("retry budget exhausted; not retrying");
+                        return Err(Error::Api(Box::new(api)));
+                    }
+                    retries += 1;
+                    tracing::info!(
+                        attempt,
+                        reason = class.class.reason(),
+                        status = api.status.as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => {
+                    for interceptor in &inner.interceptors {
+                        interceptor.after_attempt(&ctx, &AttemptOutcome::Failed(&error));
+                    }
+                    if let Some(breaker) = &inner.breaker {
+                        breaker.record(false);
+                    }
+                    let may_have_been_sent = match &error {
+                        Error::Transport {
+                            may_have_been_sent, ..
+                        } => *may_have_been_sent,
+                        Error::Timeout { .. } => true,
+                        _ => return Err(error),
+                    };
+                    // A request that never left may be resent whatever its method.
+                    let safe = replayable_body && (safe_to_replay || !may_have_been_sent);
+                    if !safe || retries >= policy.max_retries {
+                        return Err(error);
+                    }
+                    if !inner.budget.withdraw() {
+                        tracing::warn!("retry budget exhausted; not retrying");
+                        return Err(error);
+                    }
+                    let wait = policy.delay(retries + 1, None).unwrap_or_default();
+                    retries += 1;
+                    tracing::info!(
+                        attempt,
+                        reason = RetryClass::Transient.reason(),
+                        error = %error,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Send one attempt and read its answer.
+    async fn attempt(
+        &self,
+        http_req: reqwest::Request,
+        timeout: Option<Duration>,
+        delivery: &Delivery,
+    ) -> Result<Answer, Error> {
+        let started = Instant::now();
+        let exchange = async {
+            let resp = self.inner.http.execute(http_req).await.map_err(map_reqwest_error)?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = match delivery {
+                Delivery::Streaming if status.is_success() => AnswerBody::Streaming(resp),
+                _ => AnswerBody::Bytes(resp.bytes().await.map_err(|e| Error::transport(e, true))?),
+            };
+            Ok(Answer {
+                status,
+                headers,
+                body,
+                latency: started.elapsed(),
+            })
+        };
+        match timeout {
+            Some(after) => tokio::time::timeout(after, exchange)
+                .await
+                .unwrap_or(Err(Error::Timeout {
+                    kind: TimeoutKind::Attempt,
+                    after,
+                })),
+            None => exchange.await,
+        }
+    }
+
+    fn build_attempt(
+        &self,
+        req: &Request,
+        attempt: u32,
+        idempotency_key: Option<&(&'static str, String)>,
+    ) -> Result<reqwest::Request, Error> {
+        let inner = &*self.inner;
+        let invalid = |message: String| Error::InvalidInput {
+            operation: req.operation_id,
+            message,
+        };
+        let mut url = match &req.absolute_url {
+            Some(url) => url.clone(),
+            None => {
+                let sep = if req.path.is_empty() || req.path.starts_with('/') { "" } else { "/" };
+                url::Url::parse(&format!("{}{sep}{}", inner.base_url, req.path))
+                    .map_err(|e| invalid(format!("the request URL is invalid: {e}")))?
+            }
+        };
+        if !req.query.is_empty() {
+            let query = encoding::join_pairs(req.query.iter().cloned());
+            let combined = match url.query() {
+                Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+                _ => query,
+            };
+            url.set_query(Some(&combined));
+        }
+
+        let mut headers = inner.default_headers.clone();
+        for (name, value) in req.headers.iter().chain(req.options.headers.iter()) {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| invalid(format!("the value of header `{name}` is not valid")))?;
+            headers.insert(name, value);
+        }
+        if !req.cookies.is_empty() {
+            let cookie = req
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={}", encoding::encode_component(v)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            insert_header(&mut headers, "cookie", &cookie).map_err(invalid)?;
+        }
+        if let Some((name, key)) = idempotency_key {
+            insert_header(&mut headers, name, key).map_err(invalid)?;
+        }
+        if let Some(name) = inner.config.attempt_header {
+            insert_header(&mut headers, name, &attempt.to_string()).map_err(invalid)?;
+        }
+        if !headers.contains_key(http::header::ACCEPT) {
+            headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        }
+
+        let mut builder = inner.http.request(req.method.clone(), url);
+        match &req.body {
+            Body::Empty => {}
+            Body::Bytes { content_type, data } => {
+                insert_header(&mut headers, "content-type", content_type).map_err(invalid)?;
+                builder = builder.body(data.clone());
+            }
+            Body::Multipart(form) => {
+                builder = builder.multipart(form.to_form().map_err(invalid)?);
+            }
+            Body::Stream {
+                content_type,
+                stream,
+            } => {
+                let body = stream
+                    .lock()
+                    .ok()
+                    .and_then(|mut slot| slot.take())
+                    .ok_or_else(|| invalid("a streaming body can be sent only once".to_owned()))?;
+                insert_header(&mut headers, "content-type", content_type).map_err(invalid)?;
+                builder = builder.body(body);
+            }
+        }
+        let mut http_req = builder
+            .build()
+            .map_err(|e| invalid(format!("the request could not be built: {}", e.without_url())))?;
+        // Multipart sets its own content type; keep it.
+        let own = std::mem::take(http_req.headers_mut());
+        *http_req.headers_mut() = headers;
+        for (name, value) in own.iter() {
+            http_req.headers_mut().insert(name, value.clone());
+        }
+        Ok(http_req)
+    }
+}
+
+fn map_reqwest_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            kind: if e.is_connect() {
+                TimeoutKind::Connect
+            } else {
+                TimeoutKind::Attempt
+            },
+            after: Duration::ZERO,
+        }
+    } else {
+        let may_have_been_sent = !e.is_connect() && !e.is_builder();
+        Error::transport(e, may_have_been_sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_variables_fill_the_base_url() {
+        let url = substitute_variables(
+            "https://{region}.api.example.com/{version}",
+            &[("region".into(), "eu".into())],
+            &[("version", "v2"), ("region", "us")],
+        )
+        .unwrap();
+        assert_eq!(url, "https://eu.api.example.com/v2");
+        assert!(substitute_variables("https://{x}.example.com", &[], &[]).is_err());
+    }
+}

@@ -1,0 +1,156 @@
+//! Responses: raw, typed, paged and streaming, and body decoding.
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, excerpt};
+
+/// A typed response with its status, headers and request id (raw access).
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The provider's request id, from the configured header.
+    pub request_id: Option<String>,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    /// Transform the body, keeping the metadata.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            body: f(self.body),
+        }
+    }
+}
+
+/// One page of a paginated listing.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The provider's request id, from the configured header.
+    pub request_id: Option<String>,
+}
+
+/// A success response, body fully read.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// The HTTP status (2xx).
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+    /// The provider's request id, from the configured header.
+    pub request_id: Option<String>,
+}
+
+impl RawResponse {
+    /// Attach a decoded body, keeping the metadata.
+    pub fn into_response<T>(self, body: T) -> Response<T> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            body,
+        }
+    }
+
+    fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    fn decode_error(&self, message: String, path: Option<String>) -> Error {
+        Error::Decode {
+            status: self.status,
+            message,
+            path,
+            excerpt: excerpt(&self.body, 256),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// A success response whose body has not been read (streaming operations).
+pub struct StreamingResponse {
+    /// The HTTP status (2xx).
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The provider's request id, from the configured header.
+    pub request_id: Option<String>,
+    /// The body, chunk by chunk.
+    pub body: BoxStream<'static, Result<Bytes, Error>>,
+}
+
+impl std::fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decode a JSON body into `T`, reporting the failing JSON path.
+///
+/// An empty body decodes as `null`, which suits `()`, unit structs and `Option`s. A body
+/// that is not JSON (an HTML error page from a proxy, say) gives a decode error naming
+/// the content type instead of a bare syntax error.
+pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> {
+    let body: &[u8] = &resp.body;
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return serde_json::from_slice::<T>(b"null").map_err(|_| {
+            resp.decode_error(
+                "the response body is empty but a value was expected".to_owned(),
+                None,
+            )
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(trimmed);
+    let (path, inner) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(v) => match de.end() {
+            Ok(()) => return Ok(v),
+            Err(e) => (String::new(), e),
+        },
+        Err(err) => (err.path().to_string(), err.into_inner()),
+    };
+    let content_type = resp.content_type().unwrap_or("no content type");
+            let message = if inner.is_syntax() || inner.is_eof() {
+                if trimmed.starts_with(b"<") {
+                    format!("expected JSON but the body looks like HTML ({content_type})")
+                } else if inner.is_eof() {
+                    format!("the JSON body is truncated ({content_type}): {inner}")
+                } else if !content_type.contains("json") {
+                    format!("expected JSON but got {content_type}: {inner}")
+                } else {
+                    format!("invalid JSON: {inner}")
+                }
+            } else {
+                inner.to_string()
+            };
+            let path = (path != "." && !path.is_empty()).then_some(path);
+            Err(resp.decode_error(message, path))
+}
+
+/// Decode a text body (UTF-8 required).
+pub fn decode_text(resp: &RawResponse) -> Result<String, Error> {
+    String::from_utf8(resp.body.to_vec())
+        .map_err(|e| resp.decode_error(format!("the body is not valid UTF-8: {e}"), None))
+}

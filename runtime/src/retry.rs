@@ -1,0 +1,406 @@
+//! Retries: classification, policy and budget — three separate decisions.
+//!
+//! - **Classification** ([`classify`]) looks at one attempt's outcome and says whether it
+//!   may be retried and why ([`RetryClass`]): throttled (429), transient (connect errors,
+//!   timeouts, 408, 409), server error (500, 502, 503, 504), a provider signal header
+//!   (`Stripe-Should-Retry: true`), or not at all. It also extracts the provider's hint
+//!   (`Retry-After` as seconds or HTTP date, `retry-after-ms`, a reset header).
+//! - **Policy** ([`RetryPolicy`]) turns a classification into a delay: how many attempts,
+//!   exponential backoff between `initial_backoff` and `max_backoff` with full jitter,
+//!   and the longest provider-requested wait worth sleeping through (`max_wait`); beyond
+//!   that the call fails fast with [`Error::RateLimited`](crate::Error::RateLimited).
+//! - **Budget** ([`RetryBudget`]) is shared by every clone of a client and caps retries to
+//!   a fraction of recent requests, so that an outage does not multiply the load the
+//!   provider sees by the number of attempts.
+//!
+//! Whether a request may be *replayed at all* is decided by the client: an idempotent
+//! method, or an idempotency key reused unchanged on every attempt, and a body that can be
+//! sent again.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::config::{ProviderConfig, ResetKind};
+
+/// Why an outcome may (or may not) be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// The provider is throttling us (429).
+    Throttled,
+    /// A transient failure: connection error, timeout, 408, 409.
+    Transient,
+    /// A server error: 500, 502, 503, 504.
+    ServerError,
+    /// The provider's retry signal header said to retry.
+    ProviderSignal,
+    /// Do not retry.
+    DoNotRetry,
+}
+
+impl RetryClass {
+    /// Whether a retry may help.
+    pub fn is_retryable(self) -> bool {
+        !matches!(self, RetryClass::DoNotRetry)
+    }
+
+    /// A short reason for logs.
+    pub fn reason(self) -> &'static str {
+        match self {
+            RetryClass::Throttled => "throttled",
+            RetryClass::Transient => "transient",
+            RetryClass::ServerError => "server error",
+            RetryClass::ProviderSignal => "provider signal",
+            RetryClass::DoNotRetry => "not retryable",
+        }
+    }
+}
+
+/// The classification of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// Whether and why to retry.
+    pub class: RetryClass,
+    /// How long the provider asked us to wait, if it said.
+    pub hint: Option<Duration>,
+}
+
+/// What one attempt produced, as far as classification cares.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// A response arrived.
+    Response {
+        /// Its status.
+        status: StatusCode,
+        /// Its headers.
+        headers: &'a HeaderMap,
+    },
+    /// The connection failed or broke.
+    Transport,
+    /// The attempt timed out.
+    Timeout,
+}
+
+/// Classify one attempt's outcome for `config`'s provider.
+pub fn classify(config: &ProviderConfig, outcome: Outcome<'_>) -> Classification {
+    match outcome {
+        Outcome::Transport | Outcome::Timeout => Classification {
+            class: RetryClass::Transient,
+            hint: None,
+        },
+        Outcome::Response { status, headers } => {
+            let hint = retry_hint(config, headers);
+            if status.is_success() {
+                return Classification {
+                    class: RetryClass::DoNotRetry,
+                    hint: None,
+                };
+            }
+            let signal = config
+                .retry_signal_header
+                .and_then(|name| headers.get(name))
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_ascii_lowercase());
+            let class = match signal.as_deref() {
+                Some("true") => RetryClass::ProviderSignal,
+                Some("false") => RetryClass::DoNotRetry,
+                _ => match status.as_u16() {
+                    429 => RetryClass::Throttled,
+                    408 | 409 => RetryClass::Transient,
+                    500 | 502 | 503 | 504 => RetryClass::ServerError,
+                    _ => RetryClass::DoNotRetry,
+                },
+            };
+            Classification { class, hint }
+        }
+    }
+}
+
+/// The provider's requested wait: `retry-after-ms`, `Retry-After` (seconds or HTTP date),
+/// then the configured reset header.
+pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        if ms.is_finite() && ms >= 0.0 {
+            return Some(Duration::from_secs_f64(ms / 1000.0));
+        }
+    }
+    if let Some(value) = text("retry-after") {
+        if let Ok(secs) = value.parse::<f64>() {
+            if secs.is_finite() && secs >= 0.0 {
+                return Some(Duration::from_secs_f64(secs));
+            }
+        } else if let Ok(date) = chrono::DateTime::parse_from_rfc2822(value) {
+            let delta = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+            return Some(delta.to_std().unwrap_or(Duration::ZERO));
+        }
+    }
+    let headers_config = config.rate_limit_headers?;
+    if headers_config.reset.is_empty() {
+        return None;
+    }
+    // A reset header only says when the window ends; it is a hint only when the window is spent.
+    let remaining = (!headers_config.remaining.is_empty())
+        .then(|| text(headers_config.remaining))
+        .flatten()
+        .and_then(|v| v.parse::<f64>().ok());
+    if remaining.is_some_and(|r| r > 0.0) {
+        return None;
+    }
+    text(headers_config.reset).and_then(|v| parse_reset(v, headers_config.reset_kind))
+}
+
+/// The delay until reset expressed by a reset header value.
+pub(crate) fn parse_reset(value: &str, kind: ResetKind) -> Option<Duration> {
+    match kind {
+        ResetKind::EpochSeconds => {
+            let at = value.parse::<f64>().ok()?;
+            let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+            Some(Duration::from_secs_f64((at - now).max(0.0)))
+        }
+        ResetKind::DelaySeconds => {
+            let secs = value.parse::<f64>().ok()?;
+            (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+        }
+        ResetKind::DelayMillis => {
+            let ms = value.parse::<f64>().ok()?;
+            (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+        }
+        ResetKind::Duration => parse_go_duration(value),
+    }
+}
+
+/// `1h2m3.5s`, `6m0s`, `20ms`, `250us`.
+fn parse_go_duration(value: &str) -> Option<Duration> {
+    let mut total = 0.0f64;
+    let mut rest = value.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" | "" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        total += number * factor;
+        rest = &rest[unit_len..];
+    }
+    total.is_finite().then(|| Duration::from_secs_f64(total.max(0.0)))
+}
+
+/// How jitter is applied to the computed backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// A uniformly random delay between zero and the computed backoff ("full jitter"),
+    /// which spreads retries from many clients instead of synchronizing them.
+    #[default]
+    Full,
+    /// Exactly the computed backoff (useful in tests).
+    None,
+}
+
+/// How many times, and after how long, to retry.
+///
+/// The default: 2 retries, exponential backoff from 0.5 s doubling up to 8 s with full
+/// jitter, honouring provider hints up to 60 s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub(crate) max_retries: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) jitter: Jitter,
+    pub(crate) max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            jitter: Jitter::Full,
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Never retry.
+    pub fn disabled() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Retries after the first attempt.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// The first backoff (before jitter).
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// The largest computed backoff (before jitter).
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// The jitter mode.
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The longest provider-requested wait (`Retry-After`, reset header) worth sleeping
+    /// through; a longer one fails the call at once with `Error::RateLimited`.
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+
+    /// The configured number of retries.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The computed backoff before retry number `retry` (1-based), before jitter.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = retry.saturating_sub(1).min(31);
+        let base = self.initial_backoff.saturating_mul(1u32 << exp);
+        base.min(self.max_backoff)
+    }
+
+    /// The delay before retry number `retry`, given the provider's hint.
+    ///
+    /// `Err(wait)` when the provider asked for longer than `max_wait`.
+    pub fn delay(&self, retry: u32, hint: Option<Duration>) -> Result<Duration, Duration> {
+        if let Some(hint) = hint {
+            return if hint > self.max_wait { Err(hint) } else { Ok(hint) };
+        }
+        let backoff = self.backoff(retry);
+        Ok(match self.jitter {
+            Jitter::None => backoff,
+            Jitter::Full => backoff.mul_f64(random_unit()),
+        })
+    }
+}
+
+/// A uniformly distributed number in `[0, 1)`, from the OS random source via UUID v4.
+fn random_unit() -> f64 {
+    let bits = (uuid::Uuid::new_v4().as_u128() >> 75) as u64; // 53 random bits
+    bits as f64 / (1u64 << 53) as f64
+}
+
+/// A retry budget shared by every clone of a client.
+///
+/// Each call deposits `ratio` tokens and each retry withdraws one, on top of a reserve
+/// that allows a few retries when traffic is light. With the default ratio of 0.2, retries
+/// add at most about 20% extra load on top of first attempts during an outage.
+#[derive(Debug)]
+pub struct RetryBudget {
+    ratio: f64,
+    max_balance: f64,
+    balance: Mutex<f64>,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget::new(0.2, 10)
+    }
+}
+
+impl RetryBudget {
+    /// A budget allowing `ratio` retries per call plus a reserve of `reserve` retries.
+    pub fn new(ratio: f64, reserve: u32) -> Self {
+        let ratio = if ratio.is_finite() { ratio.max(0.0) } else { 0.0 };
+        let reserve = f64::from(reserve);
+        RetryBudget {
+            ratio,
+            max_balance: reserve + ratio * 100.0,
+            balance: Mutex::new(reserve),
+        }
+    }
+
+    /// A budget that never refuses a retry.
+    pub fn unlimited() -> Self {
+        RetryBudget {
+            ratio: 0.0,
+            max_balance: f64::INFINITY,
+            balance: Mutex::new(f64::INFINITY),
+        }
+    }
+
+    pub(crate) fn deposit(&self) {
+        if let Ok(mut balance) = self.balance.lock() {
+            *balance = (*balance + self.ratio).min(self.max_balance);
+        }
+    }
+
+    pub(crate) fn withdraw(&self) -> bool {
+        match self.balance.lock() {
+            Ok(mut balance) if *balance >= 1.0 => {
+                *balance -= 1.0;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(1), Duration::from_millis(500));
+        assert_eq!(p.backoff(2), Duration::from_secs(1));
+        assert_eq!(p.backoff(6), Duration::from_secs(8));
+        assert_eq!(p.backoff(40), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn go_durations_parse() {
+        assert_eq!(parse_go_duration("6m0s"), Some(Duration::from_secs(360)));
+        assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
+        assert_eq!(parse_go_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_go_duration("abc"), None);
+    }
+
+    #[test]
+    fn full_jitter_stays_below_the_backoff() {
+        let p = RetryPolicy::default();
+        for _ in 0..100 {
+            let d = p.delay(3, None).unwrap();
+            assert!(d <= Duration::from_secs(2));
+        }
+    }
+}

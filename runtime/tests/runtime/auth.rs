@@ -1,0 +1,321 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sdkgen_runtime as rt;
+use wiremock::matchers::{bearer_token, body_string_contains, header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request as WireRequest, ResponseTemplate};
+
+use crate::common::{builder, config, get, hits, post};
+
+async fn ok(server: &MockServer) {
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(server).await;
+}
+
+fn first_header(requests: &[WireRequest], name: &str) -> Option<String> {
+    requests[0].headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_bearer_token_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(bearer_token("sk_test_123")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let c = builder(config(), &server).auth(rt::Auth::bearer("sk_test_123")).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn basic_auth_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::basic_auth("AC123", "secret"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).auth(rt::Auth::basic("AC123", "secret")).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_api_key_header_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(header("x-api-key", "k-1")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let c = builder(config(), &server).auth(rt::Auth::api_key_header("x-api-key", "k-1")).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_api_key_query_parameter_is_appended_to_the_query() {
+    let server = MockServer::start().await;
+    Mock::given(query_param("api_key", "k 2"))
+        .and(query_param("limit", "3"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).auth(rt::Auth::api_key_query("api_key", "k 2")).build().unwrap();
+    c.send(get("/x").query_form("limit", &3, true)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_api_key_cookie_joins_other_cookies() {
+    let server = MockServer::start().await;
+    ok(&server).await;
+    let c = builder(config(), &server).auth(rt::Auth::api_key_cookie("session", "k3")).build().unwrap();
+    c.send(get("/x").cookie_param("theme", &"dark")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(first_header(&requests, "cookie").as_deref(), Some("theme=dark; session=k3"));
+}
+
+#[tokio::test]
+async fn debug_of_client_does_not_contain_the_token() {
+    let server = MockServer::start().await;
+    let c = builder(config(), &server).auth(rt::Auth::bearer("sk_live_SECRET")).build().unwrap();
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("SECRET"), "{debug}");
+    assert!(debug.contains("bearer"));
+    let auth = rt::Auth::basic("user", "p4ssw0rd");
+    assert!(!format!("{auth:?}").contains("p4ssw0rd"));
+    let flow = rt::OAuth2ClientCredentials::new("https://auth.example/token", "client", "cs_SECRET");
+    assert!(!format!("{flow:?}").contains("SECRET"));
+    let refresh = rt::OAuth2RefreshToken::new("https://auth.example/token", "client", "rt_SECRET");
+    assert!(!format!("{refresh:?}").contains("SECRET"));
+}
+
+#[tokio::test]
+async fn an_error_from_a_call_with_a_query_api_key_does_not_contain_the_key() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let c = rt::Client::builder(config())
+        .base_url(format!("http://{addr}"))
+        .auth(rt::Auth::api_key_query("key", "QUERYSECRET"))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    assert!(matches!(err, rt::Error::Transport { .. }));
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("QUERYSECRET"), "{text}");
+}
+
+fn token_response(token: &str, expires_in: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": expires_in,
+    }))
+}
+
+fn oauth(server: &MockServer) -> rt::Auth {
+    rt::Auth::oauth2_client_credentials(
+        rt::OAuth2ClientCredentials::new(format!("{}/oauth/token", server.uri()), "client-id", "client-secret")
+            .scope("read")
+            .scope("write"),
+    )
+}
+
+#[tokio::test]
+async fn client_credentials_are_exchanged_once_and_the_token_is_cached() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(wiremock::matchers::basic_auth("client-id", "client-secret"))
+        .and(body_string_contains("grant_type=client_credentials"))
+        .and(body_string_contains("scope=read+write"))
+        .respond_with(token_response("tok-1", 3600))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x")).and(bearer_token("tok-1")).respond_with(ResponseTemplate::new(200)).expect(3).mount(&server).await;
+    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    for _ in 0..3 {
+        c.send(get("/x")).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn token_is_refreshed_once_for_fifty_concurrent_callers() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("tok-1", 3600).set_delay(Duration::from_millis(100)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x")).and(bearer_token("tok-1")).respond_with(ResponseTemplate::new(200)).expect(50).mount(&server).await;
+    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    let calls = (0..50).map(|_| {
+        let c = c.clone();
+        async move { c.send(get("/x")).await }
+    });
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_token_is_refreshed_a_margin_before_it_expires() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("tok-1", 3600))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/oauth/token")).respond_with(token_response("tok-2", 3600)).with_priority(2).mount(&server).await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+    // 54 minutes later: still outside the 5-minute margin.
+    tokio::time::sleep(Duration::from_secs(54 * 60)).await;
+    c.send(get("/x")).await.unwrap();
+    // 56 minutes: inside the margin, so a new token is fetched before it expires.
+    tokio::time::sleep(Duration::from_secs(2 * 60)).await;
+    c.send(get("/x")).await.unwrap();
+    let tokens: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/x")
+        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tokens, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+}
+
+#[tokio::test]
+async fn a_401_triggers_one_refresh_and_one_replay() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("stale", 3600))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/oauth/token")).respond_with(token_response("fresh", 3600)).with_priority(2).mount(&server).await;
+    Mock::given(path("/x")).and(bearer_token("stale")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    Mock::given(path("/x")).and(bearer_token("fresh")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    // A POST: a 401 means it was not processed, so the replay is safe.
+    c.send(post("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_persistent_401_is_returned_after_one_replay_never_looped() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token")).respond_with(token_response("t", 3600)).expect(2).mount(&server).await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(401)).expect(2).mount(&server).await;
+    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+}
+
+#[tokio::test]
+async fn a_401_with_a_static_token_is_not_replayed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(401)).expect(1).mount(&server).await;
+    let c = builder(config(), &server).auth(rt::Auth::bearer("nope")).build().unwrap();
+    c.send(get("/x")).await.unwrap_err();
+}
+
+#[tokio::test]
+async fn the_refresh_token_flow_uses_and_rotates_the_refresh_token() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .and(body_string_contains("refresh_token=rt-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "a-1", "expires_in": 3600, "refresh_token": "rt-2"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/oauth/token"))
+        .and(body_string_contains("refresh_token=rt-2"))
+        .respond_with(token_response("a-2", 3600))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x")).and(bearer_token("a-1")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    Mock::given(path("/x")).and(bearer_token("a-2")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let flow = rt::OAuth2RefreshToken::new(format!("{}/oauth/token", server.uri()), "client-id", "rt-1");
+    let c = builder(config(), &server).auth(rt::Auth::oauth2_refresh_token(flow)).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_an_auth_error_without_the_secret() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "invalid_client", "error_description": "bad client", "echo": "client-secret"
+        })))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    assert!(matches!(err, rt::Error::Auth { .. }), "{err:?}");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("client-secret"), "{text}");
+    assert_eq!(hits(&server).await, 1, "the API is not called without a token");
+}
+
+/// An example of a custom provider: HMAC-SHA256 request signing over method, path and body.
+struct HmacSigner {
+    key: Vec<u8>,
+    calls: AtomicUsize,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sign(key: &[u8], message: &[u8]) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(message);
+    hex(&mac.finalize().into_bytes())
+}
+
+impl rt::AuthProvider for HmacSigner {
+    fn apply<'a>(
+        &'a self,
+        request: &'a mut rt::reqwest::Request,
+    ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default().to_vec();
+            let mut message = format!("{}\n{}\n", request.method(), request.url().path()).into_bytes();
+            message.extend_from_slice(&body);
+            let signature = sign(&self.key, &message);
+            request
+                .headers_mut()
+                .insert("x-signature", signature.parse().unwrap());
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_custom_provider_signs_each_request_with_hmac() {
+    let server = MockServer::start().await;
+    let expected = sign(b"k3y", b"POST\n/things\n{\"n\":1}");
+    Mock::given(path("/things"))
+        .and(header("x-signature", expected.as_str()))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let signer = Arc::new(HmacSigner {
+        key: b"k3y".to_vec(),
+        calls: AtomicUsize::new(0),
+    });
+    let c = builder(config(), &server).auth(rt::Auth::custom(signer.clone())).build().unwrap();
+    c.send(post("/things").body_json(&serde_json::json!({"n": 1}))).await.unwrap();
+    assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+}

@@ -1,0 +1,273 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sdkgen_runtime as rt;
+use wiremock::matchers::{header, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{builder, client, config, get, hits};
+
+#[tokio::test]
+async fn a_base_url_with_a_path_is_joined_with_the_operation_path() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let c = rt::Client::builder(config()).base_url(format!("{}/v1/", server.uri())).build().unwrap();
+    c.send(get("/chat/completions")).await.unwrap();
+}
+
+#[tokio::test]
+async fn server_variables_fill_the_default_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/x")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let cfg = config()
+        .default_base_url("http://{host}/api/{version}")
+        .server_variable("version", "v1")
+        .server_variable("host", "invalid.example");
+    let host = server.uri().trim_start_matches("http://").to_owned();
+    let c = rt::Client::builder(cfg)
+        .server_variable("host", host)
+        .server_variable("version", "v2")
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[test]
+fn invalid_settings_are_reported_at_build() {
+    let build = |b: rt::ClientBuilder| b.build().unwrap_err().to_string();
+    assert!(build(rt::Client::builder(config())).contains("no base URL"));
+    assert!(build(rt::Client::builder(config()).base_url("not a url")).contains("invalid base URL"));
+    assert!(build(rt::Client::builder(config()).base_url("ftp://x")).contains("not an http"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    assert!(build(b.header("bad header", "v")).contains("header name"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    assert!(build(b.header("x-ok", "line\nbreak")).contains("header"));
+    let b = rt::Client::builder(config().default_base_url("https://{region}.example.com"));
+    assert!(build(b).contains("region"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    assert!(build(b.rate_limit(rt::RateLimit::per_second(0.0))).contains("rate limit"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    assert!(build(b.timeout(Duration::ZERO)).contains("timeout"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    assert!(build(b.concurrency_limit(0)).contains("concurrency"));
+    let b = rt::Client::builder(config()).base_url("http://x");
+    let bad_retry = rt::RetryPolicy::new().initial_backoff(Duration::from_secs(10)).max_backoff(Duration::from_secs(1));
+    assert!(build(b.retry(bad_retry)).contains("backoff"));
+}
+
+#[tokio::test]
+async fn the_user_agent_names_the_crate_and_the_runtime() {
+    let server = MockServer::start().await;
+    let ua = format!("test-sdk/1.2.3 sdkgen-runtime/{}", env!("CARGO_PKG_VERSION"));
+    Mock::given(header("user-agent", ua.as_str())).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    client(&server).send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn default_and_version_headers_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(header("stripe-version", "2024-06-20"))
+        .and(header("x-team", "blue"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config().version_header("Stripe-Version", "2024-06-20"), &server)
+        .header("x-team", "blue")
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_existing_reqwest_client_is_used() {
+    let server = MockServer::start().await;
+    Mock::given(header("x-from-reqwest", "yes")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let mut headers = rt::http::HeaderMap::new();
+    headers.insert("x-from-reqwest", "yes".parse().unwrap());
+    let http = rt::reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let c = rt::Client::builder(config()).base_url(server.uri()).reqwest_client(http).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn raw_access_exposes_status_headers_and_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("x-request-id", "req_1")
+                .insert_header("x-extra", "e")
+                .set_body_json(serde_json::json!({"id": 7})),
+        )
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    let body: serde_json::Value = rt::__private::decode_json(&raw).unwrap();
+    let resp: rt::Response<serde_json::Value> = raw.into_response(body);
+    assert_eq!(resp.status.as_u16(), 201);
+    assert_eq!(resp.request_id.as_deref(), Some("req_1"));
+    assert_eq!(resp.headers.get("x-extra").unwrap(), "e");
+    assert_eq!(resp.body["id"], 7);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_per_attempt_timeout_fails_a_slow_call() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .timeout(Duration::from_secs(5))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    match c.send(get("/x")).await.unwrap_err() {
+        rt::Error::Timeout { kind, after } => {
+            assert_eq!(kind, rt::error::TimeoutKind::Attempt);
+            assert_eq!(after, Duration::from_secs(5));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_total_timeout_bounds_retries_and_waits() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .total_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    match c.send(get("/x")).await.unwrap_err() {
+        rt::Error::Timeout { kind, .. } => assert_eq!(kind, rt::error::TimeoutKind::Total),
+        other => panic!("expected a total timeout, got {other:?}"),
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+}
+
+#[derive(Default)]
+struct Recorder {
+    before: AtomicUsize,
+    statuses: std::sync::Mutex<Vec<(u32, u16)>>,
+}
+
+impl rt::Interceptor for Recorder {
+    fn before_send<'a>(
+        &'a self,
+        ctx: &'a rt::AttemptContext,
+        request: &'a mut rt::reqwest::Request,
+    ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
+        self.before.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(ctx.path_template, "/things/{id}");
+        let has_auth = request.headers().contains_key("authorization");
+        request
+            .headers_mut()
+            .insert("x-intercepted", if has_auth { "after-auth" } else { "no-auth" }.parse().unwrap());
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn after_attempt(&self, ctx: &rt::AttemptContext, outcome: &rt::AttemptOutcome<'_>) {
+        if let rt::AttemptOutcome::Response { status, .. } = outcome {
+            self.statuses.lock().unwrap().push((ctx.attempt, status.as_u16()));
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn interceptors_run_after_auth_and_see_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/x"))
+        .and(header("x-intercepted", "after-auth"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let recorder = Arc::new(Recorder::default());
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("t"))
+        .interceptor(recorder.clone())
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap();
+    assert_eq!(recorder.before.load(Ordering::SeqCst), 2);
+    assert_eq!(*recorder.statuses.lock().unwrap(), [(1, 503), (2, 200)]);
+}
+
+struct Veto;
+
+impl rt::Interceptor for Veto {
+    fn before_send<'a>(
+        &'a self,
+        _ctx: &'a rt::AttemptContext,
+        _request: &'a mut rt::reqwest::Request,
+    ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Err(rt::Error::Auth {
+            message: "vetoed".into(),
+        })))
+    }
+}
+
+#[tokio::test]
+async fn an_interceptor_error_fails_the_call_without_sending() {
+    let server = MockServer::start().await;
+    let c = builder(config(), &server).interceptor(Veto).build().unwrap();
+    assert!(c.send(get("/x")).await.unwrap_err().to_string().contains("vetoed"));
+    assert_eq!(hits(&server).await, 0);
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_so_credentials_stay_home() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()))
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .auth(rt::Auth::api_key_header("x-api-key", "KEY"))
+        .build()
+        .unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.status.as_u16(), 302);
+    assert!(api.headers.get("location").is_some());
+    assert_eq!(hits(&elsewhere).await, 0);
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_same_host_is_followed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/old")).respond_with(ResponseTemplate::new(301).insert_header("location", "/new")).mount(&server).await;
+    Mock::given(path("/new")).and(header("x-api-key", "KEY")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .auth(rt::Auth::api_key_header("x-api-key", "KEY"))
+        .build()
+        .unwrap();
+    c.send(get("/old")).await.unwrap();
+}
+
+#[derive(Debug)]
+struct Generated(rt::Client);
+
+impl From<rt::Client> for Generated {
+    fn from(c: rt::Client) -> Self {
+        Generated(c)
+    }
+}
+
+#[test]
+fn a_generated_client_type_can_be_built_directly() {
+    let builder: rt::ClientBuilder<Generated> = rt::ClientBuilder::new(config().default_base_url("https://api.example.com/v1"));
+    let generated = builder.build().unwrap();
+    assert_eq!(generated.0.base_url(), "https://api.example.com/v1");
+}

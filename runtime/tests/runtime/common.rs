@@ -1,0 +1,43 @@
+use sdkgen_runtime as rt;
+use sdkgen_runtime::__private::Request;
+use wiremock::MockServer;
+
+/// A provider configuration like a generated crate's.
+pub fn config() -> rt::ProviderConfig {
+    rt::ProviderConfig::new("test")
+        .user_agent("test-sdk", "1.2.3")
+        .request_id_header("x-request-id")
+}
+
+/// An HTTP client without background timers, so that paused time only moves for the
+/// runtime's own sleeps.
+pub fn http() -> rt::reqwest::Client {
+    rt::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap()
+}
+
+/// A client builder pointed at `server`, with no timeouts (paused-time friendly).
+pub fn builder(config: rt::ProviderConfig, server: &MockServer) -> rt::ClientBuilder {
+    rt::Client::builder(config)
+        .base_url(server.uri())
+        .reqwest_client(http())
+        .no_timeouts()
+}
+
+pub fn client(server: &MockServer) -> rt::Client {
+    builder(config(), server).build().unwrap()
+}
+
+pub fn get(path: &str) -> Request {
+    Request::new(rt::http::Method::GET, "getThing", "/things/{id}", path.to_owned())
+}
+
+pub fn post(path: &str) -> Request {
+    Request::new(rt::http::Method::POST, "createThing", "/things", path.to_owned())
+}
+
+pub async fn hits(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}

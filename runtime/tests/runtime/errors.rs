@@ -1,0 +1,216 @@
+use sdkgen_runtime as rt;
+use sdkgen_runtime::__private::{decode_json, decode_text};
+use serde_json::json;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{builder, client, config, get};
+
+async fn api_error(shape: Option<rt::ErrorShape>, status: u16, body: serde_json::Value) -> rt::Error {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body).insert_header("x-request-id", "req_9"))
+        .mount(&server)
+        .await;
+    let cfg = match shape {
+        Some(shape) => config().error_shape(shape),
+        None => config(),
+    };
+    builder(cfg, &server)
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap()
+        .send(get("/x"))
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn a_stripe_error_body_is_normalized() {
+    let shape = rt::ErrorShape::new().code("/error/code").code("/error/type").message("/error/message");
+    let err = api_error(
+        Some(shape),
+        402,
+        json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined.", "param": "card"}}),
+    )
+    .await;
+    let api = err.api().unwrap();
+    assert_eq!(api.status.as_u16(), 402);
+    assert_eq!(api.code.as_deref(), Some("card_declined"));
+    assert_eq!(api.message.as_deref(), Some("Your card was declined."));
+    assert_eq!(api.request_id.as_deref(), Some("req_9"));
+    assert!(!api.retryable);
+    assert_eq!(
+        err.to_string(),
+        "API error 402 Payment Required [card_declined]: Your card was declined. (request id req_9)"
+    );
+}
+
+#[tokio::test]
+async fn a_github_error_body_is_normalized() {
+    let shape = rt::ErrorShape::new().message("/message");
+    let err = api_error(
+        Some(shape),
+        422,
+        json!({"message": "Validation Failed", "documentation_url": "https://docs", "errors": [{"resource": "Issue", "code": "missing_field"}]}),
+    )
+    .await;
+    let api = err.api().unwrap();
+    assert_eq!(api.message.as_deref(), Some("Validation Failed"));
+    assert_eq!(api.code, None);
+}
+
+#[tokio::test]
+async fn an_openai_error_body_is_normalized() {
+    let shape = rt::ErrorShape::new().code("/error/code").code("/error/type").message("/error/message");
+    let err = api_error(
+        Some(shape),
+        404,
+        json!({"error": {"message": "The model does not exist", "type": "invalid_request_error", "code": null}}),
+    )
+    .await;
+    let api = err.api().unwrap();
+    assert_eq!(api.code.as_deref(), Some("invalid_request_error"));
+    assert_eq!(api.message.as_deref(), Some("The model does not exist"));
+}
+
+#[tokio::test]
+async fn a_twilio_numeric_code_is_normalized_to_text() {
+    let shape = rt::ErrorShape::new().code("/code").message("/message");
+    let err = api_error(
+        Some(shape),
+        404,
+        json!({"code": 20404, "message": "The requested resource was not found", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}),
+    )
+    .await;
+    let api = err.api().unwrap();
+    assert_eq!(api.code.as_deref(), Some("20404"));
+    assert_eq!(api.message.as_deref(), Some("The requested resource was not found"));
+}
+
+#[tokio::test]
+async fn sendgrid_error_messages_are_joined() {
+    let shape = rt::ErrorShape::new().message_list("/errors", "message");
+    let err = api_error(
+        Some(shape),
+        400,
+        json!({"errors": [{"message": "from is required", "field": "from"}, {"message": "subject is required", "field": "subject"}]}),
+    )
+    .await;
+    assert_eq!(err.api().unwrap().message.as_deref(), Some("from is required; subject is required"));
+}
+
+#[tokio::test]
+async fn common_layouts_are_found_without_a_shape() {
+    let err = api_error(None, 400, json!({"error": {"message": "nope", "code": "bad"}})).await;
+    let api = err.api().unwrap();
+    assert_eq!((api.code.as_deref(), api.message.as_deref()), (Some("bad"), Some("nope")));
+}
+
+#[tokio::test]
+async fn an_html_502_page_is_a_clear_api_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(502).set_body_raw("<html><body>Bad Gateway</body></html>", "text/html"))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).retry(rt::RetryPolicy::disabled()).build().unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.message, None);
+    assert!(api.retryable);
+    assert!(err.to_string().contains("Bad Gateway"), "{err}");
+}
+
+#[tokio::test]
+async fn an_html_page_with_status_200_is_a_decode_error_naming_the_content_type() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<!doctype html><p>login</p>", "text/html"))
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    let err = decode_json::<serde_json::Value>(&raw).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("HTML") && text.contains("text/html"), "{text}");
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id": "cus_1", "name": "Ad"#, "application/json"))
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    let err = decode_json::<serde_json::Value>(&raw).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct Customer {
+    id: String,
+    orders: Vec<Order>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct Order {
+    total: u64,
+}
+
+#[tokio::test]
+async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "cus_1", "orders": [{"total": 1}, {"total": "ten"}]}))
+                .insert_header("x-request-id", "req_7"),
+        )
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    match decode_json::<Customer>(&raw).unwrap_err() {
+        rt::Error::Decode { status, path, excerpt, request_id, .. } => {
+            assert_eq!(status.as_u16(), 200);
+            assert_eq!(path.as_deref(), Some("orders[1].total"));
+            assert!(excerpt.contains("cus_1"));
+            assert_eq!(request_id.as_deref(), Some("req_7"));
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_empty_body_decodes_as_unit_and_text() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    decode_json::<()>(&raw).unwrap();
+    assert_eq!(decode_json::<Option<Customer>>(&raw).unwrap().is_none(), true);
+    assert!(decode_json::<Customer>(&raw).is_err());
+    assert_eq!(decode_text(&raw).unwrap(), "");
+    let resp = raw.into_response(());
+    assert_eq!(resp.status.as_u16(), 204);
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct NotFound {
+    message: String,
+}
+
+#[tokio::test]
+async fn a_typed_error_body_can_be_attached_and_read_back() {
+    let err = api_error(None, 404, json!({"message": "no such thing"})).await;
+    let err = err.with_typed_body(|status, body| {
+        (status == 404)
+            .then(|| serde_json::from_slice::<NotFound>(body).ok())
+            .flatten()
+            .map(|b| Box::new(b) as Box<dyn std::any::Any + Send + Sync>)
+    });
+    let api = err.api().unwrap();
+    assert_eq!(api.typed_body::<NotFound>().unwrap().message, "no such thing");
+    assert!(api.typed_body::<String>().is_none());
+}

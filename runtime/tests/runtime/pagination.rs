@@ -1,0 +1,321 @@
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use sdkgen_runtime as rt;
+use sdkgen_runtime::__private::{paginate, paginate_items};
+use serde_json::{Value, json};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request as WireRequest, ResponseTemplate};
+
+use crate::common::{builder, client, config, get, hits};
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Item {
+    id: String,
+}
+
+fn param(req: &WireRequest, name: &str) -> Option<String> {
+    req.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn ids(items: &[Item]) -> Vec<&str> {
+    items.iter().map(|i| i.id.as_str()).collect()
+}
+
+fn items(range: std::ops::Range<u32>) -> Vec<Value> {
+    range.map(|i| json!({"id": format!("i{i}")})).collect()
+}
+
+async fn collect(client: rt::Client, req: rt::__private::Request, p: rt::Pagination) -> Vec<Item> {
+    paginate_items::<Item>(client, req, p).try_collect().await.unwrap()
+}
+
+fn expected(n: u32) -> Vec<String> {
+    (0..n).map(|i| format!("i{i}")).collect()
+}
+
+#[tokio::test]
+async fn a_stripe_cursor_walk_yields_every_item_once() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/customers"))
+        .respond_with(|req: &WireRequest| {
+            let start = match param(req, "starting_after").as_deref() {
+                None => 0,
+                Some("i2") => 3,
+                Some("i5") => 6,
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            assert_eq!(param(req, "limit").as_deref(), Some("3"));
+            ResponseTemplate::new(200).set_body_json(json!({
+                "object": "list", "data": items(start..(start + 3).min(8)), "has_more": start + 3 < 8
+            }))
+        })
+        .mount(&server)
+        .await;
+    let req = get("/v1/customers").query_form("limit", &3, true);
+    let all = collect(client(&server), req, rt::Pagination::cursor("/data", "/has_more", "starting_after", "id")).await;
+    assert_eq!(ids(&all), expected(8));
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn an_openai_cursor_comes_from_the_body() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/files"))
+        .respond_with(|req: &WireRequest| {
+            let (data, more) = match param(req, "after").as_deref() {
+                None => (items(0..2), true),
+                Some("i1") => (items(2..4), false),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({
+                "data": data, "has_more": more, "last_id": data.last().unwrap()["id"]
+            }))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::cursor_from_body("/data", "/has_more", "after", "/last_id");
+    assert_eq!(ids(&collect(client(&server), get("/v1/files"), p).await), expected(4));
+}
+
+#[tokio::test]
+async fn a_twilio_next_page_uri_is_relative_to_the_host() {
+    let server = MockServer::start().await;
+    Mock::given(path("/2010-04-01/Messages.json"))
+        .respond_with(|req: &WireRequest| {
+            let page = param(req, "Page").unwrap_or_else(|| "0".into());
+            let (data, next) = match page.as_str() {
+                "0" => (items(0..2), json!("/2010-04-01/Messages.json?Page=1&PageSize=2")),
+                "1" => (items(2..3), Value::Null),
+                other => panic!("unexpected page {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"messages": data, "next_page_uri": next}))
+        })
+        .mount(&server)
+        .await;
+    // The base URL has a path; the next-page URI replaces it because it is host-relative.
+    let c = builder(config(), &server).base_url(format!("{}/2010-04-01", server.uri())).build().unwrap();
+    let all = collect(c, get("/Messages.json"), rt::Pagination::next_url("/messages", "/next_page_uri")).await;
+    assert_eq!(ids(&all), expected(3));
+}
+
+#[tokio::test]
+async fn an_absolute_next_url_in_meta_is_followed() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/list"))
+        .respond_with(move |req: &WireRequest| {
+            let (data, next) = match param(req, "cursor").as_deref() {
+                None => (items(0..2), json!(format!("{base}/list?cursor=abc"))),
+                Some("abc") => (items(2..4), Value::Null),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"items": data, "meta": {"next_page_url": next}}))
+        })
+        .mount(&server)
+        .await;
+    let all = collect(client(&server), get("/list"), rt::Pagination::next_url("/items", "/meta/next_page_url")).await;
+    assert_eq!(ids(&all), expected(4));
+}
+
+#[tokio::test]
+async fn link_header_walk_over_three_pages_yields_every_item_once() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(move |req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            assert_eq!(param(req, "per_page").as_deref(), Some("2"));
+            let mut t = ResponseTemplate::new(200).set_body_json(items((page - 1) * 2..page * 2));
+            let last = format!("<{base}/repos/o/r/issues?per_page=2&page=3>; rel=\"last\"");
+            if page < 3 {
+                let next = format!("<{base}/repos/o/r/issues?per_page=2&page={}>; rel=\"next\", {last}", page + 1);
+                t = t.insert_header("link", next.as_str());
+            } else {
+                t = t.insert_header("link", format!("<{base}/repos/o/r/issues?per_page=2&page=1>; rel=\"first\"").as_str());
+            }
+            t
+        })
+        .mount(&server)
+        .await;
+    let req = get("/repos/o/r/issues").query_form("per_page", &2, true);
+    let all = collect(client(&server), req, rt::Pagination::link_header("")).await;
+    assert_eq!(ids(&all), expected(6));
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn page_numbers_stop_at_a_short_page() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| {
+            let page: u32 = param(req, "page").unwrap().parse().unwrap();
+            let data = match page {
+                1 => items(0..3),
+                2 => items(3..6),
+                3 => items(6..7),
+                other => panic!("page {other} should not be requested"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"results": data}))
+        })
+        .mount(&server)
+        .await;
+    let req = get("/list").query_form("page", &1, true).query_form("per_page", &3, true);
+    let p = rt::Pagination::page_number("/results", "page", 1, Some("per_page"));
+    assert_eq!(ids(&collect(client(&server), req, p).await), expected(7));
+}
+
+#[tokio::test]
+async fn page_numbers_stop_at_an_empty_page() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| {
+            let page: u32 = param(req, "p").map_or(0, |p| p.parse().unwrap());
+            let data = if page < 2 { items(page * 2..page * 2 + 2) } else { vec![] };
+            ResponseTemplate::new(200).set_body_json(json!({"results": data}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::page_number("/results", "p", 0, None);
+    assert_eq!(ids(&collect(client(&server), get("/list"), p).await), expected(4));
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn offset_and_limit_stop_at_the_total() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| {
+            let offset: u32 = param(req, "offset").map_or(0, |p| p.parse().unwrap());
+            let limit: u32 = param(req, "limit").unwrap().parse().unwrap();
+            let end = (offset + limit).min(5);
+            ResponseTemplate::new(200).set_body_json(json!({"items": items(offset..end), "total": 5}))
+        })
+        .mount(&server)
+        .await;
+    let req = get("/list").query_form("limit", &2, true);
+    let p = rt::Pagination::offset_limit("/items", "offset", "limit", Some("/total"));
+    assert_eq!(ids(&collect(client(&server), req, p).await), expected(5));
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_slack_token_walk_ends_at_an_empty_cursor() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/conversations.list"))
+        .respond_with(|req: &WireRequest| {
+            let (data, next) = match param(req, "cursor").as_deref() {
+                None => (items(0..2), "dXNlcjpVMDYxTkZUVDI="),
+                Some("dXNlcjpVMDYxTkZUVDI=") => (items(2..3), ""),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "channels": data, "response_metadata": {"next_cursor": next}}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::token("/channels", "/response_metadata/next_cursor", "cursor");
+    assert_eq!(ids(&collect(client(&server), get("/api/conversations.list"), p).await), expected(3));
+}
+
+async fn endless(server: &MockServer) {
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            ResponseTemplate::new(200).set_body_json(json!({"data": items(page * 10..page * 10 + 2)}))
+        })
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_requests() {
+    let server = MockServer::start().await;
+    endless(&server).await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let stream = paginate_items::<Item>(client(&server), get("/list"), p);
+    assert_eq!(hits(&server).await, 0, "nothing is sent before polling");
+    let first: Vec<Item> = stream.take(3).try_collect().await.unwrap();
+    assert_eq!(ids(&first), ["i10", "i11", "i20"]);
+    assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test]
+async fn pages_carry_their_metadata() {
+    let server = MockServer::start().await;
+    endless(&server).await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let mut pages = Box::pin(paginate::<Item>(client(&server), get("/list"), p));
+    let page = pages.next().await.unwrap().unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_failing_page_is_yielded_as_an_error_and_ends_the_stream() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| match param(req, "page").as_deref() {
+            None => ResponseTemplate::new(200).set_body_json(json!({"data": items(0..2)})),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "gone"})),
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p).collect().await;
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok() && results[1].is_ok());
+    assert_eq!(results[2].as_ref().unwrap_err().status().unwrap().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn an_item_that_does_not_match_the_type_is_a_decode_error_with_its_path() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "a"}, {"id": 5}]})))
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::link_header("/data");
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p).collect().await;
+    match &results[0] {
+        Err(rt::Error::Decode { path, .. }) => assert_eq!(path.as_deref(), Some("data[1].id")),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_apply_to_each_page() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .and(wiremock::matchers::query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/list"))
+        .respond_with(|req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            let data = if page <= 2 { items(page * 10..page * 10 + 2) } else { vec![] };
+            ResponseTemplate::new(200).set_body_json(json!({"data": data}))
+        })
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let all = collect(client(&server), get("/list"), p).await;
+    assert_eq!(ids(&all), ["i10", "i11", "i20", "i21"]);
+    assert_eq!(hits(&server).await, 4);
+}
+
+#[tokio::test]
+async fn a_cursor_that_does_not_move_ends_the_listing() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": items(0..1), "next": "same"})))
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::token("/data", "/next", "cursor");
+    let result = tokio::time::timeout(Duration::from_secs(5), collect(client(&server), get("/list"), p)).await;
+    assert_eq!(result.unwrap().len(), 2, "the first page and one repeat, then it stops");
+}

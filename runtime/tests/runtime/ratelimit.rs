@@ -1,0 +1,300 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sdkgen_runtime as rt;
+use tokio::time::Instant;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{builder, config, get, hits};
+
+async fn ok_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    server
+}
+
+#[tokio::test(start_paused = true)]
+async fn hundred_calls_through_a_ten_per_second_bucket_take_nine_to_ten_seconds() {
+    let server = ok_server().await;
+    let c = builder(config(), &server)
+        .rate_limit(rt::RateLimit::per_second(10.0).burst(1))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let calls = (0..100).map(|_| {
+        let c = c.clone();
+        async move { c.send(get("/x")).await.map(|_| ()) }
+    });
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+    let took = start.elapsed();
+    assert!(took >= Duration::from_secs(9) && took <= Duration::from_secs(10), "{took:?}");
+    assert_eq!(hits(&server).await, 100);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_is_sent_at_once_and_the_rest_at_the_rate() {
+    let server = ok_server().await;
+    let c = builder(config(), &server)
+        .rate_limit(rt::RateLimit::per_second(5.0).burst(5))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    for _ in 0..5 {
+        c.send(get("/x")).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    for _ in 0..5 {
+        c.send(get("/x")).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn clones_share_one_bucket() {
+    let server = ok_server().await;
+    let a = builder(config(), &server)
+        .rate_limit(rt::RateLimit::per_second(2.0).burst(1))
+        .build()
+        .unwrap();
+    let b = a.clone();
+    let start = Instant::now();
+    for _ in 0..3 {
+        a.send(get("/x")).await.unwrap();
+        b.send(get("/x")).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::from_millis(2500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_provider_default_rate_limit_applies_unless_disabled() {
+    let server = ok_server().await;
+    let cfg = config().rate_limit(rt::RateLimit::per_second(1.0).burst(1));
+    let limited = builder(cfg.clone(), &server).build().unwrap();
+    let start = Instant::now();
+    for _ in 0..3 {
+        limited.send(get("/x")).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+    let free = builder(cfg, &server).no_rate_limit().build().unwrap();
+    let start = Instant::now();
+    for _ in 0..3 {
+        free.send(get("/x")).await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_are_served_in_arrival_order() {
+    let bucket = Arc::new(rt::ratelimit::TokenBucket::new(rt::RateLimit::per_second(1.0).burst(1)));
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for i in 0..5 {
+        let (bucket, order) = (bucket.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            bucket.take().await;
+            order.lock().unwrap().push(i);
+        }));
+        // Let the task reach the queue before the next one starts.
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4]);
+}
+
+fn rate_headers(kind: rt::ResetKind) -> rt::ProviderConfig {
+    config().rate_limit_headers(rt::RateLimitHeaders {
+        limit: "x-ratelimit-limit",
+        remaining: "x-ratelimit-remaining",
+        reset: "x-ratelimit-reset",
+        reset_kind: kind,
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn remaining_zero_pauses_until_reset() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "60")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "5"),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).insert_header("x-ratelimit-remaining", "59"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = builder(rate_headers(rt::ResetKind::DelaySeconds), &server).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+    let start = Instant::now();
+    // Every caller, on every clone, waits for the reset.
+    let c2 = c.clone();
+    let (a, b) = tokio::join!(c.send(get("/x")), c2.send(get("/x")));
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    let start = Instant::now();
+    c.send(get("/x")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::ZERO, "remaining > 0 does not pause");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_epoch_reset_header_pauses_until_that_time() {
+    let server = MockServer::start().await;
+    let reset = chrono::Utc::now().timestamp() + 10;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str()),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(rate_headers(rt::ResetKind::EpochSeconds), &server).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+    let start = Instant::now();
+    c.send(get("/x")).await.unwrap();
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_secs(8) && waited <= Duration::from_secs(10), "{waited:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_go_style_reset_duration_is_understood() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "1m30s"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let c = builder(rate_headers(rt::ResetKind::Duration), &server).build().unwrap();
+    c.send(get("/x")).await.unwrap();
+    let start = Instant::now();
+    c.send(get("/x")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(90));
+}
+
+struct InFlight {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+impl rt::Interceptor for InFlight {
+    fn before_send<'a>(
+        &'a self,
+        _ctx: &'a rt::AttemptContext,
+        _request: &'a mut rt::reqwest::Request,
+    ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
+        let n = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max.fetch_max(n, Ordering::SeqCst);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn after_attempt(&self, _ctx: &rt::AttemptContext, _outcome: &rt::AttemptOutcome<'_>) {
+        self.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+// Real time: in-flight overlap needs the server's (short) delay to elapse.
+#[tokio::test]
+async fn the_concurrency_limit_caps_attempts_in_flight() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(50)))
+        .mount(&server)
+        .await;
+    let gauge = Arc::new(InFlight {
+        now: AtomicUsize::new(0),
+        max: AtomicUsize::new(0),
+    });
+    let c = builder(config(), &server)
+        .concurrency_limit(2)
+        .interceptor(gauge.clone())
+        .build()
+        .unwrap();
+    let calls = (0..6).map(|_| c.send(get("/x")));
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+    assert_eq!(gauge.max.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_circuit_breaker_opens_after_consecutive_failures_and_closes_after_a_success() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).with_priority(2).mount(&server).await;
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .circuit_breaker(rt::CircuitBreaker::new(3, Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert!(c.send(get("/x")).await.unwrap_err().api().is_some());
+    }
+    match c.send(get("/x")).await.unwrap_err() {
+        rt::Error::CircuitOpen { retry_in } => assert_eq!(retry_in, Duration::from_secs(30)),
+        other => panic!("expected CircuitOpen, got {other:?}"),
+    }
+    assert_eq!(hits(&server).await, 3, "an open breaker sends nothing");
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    c.send(get("/x")).await.unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_circuit_breaker_is_off_by_default() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let c = builder(config(), &server).retry(rt::RetryPolicy::disabled()).build().unwrap();
+    for _ in 0..20 {
+        assert!(c.send(get("/x")).await.unwrap_err().api().is_some());
+    }
+}
+
+struct CountingLimiter(AtomicUsize);
+
+impl rt::RateLimiter for CountingLimiter {
+    fn acquire(&self) -> futures::future::BoxFuture<'_, ()> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Box::pin(tokio::time::sleep(Duration::from_secs(1)))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_limiter_is_consulted_before_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let limiter = Arc::new(CountingLimiter(AtomicUsize::new(0)));
+    let c = builder(config(), &server)
+        .rate_limiter(limiter.clone())
+        .retry(rt::RetryPolicy::new().jitter(rt::Jitter::None))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    c.send(get("/x")).await.unwrap();
+    assert_eq!(limiter.0.load(Ordering::SeqCst), 2);
+    assert_eq!(start.elapsed(), Duration::from_millis(2500));
+}
