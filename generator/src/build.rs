@@ -76,7 +76,7 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
     if !summary.is_empty() {
         println!("cargo:warning={summary}");
     }
-    let files = crate::emit::render_included(&generated.api, &generated.config)?;
+    let files = crate::emit::render_included(&generated.api, &generated.config, &crate::emit::Placement::default())?;
     write_files(&out_dir, &files)?;
     Ok(())
 }

@@ -84,7 +84,7 @@ fn finish_ident(mut name: String, fallback: &str, digit_prefix: &str) -> String 
 pub fn type_name(raw: &str) -> String {
     let camel = ascii_words(raw).to_upper_camel_case();
     let name = finish_ident(camel, "Value", "N");
-    if name == "Self" { "Self_".to_owned() } else { name }
+    if name == "Self" { "SelfType".to_owned() } else { name }
 }
 
 /// A variant name for an enum value; symbols are spelled out first.
@@ -168,7 +168,7 @@ mod tests {
     fn keywords_become_raw_or_suffixed() {
         assert_eq!(ident_text(&field_name("type")), "r#type");
         assert_eq!(ident_text(&field_name("self")), "self_");
-        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(type_name("Self"), "SelfType");
         assert_eq!(module_name("type"), "type_");
     }
 

@@ -14,7 +14,7 @@ pub fn render_crate(generated: &crate::Generated, runtime: &RuntimeDependency) -
 fn cargo_toml(generated: &crate::Generated, runtime: &RuntimeDependency) -> String {
     let runtime_dep = match runtime {
         RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
-        RuntimeDependency::Version(v) => format!("{}", toml_string(v)),
+        RuntimeDependency::Version(v) => toml_string(v),
     };
     let c = &generated.config.crate_;
     format!(

@@ -34,7 +34,10 @@ pub trait AuthProvider: Send + Sync + 'static {
     /// The provider answered `401` to a request sent with `sent_headers`. Return `true` if
     /// fresh credentials may succeed (e.g. a cached token was dropped), so the client
     /// replays the call once.
-    fn on_unauthorized<'a>(&'a self, sent_headers: &'a http::HeaderMap) -> BoxFuture<'a, Result<bool, Error>> {
+    fn on_unauthorized<'a>(
+        &'a self,
+        sent_headers: &'a http::HeaderMap,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
         let _ = sent_headers;
         Box::pin(std::future::ready(Ok(false)))
     }
@@ -51,7 +54,10 @@ impl<T: AuthProvider + ?Sized> AuthProvider for Arc<T> {
         (**self).apply(request)
     }
 
-    fn on_unauthorized<'a>(&'a self, sent_headers: &'a http::HeaderMap) -> BoxFuture<'a, Result<bool, Error>> {
+    fn on_unauthorized<'a>(
+        &'a self,
+        sent_headers: &'a http::HeaderMap,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
         (**self).on_unauthorized(sent_headers)
     }
 
@@ -124,7 +130,8 @@ impl Auth {
     /// `Authorization: Basic base64(user:password)`.
     pub fn basic(user: impl Into<String>, password: impl Into<String>) -> Self {
         let password: String = password.into();
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{password}", user.into()));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{password}", user.into()));
         Auth::new(
             "basic",
             StaticHeader {
@@ -172,7 +179,10 @@ impl Auth {
 
     /// OAuth2 client credentials flow.
     pub fn oauth2_client_credentials(flow: OAuth2ClientCredentials) -> Self {
-        Auth::new("oauth2 client credentials", OAuth2Provider::new(None, flow.common))
+        Auth::new(
+            "oauth2 client credentials",
+            OAuth2Provider::new(None, flow.common),
+        )
     }
 
     /// OAuth2 refresh-token flow.
@@ -323,7 +333,11 @@ macro_rules! common_setters {
 
 impl OAuth2ClientCredentials {
     /// A flow against `token_url` with these client credentials.
-    pub fn new(token_url: impl Into<String>, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+    pub fn new(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
         OAuth2ClientCredentials {
             common: OAuth2Common::new(
                 token_url.into(),
@@ -354,7 +368,11 @@ impl fmt::Debug for OAuth2RefreshToken {
 
 impl OAuth2RefreshToken {
     /// A flow exchanging `refresh_token` at `token_url`.
-    pub fn new(token_url: impl Into<String>, client_id: impl Into<String>, refresh_token: impl Into<String>) -> Self {
+    pub fn new(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
         OAuth2RefreshToken {
             common: OAuth2Common::new(token_url.into(), client_id.into(), None),
             refresh_token: SecretString::from(refresh_token.into()),
@@ -466,21 +484,33 @@ impl OAuth2Provider {
         let http = self.http.get_or_init(reqwest::Client::new);
         let mut builder = http
             .post(&c.token_url)
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
             .header(http::header::ACCEPT, "application/json")
             .body(form);
         if use_basic {
             let pair = format!(
                 "{}:{}",
                 c.client_id,
-                c.client_secret.as_ref().map(|s| s.expose_secret()).unwrap_or_default()
+                c.client_secret
+                    .as_ref()
+                    .map(|s| s.expose_secret())
+                    .unwrap_or_default()
             );
-            let value = sensitive(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))?;
+            let value = sensitive(&format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ))?;
             builder = builder.header(http::header::AUTHORIZATION, value);
         }
         tracing::debug!("oauth2: requesting a new access token");
         let response = builder.send().await.map_err(|e| Error::Auth {
-            message: format!("the token endpoint could not be reached: {}", e.without_url()),
+            message: format!(
+                "the token endpoint could not be reached: {}",
+                e.without_url()
+            ),
         })?;
         let status = response.status();
         let body = response.bytes().await.map_err(|e| Error::Auth {
@@ -500,7 +530,9 @@ impl OAuth2Provider {
                 })
                 .unwrap_or_default();
             return Err(Error::Auth {
-                message: format!("the token endpoint answered {status} {detail}").trim_end().to_owned(),
+                message: format!("the token endpoint answered {status} {detail}")
+                    .trim_end()
+                    .to_owned(),
             });
         }
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| Error::Auth {
@@ -509,7 +541,10 @@ impl OAuth2Provider {
         let lifetime = parsed
             .expires_in
             .as_ref()
-            .and_then(|v| v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|v| {
+                v.as_f64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(Duration::from_secs_f64);
         let refresh_at = lifetime.map(|lifetime| {
@@ -533,12 +568,17 @@ impl AuthProvider for OAuth2Provider {
         Box::pin(async move {
             let token = self.token().await?;
             let value = sensitive(&format!("Bearer {}", token.access.expose_secret()))?;
-            request.headers_mut().insert(http::header::AUTHORIZATION, value);
+            request
+                .headers_mut()
+                .insert(http::header::AUTHORIZATION, value);
             Ok(())
         })
     }
 
-    fn on_unauthorized<'a>(&'a self, sent_headers: &'a http::HeaderMap) -> BoxFuture<'a, Result<bool, Error>> {
+    fn on_unauthorized<'a>(
+        &'a self,
+        sent_headers: &'a http::HeaderMap,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
         let used = sent_headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -546,7 +586,10 @@ impl AuthProvider for OAuth2Provider {
         if let Ok(mut current) = self.current.write() {
             // Drop the token only if it is the one that was rejected; a concurrent caller
             // may already have replaced it.
-            if current.as_ref().is_some_and(|t| Some(t.access.expose_secret()) == used) {
+            if current
+                .as_ref()
+                .is_some_and(|t| Some(t.access.expose_secret()) == used)
+            {
                 *current = None;
             }
         }

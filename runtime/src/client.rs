@@ -29,7 +29,9 @@ use crate::config::ProviderConfig;
 use crate::encoding;
 use crate::error::{ApiError, Error, TimeoutKind};
 use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor};
-use crate::ratelimit::{AdaptivePause, Breaker, CircuitBreaker, RateLimit, RateLimiter, TokenBucket};
+use crate::ratelimit::{
+    AdaptivePause, Breaker, CircuitBreaker, RateLimit, RateLimiter, TokenBucket,
+};
 use crate::request::{Body, Request};
 use crate::response::{RawResponse, StreamingResponse};
 use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
@@ -273,14 +275,23 @@ impl<C: From<Client>> ClientBuilder<C> {
                 )));
             }
         };
-        let base_url = substitute_variables(&template, &self.server_variables, &self.config.server_variables)
-            .map_err(build_err)?;
-        let parsed = url::Url::parse(&base_url).map_err(|e| build_err(format!("invalid base URL `{base_url}`: {e}")))?;
+        let base_url = substitute_variables(
+            &template,
+            &self.server_variables,
+            &self.config.server_variables,
+        )
+        .map_err(build_err)?;
+        let parsed = url::Url::parse(&base_url)
+            .map_err(|e| build_err(format!("invalid base URL `{base_url}`: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
-            return Err(build_err(format!("the base URL `{base_url}` is not an http(s) URL")));
+            return Err(build_err(format!(
+                "the base URL `{base_url}` is not an http(s) URL"
+            )));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(build_err(format!("the base URL `{base_url}` must not have a query or fragment")));
+            return Err(build_err(format!(
+                "the base URL `{base_url}` must not have a query or fragment"
+            )));
         }
         let base_url = parsed.as_str().trim_end_matches('/').to_owned();
 
@@ -305,12 +316,15 @@ impl<C: From<Client>> ClientBuilder<C> {
         .into_iter()
         .flatten()
         {
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| build_err(format!("`{name}` is not a valid header name")))?;
+            HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| build_err(format!("`{name}` is not a valid header name")))?;
         }
 
         let retry = self.retry;
         if retry.initial_backoff > retry.max_backoff {
-            return Err(build_err("the initial backoff is longer than the maximum backoff".to_owned()));
+            return Err(build_err(
+                "the initial backoff is longer than the maximum backoff".to_owned(),
+            ));
         }
         for (what, d) in [
             ("timeout", self.attempt_timeout),
@@ -323,13 +337,21 @@ impl<C: From<Client>> ClientBuilder<C> {
         }
 
         let limiter: Option<Arc<dyn RateLimiter>> = match self.limit {
-            LimitSetting::ProviderDefault => self.config.rate_limit.map(|l| validate_limit(l).map(bucket)).transpose()?,
+            LimitSetting::ProviderDefault => self
+                .config
+                .rate_limit
+                .map(|l| validate_limit(l).map(bucket))
+                .transpose()?,
             LimitSetting::Custom(l) => Some(bucket(validate_limit(l)?)),
             LimitSetting::Limiter(l) => Some(l),
             LimitSetting::Off => None,
         };
         let concurrency = match self.concurrency {
-            Some(0) => return Err(build_err("the concurrency limit must be at least 1".to_owned())),
+            Some(0) => {
+                return Err(build_err(
+                    "the concurrency limit must be at least 1".to_owned(),
+                ));
+            }
             Some(n) => Some(Arc::new(tokio::sync::Semaphore::new(n))),
             None => None,
         };
@@ -433,8 +455,10 @@ fn substitute_variables(
 }
 
 fn insert_header(map: &mut HeaderMap, name: &str, value: &str) -> Result<(), String> {
-    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid header name"))?;
-    let value = HeaderValue::from_str(value).map_err(|_| format!("the value of header `{name}` is not a valid header value"))?;
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("`{name}` is not a valid header name"))?;
+    let value = HeaderValue::from_str(value)
+        .map_err(|_| format!("the value of header `{name}` is not a valid header value"))?;
     map.append(name, value);
     Ok(())
 }
@@ -510,7 +534,7 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         let total = self.inner.total_timeout;
-        let fut = self.run(req, delivery).instrument(span);
+        let fut = self.run(req, delivery, span.clone()).instrument(span);
         match total {
             Some(after) => tokio::time::timeout(after, fut)
                 .await
@@ -523,14 +547,23 @@ impl Client {
     }
 
     fn request_id(&self, headers: &HeaderMap) -> Option<String> {
-        let name = self.inner.config.request_id_header.unwrap_or("x-request-id");
+        let name = self
+            .inner
+            .config
+            .request_id_header
+            .unwrap_or("x-request-id");
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     }
 
-    async fn run(&self, req: Request, delivery: Delivery) -> Result<Done, Error> {
+    async fn run(
+        &self,
+        req: Request,
+        delivery: Delivery,
+        span: tracing::Span,
+    ) -> Result<Done, Error> {
         let inner = &*self.inner;
         let config = &inner.config;
         if let Some(problem) = &req.problem {
@@ -552,10 +585,10 @@ impl Client {
             _ => None,
         };
         let replayable_body = req.body.is_replayable();
-        let safe_to_replay = replayable_body && (is_idempotent(&req.method) || idempotency_key.is_some());
+        let safe_to_replay =
+            replayable_body && (is_idempotent(&req.method) || idempotency_key.is_some());
         inner.budget.deposit();
 
-        let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         let mut retries: u32 = 0;
         let mut auth_replayed = false;
@@ -580,14 +613,16 @@ impl Client {
                 limiter.acquire().await;
             }
             let _permit = match &inner.concurrency {
-                Some(sem) => Some(
-                    Arc::clone(sem)
-                        .acquire_owned()
-                        .await
-                        .map_err(|_| Error::Build {
-                            message: "the concurrency limiter was closed".to_owned(),
-                        })?,
-                ),
+                Some(sem) => {
+                    Some(
+                        Arc::clone(sem)
+                            .acquire_owned()
+                            .await
+                            .map_err(|_| Error::Build {
+                                message: "the concurrency limiter was closed".to_owned(),
+                            })?,
+                    )
+                }
                 None => None,
             };
 
@@ -649,8 +684,12 @@ impl Client {
                         AnswerBody::Streaming(resp) => resp.bytes().await.unwrap_or_default(),
                     };
 
-                    if answer.status == StatusCode::UNAUTHORIZED && !auth_replayed && replayable_body {
-                        if let (Some(provider), Some(sent)) = (inner.auth.provider(), &sent_headers) {
+                    if answer.status == StatusCode::UNAUTHORIZED
+                        && !auth_replayed
+                        && replayable_body
+                    {
+                        if let (Some(provider), Some(sent)) = (inner.auth.provider(), &sent_headers)
+                        {
                             if provider.on_unauthorized(sent).await? {
                                 auth_replayed = true;
                                 tracing::info!("401: replaying once with refreshed credentials");
@@ -680,7 +719,10 @@ impl Client {
                     let wait = match policy.delay(retries + 1, class.hint) {
                         Ok(wait) => wait,
                         Err(wait) => {
-                            tracing::warn!(wait_ms = wait.as_millis() as u64, "the provider asked to wait longer than allowed; failing fast");
+                            tracing::warn!(
+                                wait_ms = wait.as_millis() as u64,
+                                "the provider asked to wait longer than allowed; failing fast"
+                            );
                             return Err(Error::RateLimited {
                                 wait,
                                 api: Some(Box::new(api)),
@@ -755,7 +797,12 @@ impl Client {
     ) -> Result<Answer, Error> {
         let started = Instant::now();
         let exchange = async {
-            let resp = self.inner.http.execute(http_req).await.map_err(map_reqwest_error)?;
+            let resp = self
+                .inner
+                .http
+                .execute(http_req)
+                .await
+                .map_err(map_reqwest_error)?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let body = match delivery {
@@ -770,12 +817,14 @@ impl Client {
             })
         };
         match timeout {
-            Some(after) => tokio::time::timeout(after, exchange)
-                .await
-                .unwrap_or(Err(Error::Timeout {
-                    kind: TimeoutKind::Attempt,
-                    after,
-                })),
+            Some(after) => {
+                tokio::time::timeout(after, exchange)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        kind: TimeoutKind::Attempt,
+                        after,
+                    }))
+            }
             None => exchange.await,
         }
     }
@@ -794,7 +843,11 @@ impl Client {
         let mut url = match &req.absolute_url {
             Some(url) => url.clone(),
             None => {
-                let sep = if req.path.is_empty() || req.path.starts_with('/') { "" } else { "/" };
+                let sep = if req.path.is_empty() || req.path.starts_with('/') {
+                    ""
+                } else {
+                    "/"
+                };
                 url::Url::parse(&format!("{}{sep}{}", inner.base_url, req.path))
                     .map_err(|e| invalid(format!("the request URL is invalid: {e}")))?
             }
@@ -810,8 +863,10 @@ impl Client {
 
         let mut headers = inner.default_headers.clone();
         for (name, value) in req.headers.iter().chain(req.options.headers.iter()) {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| invalid(format!("the value of header `{name}` is not valid")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid(format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| invalid(format!("the value of header `{name}` is not valid")))?;
             headers.insert(name, value);
         }
         if !req.cookies.is_empty() {
@@ -830,7 +885,10 @@ impl Client {
             insert_header(&mut headers, name, &attempt.to_string()).map_err(invalid)?;
         }
         if !headers.contains_key(http::header::ACCEPT) {
-            headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
         }
 
         let mut builder = inner.http.request(req.method.clone(), url);
@@ -856,9 +914,12 @@ impl Client {
                 builder = builder.body(body);
             }
         }
-        let mut http_req = builder
-            .build()
-            .map_err(|e| invalid(format!("the request could not be built: {}", e.without_url())))?;
+        let mut http_req = builder.build().map_err(|e| {
+            invalid(format!(
+                "the request could not be built: {}",
+                e.without_url()
+            ))
+        })?;
         // Multipart sets its own content type; keep it.
         let own = std::mem::take(http_req.headers_mut());
         *http_req.headers_mut() = headers;

@@ -120,7 +120,12 @@ pub(crate) fn form_style(name: &str, value: &Value, explode: bool, out: &mut Vec
 }
 
 /// `spaceDelimited` / `pipeDelimited` arrays (scalars fall back to form style).
-pub(crate) fn delimited_style(name: &str, value: &Value, delimiter: char, out: &mut Vec<EncodedPair>) {
+pub(crate) fn delimited_style(
+    name: &str,
+    value: &Value,
+    delimiter: char,
+    out: &mut Vec<EncodedPair>,
+) {
     match value {
         Value::Array(items) => {
             let sep = encode_component(&delimiter.to_string());
@@ -178,7 +183,9 @@ pub(crate) fn form_body(value: &Value) -> Result<String, String> {
     for (k, v) in map {
         deep_object(k, v, &mut pairs);
     }
-    Ok(join_pairs(pairs.iter().map(|(k, v)| EncodedPair::new(k, v))))
+    Ok(join_pairs(
+        pairs.iter().map(|(k, v)| EncodedPair::new(k, v)),
+    ))
 }
 
 /// A query pair whose parts are already percent-encoded.

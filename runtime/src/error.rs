@@ -327,7 +327,11 @@ impl ErrorShape {
         self
     }
 
-    pub(crate) fn extract(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+    pub(crate) fn extract(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> (Option<String>, Option<String>) {
         let looks_json = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -336,7 +340,11 @@ impl ErrorShape {
             Ok(v) if looks_json || !matches!(v, serde_json::Value::String(_)) => v,
             _ => return (None, None),
         };
-        let code_ptrs: &[&str] = if self.code.is_empty() { DEFAULT_CODE_POINTERS } else { &self.code };
+        let code_ptrs: &[&str] = if self.code.is_empty() {
+            DEFAULT_CODE_POINTERS
+        } else {
+            &self.code
+        };
         let msg_ptrs: &[&str] = if self.message.is_empty() && self.message_list.is_none() {
             DEFAULT_MESSAGE_POINTERS
         } else {

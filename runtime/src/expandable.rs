@@ -62,7 +62,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Expandable<T> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value {
             serde_json::Value::String(id) => Ok(Self::Id(id)),
-            other => T::deserialize(other).map(|o| Self::Object(Box::new(o))).map_err(serde::de::Error::custom),
+            other => T::deserialize(other)
+                .map(|o| Self::Object(Box::new(o)))
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -79,11 +81,15 @@ mod tests {
 
     #[test]
     fn a_string_is_the_id_and_an_object_is_expanded() {
-        let id: Expandable<Customer> = serde_json::from_str("\"cus_1\"").unwrap_or(Expandable::Id(String::new()));
+        let id: Expandable<Customer> =
+            serde_json::from_str("\"cus_1\"").unwrap_or(Expandable::Id(String::new()));
         assert_eq!(id, Expandable::Id("cus_1".to_owned()));
-        let object: Expandable<Customer> =
-            serde_json::from_str(r#"{"id":"cus_1","name":"Ada"}"#).unwrap_or(Expandable::Id(String::new()));
+        let object: Expandable<Customer> = serde_json::from_str(r#"{"id":"cus_1","name":"Ada"}"#)
+            .unwrap_or(Expandable::Id(String::new()));
         assert_eq!(object.as_object().map(|c| c.name.as_str()), Some("Ada"));
-        assert_eq!(serde_json::to_string(&id).ok().as_deref(), Some("\"cus_1\""));
+        assert_eq!(
+            serde_json::to_string(&id).ok().as_deref(),
+            Some("\"cus_1\"")
+        );
     }
 }

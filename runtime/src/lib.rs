@@ -68,6 +68,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod expandable;
 pub mod interceptor;
 pub mod pagination;
 pub mod ratelimit;
@@ -76,7 +77,6 @@ pub mod response;
 pub mod retry;
 pub mod sse;
 pub mod values;
-pub mod expandable;
 
 mod encoding;
 
@@ -84,6 +84,7 @@ pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
 pub use client::{Client, ClientBuilder};
 pub use config::{ProviderConfig, RateLimitHeaders, ResetKind};
 pub use error::{ApiError, Error, ErrorShape};
+pub use expandable::{Expandable, HasId};
 pub use interceptor::{AttemptContext, AttemptOutcome, Interceptor};
 pub use pagination::Pagination;
 pub use ratelimit::{CircuitBreaker, RateLimit, RateLimiter};
@@ -92,7 +93,6 @@ pub use response::{Page, Response};
 pub use retry::{Jitter, RetryBudget, RetryPolicy};
 pub use sse::SseEvent;
 pub use values::{Base64, FilePart};
-pub use expandable::{Expandable, HasId};
 
 /// Items called only by generated code. Not part of the public API; may change in any release.
 #[doc(hidden)]

@@ -68,7 +68,12 @@ enum Style {
 impl Pagination {
     /// Stripe style: while `has_more` is true, send `cursor_param=<last item's from field>`
     /// (`from` is a field name such as `id`, or a JSON pointer into the item).
-    pub const fn cursor(items: &'static str, has_more: &'static str, cursor_param: &'static str, from: &'static str) -> Self {
+    pub const fn cursor(
+        items: &'static str,
+        has_more: &'static str,
+        cursor_param: &'static str,
+        from: &'static str,
+    ) -> Self {
         Pagination(Style::Cursor {
             items,
             has_more,
@@ -139,7 +144,11 @@ impl Pagination {
 
     /// A continuation token in the body (`/next_page_token`,
     /// `/response_metadata/next_cursor`) sent back as `token_param`; empty ends the listing.
-    pub const fn token(items: &'static str, token_ptr: &'static str, token_param: &'static str) -> Self {
+    pub const fn token(
+        items: &'static str,
+        token_ptr: &'static str,
+        token_param: &'static str,
+    ) -> Self {
         Pagination(Style::Token {
             items,
             token: token_ptr,
@@ -221,11 +230,18 @@ async fn fetch_page<T: DeserializeOwned>(
     let items: Vec<T> = match items_value {
         Value::Null => Vec::new(),
         value => serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = format!("{}{}", items_ptr.trim_start_matches('/').replace('/', "."), e.path());
+            let path = format!(
+                "{}{}",
+                items_ptr.trim_start_matches('/').replace('/', "."),
+                e.path()
+            );
             decode_error(&raw, e.into_inner().to_string(), Some(path))
         })?,
     };
-    let raw_items = items_value.as_array().map(Vec::as_slice).unwrap_or_default();
+    let raw_items = items_value
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let next = next_request(client, req, pagination, &raw, &body, raw_items)?;
     let page = Page {
         items,
@@ -362,12 +378,21 @@ fn next_request(
 }
 
 /// Resolve a next link against the base URL (relative links are relative to the host).
-fn absolute(client: &Client, req: &Request, link: &str, raw: &RawResponse) -> Result<Request, Error> {
+fn absolute(
+    client: &Client,
+    req: &Request,
+    link: &str,
+    raw: &RawResponse,
+) -> Result<Request, Error> {
     let base = url::Url::parse(client.base_url())
         .map_err(|e| decode_error(raw, format!("invalid base URL: {e}"), None))?;
-    let url = base
-        .join(link)
-        .map_err(|e| decode_error(raw, format!("the next-page link is not a valid URL: {e}"), None))?;
+    let url = base.join(link).map_err(|e| {
+        decode_error(
+            raw,
+            format!("the next-page link is not a valid URL: {e}"),
+            None,
+        )
+    })?;
     let mut next = req.clone();
     next.set_absolute_url(url);
     Ok(next)
@@ -391,7 +416,10 @@ fn next_link(header: &str) -> Option<String> {
                 .trim_end_matches(',')
                 .trim()
                 .trim_matches('"');
-            key.eq_ignore_ascii_case("rel") && value.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
+            key.eq_ignore_ascii_case("rel")
+                && value
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
         });
         if is_next {
             return Some(target.to_owned());
@@ -408,7 +436,10 @@ mod tests {
     #[test]
     fn next_link_is_found_among_others() {
         let header = r#"<https://api.github.com/x?page=1>; rel="prev", <https://api.github.com/x?page=3>; rel="next", <https://api.github.com/x?page=9>; rel="last""#;
-        assert_eq!(next_link(header).as_deref(), Some("https://api.github.com/x?page=3"));
+        assert_eq!(
+            next_link(header).as_deref(),
+            Some("https://api.github.com/x?page=3")
+        );
         assert_eq!(next_link(r#"<https://a/x?page=1>; rel="first""#), None);
     }
 }

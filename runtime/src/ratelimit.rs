@@ -8,7 +8,7 @@
 //!   them fairly and the head of the queue sleeps until its token is due — so no caller
 //!   starves under contention.
 //! - An adaptive pause driven by the provider's `remaining`/`reset` headers
-//!   ([`RateLimitHeaders`](crate::RateLimitHeaders)): when the provider says `remaining: 0`,
+//!   ([`RateLimitHeaders`]): when the provider says `remaining: 0`,
 //!   every caller waits until the reset instead of spending requests on 429s.
 //! - A concurrency limit (a semaphore held for each attempt).
 //! - A [`CircuitBreaker`], off by default: after consecutive failures it rejects calls at
@@ -46,7 +46,11 @@ pub struct RateLimit {
 
 impl RateLimit {
     fn per(count: f64, seconds: f64) -> Self {
-        let count = if count.is_finite() && count > 0.0 { count } else { 0.0 };
+        let count = if count.is_finite() && count > 0.0 {
+            count
+        } else {
+            0.0
+        };
         RateLimit {
             rate: count / seconds,
             burst: (count.ceil() as u32).max(1),
@@ -124,7 +128,10 @@ impl TokenBucket {
         refill(&mut state);
         if state.tokens < 1.0 {
             let wait = Duration::from_secs_f64((1.0 - state.tokens) / self.limit.rate);
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "rate limiter: waiting for a token");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "rate limiter: waiting for a token"
+            );
             tokio::time::sleep(wait).await;
             refill(&mut state);
         }
@@ -152,7 +159,8 @@ impl AdaptivePause {
             match until {
                 Some(until) if until > Instant::now() => {
                     tracing::info!(
-                        wait_ms = until.saturating_duration_since(Instant::now()).as_millis() as u64,
+                        wait_ms =
+                            until.saturating_duration_since(Instant::now()).as_millis() as u64,
                         "rate limit exhausted: waiting for the window to reset"
                     );
                     tokio::time::sleep_until(until).await;
@@ -187,7 +195,9 @@ impl AdaptivePause {
         if remaining > 0.0 {
             return;
         }
-        if let Some(wait) = text(config.reset).and_then(|v| crate::retry::parse_reset(v, config.reset_kind)) {
+        if let Some(wait) =
+            text(config.reset).and_then(|v| crate::retry::parse_reset(v, config.reset_kind))
+        {
             // Never trust a reset absurdly far away (clock skew, misread header).
             self.pause_for(wait.min(Duration::from_secs(3600)));
         }
@@ -243,7 +253,9 @@ impl Breaker {
     }
 
     pub(crate) fn record(&self, success: bool) {
-        let Ok(mut state) = self.state.lock() else { return };
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
         if success {
             state.consecutive_failures = 0;
             state.open_until = None;

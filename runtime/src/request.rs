@@ -62,7 +62,10 @@ impl RequestOptions {
 #[derive(Clone)]
 pub(crate) enum Body {
     Empty,
-    Bytes { content_type: String, data: Bytes },
+    Bytes {
+        content_type: String,
+        data: Bytes,
+    },
     Multipart(Multipart),
     /// A one-shot stream: can be sent once, never replayed.
     Stream {
@@ -81,7 +84,9 @@ impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Body::Empty => f.write_str("Empty"),
-            Body::Bytes { content_type, data } => write!(f, "Bytes({content_type}, {} bytes)", data.len()),
+            Body::Bytes { content_type, data } => {
+                write!(f, "Bytes({content_type}, {} bytes)", data.len())
+            }
             Body::Multipart(m) => write!(f, "Multipart({} parts)", m.parts.len()),
             Body::Stream { content_type, .. } => write!(f, "Stream({content_type})"),
         }
@@ -120,7 +125,12 @@ impl fmt::Debug for Request {
 impl Request {
     /// A request for `operation_id`; `path` is already rendered and percent-encoded and is
     /// appended to the base URL's path.
-    pub fn new(method: http::Method, operation_id: &'static str, path_template: &'static str, path: String) -> Self {
+    pub fn new(
+        method: http::Method,
+        operation_id: &'static str,
+        path_template: &'static str,
+        path: String,
+    ) -> Self {
         Request {
             method,
             operation_id,
@@ -152,7 +162,12 @@ impl Request {
         }
     }
 
-    fn serialize_param(&mut self, what: &str, name: &str, value: &impl Serialize) -> Option<serde_json::Value> {
+    fn serialize_param(
+        &mut self,
+        what: &str,
+        name: &str,
+        value: &impl Serialize,
+    ) -> Option<serde_json::Value> {
         match serde_json::to_value(value) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -217,7 +232,8 @@ impl Request {
     pub fn header_param(mut self, name: &str, value: &impl Serialize) -> Self {
         if let Some(v) = self.serialize_param("header parameter", name, value) {
             if !v.is_null() {
-                self.headers.push((name.to_owned(), encoding::to_param_string(&v)));
+                self.headers
+                    .push((name.to_owned(), encoding::to_param_string(&v)));
             }
         }
         self
@@ -227,7 +243,8 @@ impl Request {
     pub fn cookie_param(mut self, name: &str, value: &impl Serialize) -> Self {
         if let Some(v) = self.serialize_param("cookie parameter", name, value) {
             if !v.is_null() {
-                self.cookies.push((name.to_owned(), encoding::to_param_string(&v)));
+                self.cookies
+                    .push((name.to_owned(), encoding::to_param_string(&v)));
             }
         }
         self

@@ -132,21 +132,21 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
         Err(err) => (err.path().to_string(), err.into_inner()),
     };
     let content_type = resp.content_type().unwrap_or("no content type");
-            let message = if inner.is_syntax() || inner.is_eof() {
-                if trimmed.starts_with(b"<") {
-                    format!("expected JSON but the body looks like HTML ({content_type})")
-                } else if inner.is_eof() {
-                    format!("the JSON body is truncated ({content_type}): {inner}")
-                } else if !content_type.contains("json") {
-                    format!("expected JSON but got {content_type}: {inner}")
-                } else {
-                    format!("invalid JSON: {inner}")
-                }
-            } else {
-                inner.to_string()
-            };
-            let path = (path != "." && !path.is_empty()).then_some(path);
-            Err(resp.decode_error(message, path))
+    let message = if inner.is_syntax() || inner.is_eof() {
+        if trimmed.starts_with(b"<") {
+            format!("expected JSON but the body looks like HTML ({content_type})")
+        } else if inner.is_eof() {
+            format!("the JSON body is truncated ({content_type}): {inner}")
+        } else if !content_type.contains("json") {
+            format!("expected JSON but got {content_type}: {inner}")
+        } else {
+            format!("invalid JSON: {inner}")
+        }
+    } else {
+        inner.to_string()
+    };
+    let path = (path != "." && !path.is_empty()).then_some(path);
+    Err(resp.decode_error(message, path))
 }
 
 /// Decode a text body (UTF-8 required).

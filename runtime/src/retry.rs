@@ -121,7 +121,12 @@ pub fn classify(config: &ProviderConfig, outcome: Outcome<'_>) -> Classification
 /// The provider's requested wait: `retry-after-ms`, `Retry-After` (seconds or HTTP date),
 /// then the configured reset header.
 pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(Duration::from_secs_f64(ms / 1000.0));
@@ -200,7 +205,9 @@ fn parse_go_duration(value: &str) -> Option<Duration> {
         total += number * factor;
         rest = &rest[unit_len..];
     }
-    total.is_finite().then(|| Duration::from_secs_f64(total.max(0.0)))
+    total
+        .is_finite()
+        .then(|| Duration::from_secs_f64(total.max(0.0)))
 }
 
 /// How jitter is applied to the computed backoff.
@@ -302,7 +309,11 @@ impl RetryPolicy {
     /// `Err(wait)` when the provider asked for longer than `max_wait`.
     pub fn delay(&self, retry: u32, hint: Option<Duration>) -> Result<Duration, Duration> {
         if let Some(hint) = hint {
-            return if hint > self.max_wait { Err(hint) } else { Ok(hint) };
+            return if hint > self.max_wait {
+                Err(hint)
+            } else {
+                Ok(hint)
+            };
         }
         let backoff = self.backoff(retry);
         Ok(match self.jitter {
@@ -339,7 +350,11 @@ impl Default for RetryBudget {
 impl RetryBudget {
     /// A budget allowing `ratio` retries per call plus a reserve of `reserve` retries.
     pub fn new(ratio: f64, reserve: u32) -> Self {
-        let ratio = if ratio.is_finite() { ratio.max(0.0) } else { 0.0 };
+        let ratio = if ratio.is_finite() {
+            ratio.max(0.0)
+        } else {
+            0.0
+        };
         let reserve = f64::from(reserve);
         RetryBudget {
             ratio,

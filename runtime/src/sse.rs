@@ -46,7 +46,10 @@ impl Parser {
     fn push(&mut self, chunk: &[u8], eof: bool) {
         self.buf.extend_from_slice(chunk);
         let mut start = 0;
-        while let Some(rel) = self.buf[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(rel) = self.buf[start..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+        {
             let end = start + rel;
             let mut next = end + 1;
             if self.buf[end] == b'\r' {
@@ -201,8 +204,13 @@ pub fn stream_sse<T: DeserializeOwned + Send + 'static>(
 
 impl Request {
     fn options_header_accept_event_stream(mut self) -> Self {
-        if !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
-            self.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
+        if !self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
+        {
+            self.headers
+                .push(("accept".to_owned(), "text/event-stream".to_owned()));
         }
         self
     }

@@ -137,7 +137,10 @@ impl<'de> Deserialize<'de> for FilePart {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(v.as_bytes().to_vec())
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(b) = seq.next_element::<u8>()? {
                     out.push(b);
@@ -145,7 +148,9 @@ impl<'de> Deserialize<'de> for FilePart {
                 Ok(out)
             }
         }
-        deserializer.deserialize_byte_buf(BytesVisitor).map(FilePart::new)
+        deserializer
+            .deserialize_byte_buf(BytesVisitor)
+            .map(FilePart::new)
     }
 }
 

@@ -82,18 +82,37 @@ pub enum EmitError {
     },
 }
 
+/// What emitting needs besides the IR.
+pub(crate) struct Cx<'a> {
+    pub(crate) api: &'a Api,
+    /// The path of the generated crate's root module: `crate`, or a module path when the code
+    /// is included inside another crate (as the test suite does with every fixture).
+    pub(crate) root: TokenStream,
+}
+
+/// Where the generated code sits in the crate that compiles it.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The module path of the root, such as `crate::fixtures::enums`; empty means `crate`.
+    pub root_module: String,
+    /// The folder under `OUT_DIR` the files are written to; empty means `OUT_DIR` itself.
+    pub out_subdir: String,
+}
+
 /// Builds the module tree for an API.
-pub(crate) fn emit_tree(api: &Api, config: &Config) -> Module {
+pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Module {
+    let root_path = if placement.root_module.is_empty() { "crate" } else { placement.root_module.as_str() };
+    let cx = Cx { api, root: root_path.parse().unwrap_or_else(|_| quote! { crate }) };
     let mut root = Module { docs: String::new(), ..Module::default() };
-    root.children.insert("types".to_owned(), types::emit_types_module(api));
-    root.children.insert("operations".to_owned(), operations::emit_operations_module(api));
+    root.children.insert("types".to_owned(), types::emit_types_module(&cx));
+    root.children.insert("operations".to_owned(), operations::emit_operations_module(&cx));
     root.items = client::emit_client(api, config);
     root
 }
 
 /// Renders the tree as a standalone crate's `src/` (`lib.rs`, `types/mod.rs`, …).
 pub fn render_standalone(api: &Api, config: &Config) -> Result<Files, EmitError> {
-    let tree = emit_tree(api, config);
+    let tree = emit_tree(api, config, &Placement::default());
     let mut files = Files::default();
     let header = header_comment(api);
     let crate_doc = crate_docs(api);
@@ -103,11 +122,11 @@ pub fn render_standalone(api: &Api, config: &Config) -> Result<Files, EmitError>
 }
 
 /// Renders the tree as files for `OUT_DIR`: `sdkgen.rs` is the root, for `include!`.
-pub fn render_included(api: &Api, config: &Config) -> Result<Files, EmitError> {
-    let tree = emit_tree(api, config);
+pub fn render_included(api: &Api, config: &Config, placement: &Placement) -> Result<Files, EmitError> {
+    let tree = emit_tree(api, config, placement);
     let mut files = Files::default();
     let header = header_comment(api);
-    render_module(&tree, "", "sdkgen.rs", &header, &header, &mut files, Layout::Included)?;
+    render_module(&tree, &placement.out_subdir, "sdkgen.rs", &header, &header, &mut files, Layout::Included)?;
     Ok(files)
 }
 
@@ -202,7 +221,7 @@ pub(crate) fn ident(name: &str) -> Ident {
 }
 
 /// The Rust type for a type reference.
-pub(crate) fn type_tokens(api: &Api, t: &TypeRef) -> TokenStream {
+pub(crate) fn type_tokens(cx: &Cx, t: &TypeRef) -> TokenStream {
     match t {
         TypeRef::Bool => quote! { bool },
         TypeRef::Int(IntKind::I32) => quote! { i32 },
@@ -220,24 +239,24 @@ pub(crate) fn type_tokens(api: &Api, t: &TypeRef) -> TokenStream {
         TypeRef::Json => quote! { ::serde_json::Value },
         TypeRef::Unit => quote! { () },
         TypeRef::Array(inner) => {
-            let inner = type_tokens(api, inner);
+            let inner = type_tokens(cx, inner);
             quote! { ::std::vec::Vec<#inner> }
         }
         TypeRef::Map(inner) => {
-            let inner = type_tokens(api, inner);
+            let inner = type_tokens(cx, inner);
             quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
         }
         TypeRef::Nullable(inner) => {
-            let inner = type_tokens(api, inner);
+            let inner = type_tokens(cx, inner);
             quote! { ::std::option::Option<#inner> }
         }
         TypeRef::Expandable(inner) => {
-            let inner = type_tokens(api, &unbox(inner));
+            let inner = type_tokens(cx, &unbox(inner));
             quote! { ::sdkgen_runtime::Expandable<#inner> }
         }
-        TypeRef::Named(id) => named_path(api, *id),
+        TypeRef::Named(id) => named_path(cx, *id),
         TypeRef::Boxed(id) => {
-            let path = named_path(api, *id);
+            let path = named_path(cx, *id);
             quote! { ::std::boxed::Box<#path> }
         }
     }
@@ -250,11 +269,12 @@ fn unbox(t: &TypeRef) -> TypeRef {
     }
 }
 
-fn named_path(api: &Api, id: TypeId) -> TokenStream {
-    match api.types.get(&id) {
+fn named_path(cx: &Cx, id: TypeId) -> TokenStream {
+    match cx.api.types.get(&id) {
         Some(def) => {
             let name = ident(&def.name);
-            quote! { crate::types::#name }
+            let root = &cx.root;
+            quote! { #root::types::#name }
         }
         None => quote! { ::serde_json::Value },
     }

@@ -6,27 +6,27 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::emit_docs;
-use super::{Module, ident, type_tokens};
+use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
-    Api, BodyKind, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param, ParamLocation,
+    BodyKind, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param, ParamLocation,
     PartEncoding, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, StatusMatch, SuccessResponse,
     TypeRef,
 };
 
 /// The `operations` module: one child per tag, all re-exported at `operations::*`.
-pub(super) fn emit_operations_module(api: &Api) -> Module {
+pub(super) fn emit_operations_module(cx: &Cx) -> Module {
     let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
+    for op in &cx.api.operations {
         groups.entry(op.module.clone()).or_default().push(op);
     }
     let mut module = Module {
-        docs: "Request builders, one per operation, created by the methods of [`crate::Client`].".to_owned(),
+        docs: "Request builders, one per operation, created by the methods of the crate's `Client`.".to_owned(),
         allow_lints: true,
         ..Module::default()
     };
     let mut reexports = TokenStream::new();
     for (group, ops) in groups {
-        let items = ops.iter().map(|op| emit_operation(api, op));
+        let items = ops.iter().map(|op| emit_operation(cx, op));
         let name = ident(&group);
         reexports.extend(quote! { pub use self::#name::*; });
         module.children.insert(
@@ -43,33 +43,33 @@ fn method_tokens(m: HttpMethod) -> TokenStream {
     quote! { ::sdkgen_runtime::http::Method::#name }
 }
 
-fn param_type(api: &Api, p: &Param) -> TokenStream {
-    type_tokens(api, &p.ty)
+fn param_type(cx: &Cx, p: &Param) -> TokenStream {
+    type_tokens(cx, &p.ty)
 }
 
-fn body_type(api: &Api, b: &RequestBody) -> TokenStream {
+fn body_type(cx: &Cx, b: &RequestBody) -> TokenStream {
     match b.kind {
         BodyKind::Binary => quote! { ::sdkgen_runtime::bytes::Bytes },
         BodyKind::Text => quote! { ::std::string::String },
-        _ => type_tokens(api, &b.ty),
+        _ => type_tokens(cx, &b.ty),
     }
 }
 
 /// The Rust type a success body decodes into.
-fn response_type(api: &Api, body: &ResponseBody) -> TokenStream {
+fn response_type(cx: &Cx, body: &ResponseBody) -> TokenStream {
     match body {
         ResponseBody::Empty => quote! { () },
-        ResponseBody::Json(t) => type_tokens(api, t),
+        ResponseBody::Json(t) => type_tokens(cx, t),
         ResponseBody::Text => quote! { ::std::string::String },
         ResponseBody::Binary | ResponseBody::EventStream(_) => quote! { ::sdkgen_runtime::bytes::Bytes },
     }
 }
 
-fn decode_expr(api: &Api, body: &ResponseBody) -> TokenStream {
+fn decode_expr(cx: &Cx, body: &ResponseBody) -> TokenStream {
     match body {
         ResponseBody::Empty => quote! { () },
         ResponseBody::Json(t) => {
-            let ty = type_tokens(api, t);
+            let ty = type_tokens(cx, t);
             quote! { ::sdkgen_runtime::__private::decode_json::<#ty>(&raw)? }
         }
         ResponseBody::Text => quote! { ::sdkgen_runtime::__private::decode_text(&raw)? },
@@ -84,15 +84,18 @@ fn status_pattern(s: StatusMatch) -> TokenStream {
             quote! { #c }
         }
         StatusMatch::Range(d) => {
+            // A guard rather than a range pattern: documented codes inside the range come first,
+            // and overlapping range patterns are a lint error.
             let lo = Literal::u16_unsuffixed(u16::from(d) * 100);
             let hi = Literal::u16_unsuffixed(u16::from(d) * 100 + 99);
-            quote! { #lo..=#hi }
+            quote! { code if (#lo..=#hi).contains(&code) }
         }
         StatusMatch::Default => quote! { _ },
     }
 }
 
-fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
+fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
+    let root = &cx.root;
     let builder = ident(&op.builder_name);
     let line = format!("Sends `{} {}`.", op.http_method.as_upper(), op.path_template.replace('`', "'"));
     let docs = emit_docs(&op.docs, Some(&line));
@@ -104,16 +107,16 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     let mut fields = Vec::new();
     for p in &required {
         let name = ident(&p.rust_name);
-        let ty = param_type(api, p);
+        let ty = param_type(cx, p);
         fields.push(quote! { pub(crate) #name: #ty, });
     }
     for p in &optional {
         let name = ident(&p.rust_name);
-        let ty = param_type(api, p);
+        let ty = param_type(cx, p);
         fields.push(quote! { pub(crate) #name: ::std::option::Option<#ty>, });
     }
     if let Some(b) = &op.body {
-        let ty = body_type(api, b);
+        let ty = body_type(cx, b);
         if b.required {
             fields.push(quote! { pub(crate) body: #ty, });
         } else {
@@ -124,7 +127,7 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     // Setters for optional values.
     let setters = optional.iter().map(|p| {
         let name = ident(&p.rust_name);
-        let ty = param_type(api, p);
+        let ty = param_type(cx, p);
         let docs = emit_docs(&p.docs, None);
         quote! {
             #docs
@@ -135,7 +138,7 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|b| {
-        let ty = body_type(api, b);
+        let ty = body_type(cx, b);
         let docs = emit_docs(&b.docs, Some("Sets the request body."));
         quote! {
             #docs
@@ -147,11 +150,11 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     });
 
     let request_fn = emit_request_fn(op);
-    let (success_ty, success_items) = emit_success(api, op);
-    let (error_map, error_items) = emit_errors(api, op);
-    let pagination = op.pagination.as_ref().map(|p| emit_pagination(api, p));
+    let (success_ty, success_items) = emit_success(cx, op);
+    let (error_map, error_items) = emit_errors(cx, op);
+    let pagination = op.pagination.as_ref().map(|p| emit_pagination(cx, p));
     let streaming = match &op.responses.success {
-        SuccessResponse::Single(ResponseBody::EventStream(t)) => Some(emit_event_stream(api, t)),
+        SuccessResponse::Single(ResponseBody::EventStream(t)) => Some(emit_event_stream(cx, t)),
         _ => None,
     };
 
@@ -159,11 +162,11 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let args = required.iter().map(|p| {
         let name = ident(&p.rust_name);
-        let ty = param_type(api, p);
+        let ty = param_type(cx, p);
         quote! { #name: impl ::std::convert::Into<#ty>, }
     });
     let body_arg = op.body.as_ref().filter(|_| body_required).map(|b| {
-        let ty = body_type(api, b);
+        let ty = body_type(cx, b);
         quote! { body: impl ::std::convert::Into<#ty>, }
     });
     let inits = required.iter().map(|p| {
@@ -187,7 +190,7 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
         #[must_use = "a request builder does nothing until `.send()` is awaited"]
         #[derive(Clone)]
         pub struct #builder {
-            pub(crate) client: crate::Client,
+            pub(crate) client: #root::Client,
             #(#fields)*
             pub(crate) options: ::sdkgen_runtime::RequestOptions,
         }
@@ -224,7 +227,7 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
 
         #error_items
 
-        impl crate::Client {
+        impl #root::Client {
             #docs
             pub fn #method(&self, #(#args)* #body_arg) -> #builder {
                 #builder {
@@ -238,7 +241,7 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     .into_iter()
-    .chain(emit_success_enum(api, op))
+    .chain(emit_success_enum(cx, op))
     .collect()
 }
 
@@ -248,8 +251,14 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
     let template = Literal::string(&op.path_template);
     let path_pushes = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(text) => {
-            let text = Literal::string(text);
-            quote! { path.push_str(#text); }
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => quote! { path.push(#c); },
+                _ => {
+                    let text = Literal::string(text);
+                    quote! { path.push_str(#text); }
+                }
+            }
         }
         PathSegment::Param(i) => match op.params.get(*i) {
             Some(p) => {
@@ -357,12 +366,12 @@ fn emit_part(f: &MultipartField) -> TokenStream {
 }
 
 /// The success type and the expression that decodes it from `raw`.
-fn emit_success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+fn emit_success(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
     match &op.responses.success {
-        SuccessResponse::Single(body) => (response_type(api, body), decode_expr(api, body)),
+        SuccessResponse::Single(body) => (response_type(cx, body), decode_expr(cx, body)),
         SuccessResponse::Enum { name, cases } => {
             let enum_name = ident(name);
-            let arms: Vec<TokenStream> = cases.iter().map(|c| success_arm(api, &enum_name, c)).collect();
+            let arms: Vec<TokenStream> = cases.iter().map(|c| success_arm(cx, &enum_name, c)).collect();
             let has_default = cases.iter().any(|c| c.status == StatusMatch::Default);
             let fallback = if has_default {
                 TokenStream::new()
@@ -370,7 +379,7 @@ fn emit_success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
                 // An undocumented 2xx decodes as the first documented case.
                 match cases.first() {
                     Some(first) => {
-                        let arm = success_value(api, &enum_name, first);
+                        let arm = success_value(cx, &enum_name, first);
                         quote! { _ => #arm, }
                     }
                     None => TokenStream::new(),
@@ -381,24 +390,24 @@ fn emit_success(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     }
 }
 
-fn success_value(api: &Api, enum_name: &proc_macro2::Ident, c: &ResponseCase) -> TokenStream {
+fn success_value(cx: &Cx, enum_name: &proc_macro2::Ident, c: &ResponseCase) -> TokenStream {
     let variant = ident(&c.variant);
     match &c.body {
         ResponseBody::Empty => quote! { #enum_name::#variant },
         body => {
-            let decode = decode_expr(api, body);
+            let decode = decode_expr(cx, body);
             quote! { #enum_name::#variant(#decode) }
         }
     }
 }
 
-fn success_arm(api: &Api, enum_name: &proc_macro2::Ident, c: &ResponseCase) -> TokenStream {
+fn success_arm(cx: &Cx, enum_name: &proc_macro2::Ident, c: &ResponseCase) -> TokenStream {
     let pattern = status_pattern(c.status);
-    let value = success_value(api, enum_name, c);
+    let value = success_value(cx, enum_name, c);
     quote! { #pattern => #value, }
 }
 
-fn emit_success_enum(api: &Api, op: &Operation) -> TokenStream {
+fn emit_success_enum(cx: &Cx, op: &Operation) -> TokenStream {
     let SuccessResponse::Enum { name, cases } = &op.responses.success else { return TokenStream::new() };
     let enum_name = ident(name);
     let variants = cases.iter().map(|c| {
@@ -407,7 +416,7 @@ fn emit_success_enum(api: &Api, op: &Operation) -> TokenStream {
         match &c.body {
             ResponseBody::Empty => quote! { #[doc = #doc] #variant, },
             body => {
-                let ty = response_type(api, body);
+                let ty = response_type(cx, body);
                 quote! { #[doc = #doc] #variant(#ty), }
             }
         }
@@ -431,7 +440,7 @@ fn status_doc(s: StatusMatch) -> String {
 }
 
 /// The typed error enum and the `map_err` that attaches it to API errors.
-fn emit_errors(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+fn emit_errors(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
     let errors = &op.responses.errors;
     if errors.is_empty() {
         return (TokenStream::new(), TokenStream::new());
@@ -439,14 +448,14 @@ fn emit_errors(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let enum_name = ident(&op.responses.error_type_name);
     let variants = errors.iter().map(|c| {
         let variant = ident(&c.variant);
-        let ty = response_type(api, &c.body);
+        let ty = response_type(cx, &c.body);
         let doc = Literal::string(&format!(" {}", status_doc(c.status)));
         quote! { #[doc = #doc] #variant(#ty), }
     });
     let arms = errors.iter().map(|c| {
         let variant = ident(&c.variant);
         let pattern = status_pattern(c.status);
-        let ty = response_type(api, &c.body);
+        let ty = response_type(cx, &c.body);
         quote! { #pattern => Self::#variant(::serde_json::from_slice::<#ty>(body).ok()?), }
     });
     let fallback = if errors.iter().any(|c| c.status == StatusMatch::Default) {
@@ -457,7 +466,7 @@ fn emit_errors(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let only_default = errors.len() == 1 && errors.iter().all(|c| c.status == StatusMatch::Default);
     let decode_value = if only_default {
         let variant = ident(&errors[0].variant);
-        let ty = response_type(api, &errors[0].body);
+        let ty = response_type(cx, &errors[0].body);
         quote! {
             // Every status has the same documented body.
             let _ = status;
@@ -491,8 +500,8 @@ fn emit_errors(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     (quote! { .map_err(|error| error.with_typed_body(#enum_name::decode)) }, items)
 }
 
-fn emit_pagination(api: &Api, p: &Pagination) -> TokenStream {
-    let item = type_tokens(api, &p.item_type);
+fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
+    let item = type_tokens(cx, &p.item_type);
     let items = Literal::string(&p.items);
     let s = |v: &str| Literal::string(v);
     let config = match &p.style {
@@ -559,8 +568,8 @@ fn emit_pagination(api: &Api, p: &Pagination) -> TokenStream {
     }
 }
 
-fn emit_event_stream(api: &Api, t: &TypeRef) -> TokenStream {
-    let item = type_tokens(api, t);
+fn emit_event_stream(cx: &Cx, t: &TypeRef) -> TokenStream {
+    let item = type_tokens(cx, t);
     quote! {
         /// Sends the request and yields each server-sent event's data as it arrives.
         pub fn stream(

@@ -6,16 +6,16 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::{emit_doc_text, emit_docs};
-use super::{Module, ident, type_tokens};
+use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
-    Api, Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef, UnionDef,
+    Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::naming::{self, Scope};
 
 /// The `types` module: one child per group, all re-exported at `types::*`.
-pub(super) fn emit_types_module(api: &Api) -> Module {
+pub(super) fn emit_types_module(cx: &Cx) -> Module {
     let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
-    for def in api.types.values() {
+    for def in cx.api.types.values() {
         groups.entry(def.module.clone()).or_default().push(def);
     }
     let mut module = Module {
@@ -26,7 +26,7 @@ pub(super) fn emit_types_module(api: &Api) -> Module {
     let mut reexports = TokenStream::new();
     for (group, mut defs) in groups {
         defs.sort_by(|a, b| a.name.cmp(&b.name));
-        let items = defs.iter().map(|d| emit_type(api, d));
+        let items = defs.iter().map(|d| emit_type(cx, d));
         let name = ident(&group);
         reexports.extend(quote! { pub use self::#name::*; });
         module.children.insert(
@@ -38,20 +38,20 @@ pub(super) fn emit_types_module(api: &Api) -> Module {
     module
 }
 
-fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
+fn emit_type(cx: &Cx, def: &TypeDef) -> TokenStream {
     let docs = emit_docs(&def.docs, None);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(api, &docs, &name, s),
+        TypeKind::Struct(s) => emit_struct(cx, &docs, &name, s),
         TypeKind::StringEnum(e) => emit_string_enum(&docs, &name, e),
         TypeKind::IntEnum(v) => emit_int_enum(&docs, &name, v),
-        TypeKind::Union(u) => emit_union(api, &docs, &name, u),
+        TypeKind::Union(u) => emit_union(cx, &docs, &name, u),
         TypeKind::Alias(t) => {
-            let ty = type_tokens(api, t);
+            let ty = type_tokens(cx, t);
             quote! { #docs pub type #name = #ty; }
         }
         TypeKind::Newtype(t) => {
-            let ty = type_tokens(api, t);
+            let ty = type_tokens(cx, t);
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -63,7 +63,7 @@ fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
 }
 
 /// Whether a field's Rust type has a `Default`, so the struct can derive one.
-fn has_default(api: &Api, f: &Field) -> bool {
+fn has_default(cx: &Cx, f: &Field) -> bool {
     if f.presence != Presence::Required {
         return true;
     }
@@ -78,7 +78,7 @@ fn has_default(api: &Api, f: &Field) -> bool {
         | TypeRef::Nullable(_)
         | TypeRef::Base64
         | TypeRef::Unit => true,
-        TypeRef::Named(id) | TypeRef::Boxed(id) => api.types.get(id).is_some_and(|d| match &d.kind {
+        TypeRef::Named(id) | TypeRef::Boxed(id) => cx.api.types.get(id).is_some_and(|d| match &d.kind {
             TypeKind::Struct(s) => s.fields.iter().all(|f| f.presence != Presence::Required),
             _ => false,
         }),
@@ -86,22 +86,22 @@ fn has_default(api: &Api, f: &Field) -> bool {
     }
 }
 
-fn emit_struct(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+fn emit_struct(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
     let mut scope = Scope::new();
     for f in &s.fields {
         scope.claim(&f.rust_name);
     }
-    let fields = s.fields.iter().map(|f| emit_field(api, f));
+    let fields = s.fields.iter().map(|f| emit_field(cx, f));
     let extra = s.extra.as_ref().map(|t| {
         let field = ident(&scope.claim("additional_properties"));
-        let ty = type_tokens(api, t);
+        let ty = type_tokens(cx, t);
         quote! {
             /// Properties beyond the named ones.
             #[serde(flatten)]
             pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
         }
     });
-    let default = if s.fields.iter().all(|f| has_default(api, f)) { quote! { Default, } } else { TokenStream::new() };
+    let default = if s.fields.iter().all(|f| has_default(cx, f)) { quote! { Default, } } else { TokenStream::new() };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -112,7 +112,7 @@ fn emit_struct(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, s: &Str
     }
 }
 
-fn emit_field(api: &Api, f: &Field) -> TokenStream {
+fn emit_field(cx: &Cx, f: &Field) -> TokenStream {
     let docs = emit_docs(&f.docs, None);
     let name = ident(&f.rust_name);
     let rename = if f.wire_name != f.rust_name {
@@ -121,7 +121,7 @@ fn emit_field(api: &Api, f: &Field) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let inner = type_tokens(api, &f.ty);
+    let inner = type_tokens(cx, &f.ty);
     let (ty, attrs) = match f.presence {
         Presence::Required => (inner, TokenStream::new()),
         Presence::RequiredNullable => (quote! { ::std::option::Option<#inner> }, TokenStream::new()),
@@ -229,13 +229,13 @@ fn emit_int_enum(docs: &TokenStream, name: &proc_macro2::Ident, values: &[IntVar
     }
 }
 
-fn emit_union(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+fn emit_union(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
     let variants: Vec<TokenStream> = u
         .variants
         .iter()
         .map(|v| {
             let vname = ident(&v.rust_name);
-            let ty = type_tokens(api, &v.ty);
+            let ty = type_tokens(cx, &v.ty);
             quote! { #vname(#ty), }
         })
         .collect();

@@ -615,7 +615,7 @@ fn percent_decode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use serde_json::{Value, json};
 
@@ -629,10 +629,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         for (path, contents) in files {
             let path = dir.join(path);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).unwrap();
-            }
-            std::fs::write(path, contents).unwrap();
+            let created = path.parent().map_or(Ok(()), std::fs::create_dir_all);
+            assert!(created.is_ok(), "{created:?}");
+            let written = std::fs::write(&path, contents);
+            assert!(written.is_ok(), "{written:?}");
         }
         dir
     }
@@ -646,9 +646,9 @@ mod tests {
         })
     }
 
-    fn run(doc: Value, dir: &PathBuf) -> (Value, Diagnostics) {
+    fn run(doc: Value, dir: &Path) -> (Value, Diagnostics) {
         let mut diags = Diagnostics::new();
-        let out = bundle(doc, Some(dir.as_path()), &mut diags);
+        let out = bundle(doc, Some(dir), &mut diags);
         (out, diags)
     }
 

@@ -119,11 +119,61 @@ pub(crate) fn parse_bytes(bytes: &[u8], origin: &str, diags: &mut Diagnostics) -
 }
 
 fn parse_yaml(text: &str) -> Result<Value, String> {
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let yaml: serde_yaml_ng::Value = match serde_yaml_ng::from_str(text) {
+        Ok(v) => v,
+        // Integers beyond 64 bits (`minimum: -9223372036854776000`) are valid YAML that the
+        // parser rejects; read them as floats, which is what they mean in a schema.
+        Err(first) => serde_yaml_ng::from_str(&widen_huge_integers(text)).map_err(|_| first.to_string())?,
+    };
     let mut yaml = yaml;
     // Merge keys (`<<: *base`) are a YAML 1.1 feature that real specs use; resolve them before conversion.
     yaml.apply_merge().map_err(|e| e.to_string())?;
     Ok(yaml_to_json(yaml))
+}
+
+/// Appends `.0` to unquoted integer literals of 19 or more digits.
+fn widen_huge_integers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        let mut in_quote: Option<u8> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match in_quote {
+                Some(q) if b == q => in_quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => in_quote = Some(b),
+                None if b == b'#' && (i == 0 || bytes[i - 1] == b' ') => {
+                    out.push_str(&line[i..]);
+                    i = bytes.len();
+                    continue;
+                }
+                None if b.is_ascii_digit() || ((b == b'-' || b == b'+') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
+                    let boundary_before = i == 0 || matches!(bytes[i - 1], b' ' | b':' | b',' | b'[' | b'{' | b'\t');
+                    let start = i;
+                    let mut end = i + 1;
+                    while end < bytes.len() && bytes[end].is_ascii_digit() {
+                        end += 1;
+                    }
+                    let boundary_after =
+                        end == bytes.len() || matches!(bytes[end], b' ' | b',' | b']' | b'}' | b'\n' | b'\r' | b'\t');
+                    let digits = end - start - usize::from(!b.is_ascii_digit());
+                    out.push_str(&line[start..end]);
+                    if boundary_before && boundary_after && digits >= 19 {
+                        out.push_str(".0");
+                    }
+                    i = end;
+                    continue;
+                }
+                None => {}
+            }
+            let ch_len = line[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&line[i..i + ch_len]);
+            i += ch_len;
+        }
+    }
+    out
 }
 
 /// Converts YAML to JSON. Non-string keys (`200:` in `responses`) become their text, as the

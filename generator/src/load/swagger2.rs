@@ -251,9 +251,7 @@ impl Converter<'_> {
                     }
                     _ => self.warn(&op_ptr, "the operation is not an object; it was dropped"),
                 }
-            } else if key == "$ref" {
-                out.insert(key, value);
-            } else if key.starts_with("x-") {
+            } else if key == "$ref" || key.starts_with("x-") {
                 out.insert(key, value);
             }
         }

@@ -400,7 +400,7 @@ impl<'a> Lowerer<'a> {
             }
         } else if lower.starts_with("text/event-stream") {
             let item = match schema {
-                Some(s) if !s.as_object().is_some_and(|o| o.get("type").and_then(Value::as_str) == Some("string")) => {
+                Some(s) if s.as_object().is_none_or(|o| o.get("type").and_then(Value::as_str) != Some("string")) => {
                     self.lower_schema(s, &pointer(&mptr, "schema"), &format!("{ctx}Event"))
                 }
                 _ => TypeRef::Json,

@@ -297,8 +297,8 @@ fn components(nodes: &[TypeId], succ: &BTreeMap<TypeId, Vec<TypeId>>) -> BTreeMa
             if i < next.len() {
                 work.push((v, i + 1));
                 let w = next[i];
-                if !index.contains_key(&w) {
-                    index.insert(w, counter);
+                if let std::collections::btree_map::Entry::Vacant(slot) = index.entry(w) {
+                    slot.insert(counter);
                     low.insert(w, counter);
                     counter += 1;
                     stack.push(w);

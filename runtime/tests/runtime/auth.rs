@@ -9,18 +9,31 @@ use wiremock::{Mock, MockServer, Request as WireRequest, ResponseTemplate};
 use crate::common::{builder, config, get, hits, post};
 
 async fn ok(server: &MockServer) {
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(server)
+        .await;
 }
 
 fn first_header(requests: &[WireRequest], name: &str) -> Option<String> {
-    requests[0].headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    requests[0]
+        .headers
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
 }
 
 #[tokio::test]
 async fn a_bearer_token_is_sent() {
     let server = MockServer::start().await;
-    Mock::given(bearer_token("sk_test_123")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
-    let c = builder(config(), &server).auth(rt::Auth::bearer("sk_test_123")).build().unwrap();
+    Mock::given(bearer_token("sk_test_123"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("sk_test_123"))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
@@ -32,15 +45,25 @@ async fn basic_auth_is_sent() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = builder(config(), &server).auth(rt::Auth::basic("AC123", "secret")).build().unwrap();
+    let c = builder(config(), &server)
+        .auth(rt::Auth::basic("AC123", "secret"))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
 #[tokio::test]
 async fn an_api_key_header_is_sent() {
     let server = MockServer::start().await;
-    Mock::given(header("x-api-key", "k-1")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
-    let c = builder(config(), &server).auth(rt::Auth::api_key_header("x-api-key", "k-1")).build().unwrap();
+    Mock::given(header("x-api-key", "k-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_header("x-api-key", "k-1"))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
@@ -53,30 +76,47 @@ async fn an_api_key_query_parameter_is_appended_to_the_query() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = builder(config(), &server).auth(rt::Auth::api_key_query("api_key", "k 2")).build().unwrap();
-    c.send(get("/x").query_form("limit", &3, true)).await.unwrap();
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_query("api_key", "k 2"))
+        .build()
+        .unwrap();
+    c.send(get("/x").query_form("limit", &3, true))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn an_api_key_cookie_joins_other_cookies() {
     let server = MockServer::start().await;
     ok(&server).await;
-    let c = builder(config(), &server).auth(rt::Auth::api_key_cookie("session", "k3")).build().unwrap();
-    c.send(get("/x").cookie_param("theme", &"dark")).await.unwrap();
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_cookie("session", "k3"))
+        .build()
+        .unwrap();
+    c.send(get("/x").cookie_param("theme", &"dark"))
+        .await
+        .unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(first_header(&requests, "cookie").as_deref(), Some("theme=dark; session=k3"));
+    assert_eq!(
+        first_header(&requests, "cookie").as_deref(),
+        Some("theme=dark; session=k3")
+    );
 }
 
 #[tokio::test]
 async fn debug_of_client_does_not_contain_the_token() {
     let server = MockServer::start().await;
-    let c = builder(config(), &server).auth(rt::Auth::bearer("sk_live_SECRET")).build().unwrap();
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("sk_live_SECRET"))
+        .build()
+        .unwrap();
     let debug = format!("{c:?}");
     assert!(!debug.contains("SECRET"), "{debug}");
     assert!(debug.contains("bearer"));
     let auth = rt::Auth::basic("user", "p4ssw0rd");
     assert!(!format!("{auth:?}").contains("p4ssw0rd"));
-    let flow = rt::OAuth2ClientCredentials::new("https://auth.example/token", "client", "cs_SECRET");
+    let flow =
+        rt::OAuth2ClientCredentials::new("https://auth.example/token", "client", "cs_SECRET");
     assert!(!format!("{flow:?}").contains("SECRET"));
     let refresh = rt::OAuth2RefreshToken::new("https://auth.example/token", "client", "rt_SECRET");
     assert!(!format!("{refresh:?}").contains("SECRET"));
@@ -109,9 +149,13 @@ fn token_response(token: &str, expires_in: u64) -> ResponseTemplate {
 
 fn oauth(server: &MockServer) -> rt::Auth {
     rt::Auth::oauth2_client_credentials(
-        rt::OAuth2ClientCredentials::new(format!("{}/oauth/token", server.uri()), "client-id", "client-secret")
-            .scope("read")
-            .scope("write"),
+        rt::OAuth2ClientCredentials::new(
+            format!("{}/oauth/token", server.uri()),
+            "client-id",
+            "client-secret",
+        )
+        .scope("read")
+        .scope("write"),
     )
 }
 
@@ -127,8 +171,16 @@ async fn client_credentials_are_exchanged_once_and_the_token_is_cached() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).and(bearer_token("tok-1")).respond_with(ResponseTemplate::new(200)).expect(3).mount(&server).await;
-    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    Mock::given(path("/x"))
+        .and(bearer_token("tok-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .build()
+        .unwrap();
     for _ in 0..3 {
         c.send(get("/x")).await.unwrap();
     }
@@ -142,8 +194,16 @@ async fn token_is_refreshed_once_for_fifty_concurrent_callers() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).and(bearer_token("tok-1")).respond_with(ResponseTemplate::new(200)).expect(50).mount(&server).await;
-    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    Mock::given(path("/x"))
+        .and(bearer_token("tok-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(50)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .build()
+        .unwrap();
     let calls = (0..50).map(|_| {
         let c = c.clone();
         async move { c.send(get("/x")).await }
@@ -162,9 +222,19 @@ async fn the_token_is_refreshed_a_margin_before_it_expires() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/oauth/token")).respond_with(token_response("tok-2", 3600)).with_priority(2).mount(&server).await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("tok-2", 3600))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     // 54 minutes later: still outside the 5-minute margin.
     tokio::time::sleep(Duration::from_secs(54 * 60)).await;
@@ -178,7 +248,14 @@ async fn the_token_is_refreshed_a_margin_before_it_expires() {
         .unwrap()
         .iter()
         .filter(|r| r.url.path() == "/x")
-        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_owned())
+        .map(|r| {
+            r.headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(tokens, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
 }
@@ -192,9 +269,22 @@ async fn a_401_triggers_one_refresh_and_one_replay() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/oauth/token")).respond_with(token_response("fresh", 3600)).with_priority(2).mount(&server).await;
-    Mock::given(path("/x")).and(bearer_token("stale")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
-    Mock::given(path("/x")).and(bearer_token("fresh")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("fresh", 3600))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .and(bearer_token("stale"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .and(bearer_token("fresh"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = builder(config(), &server)
         .auth(oauth(&server))
         .retry(rt::RetryPolicy::disabled())
@@ -207,9 +297,20 @@ async fn a_401_triggers_one_refresh_and_one_replay() {
 #[tokio::test]
 async fn a_persistent_401_is_returned_after_one_replay_never_looped() {
     let server = MockServer::start().await;
-    Mock::given(path("/oauth/token")).respond_with(token_response("t", 3600)).expect(2).mount(&server).await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(401)).expect(2).mount(&server).await;
-    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_response("t", 3600))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .build()
+        .unwrap();
     let err = c.send(get("/x")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
 }
@@ -217,8 +318,15 @@ async fn a_persistent_401_is_returned_after_one_replay_never_looped() {
 #[tokio::test]
 async fn a_401_with_a_static_token_is_not_replayed() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(401)).expect(1).mount(&server).await;
-    let c = builder(config(), &server).auth(rt::Auth::bearer("nope")).build().unwrap();
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("nope"))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap_err();
 }
 
@@ -240,10 +348,23 @@ async fn the_refresh_token_flow_uses_and_rotates_the_refresh_token() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).and(bearer_token("a-1")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
-    Mock::given(path("/x")).and(bearer_token("a-2")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
-    let flow = rt::OAuth2RefreshToken::new(format!("{}/oauth/token", server.uri()), "client-id", "rt-1");
-    let c = builder(config(), &server).auth(rt::Auth::oauth2_refresh_token(flow)).build().unwrap();
+    Mock::given(path("/x"))
+        .and(bearer_token("a-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .and(bearer_token("a-2"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let flow =
+        rt::OAuth2RefreshToken::new(format!("{}/oauth/token", server.uri()), "client-id", "rt-1");
+    let c = builder(config(), &server)
+        .auth(rt::Auth::oauth2_refresh_token(flow))
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
@@ -256,13 +377,20 @@ async fn a_failing_token_endpoint_is_an_auth_error_without_the_secret() {
         })))
         .mount(&server)
         .await;
-    let c = builder(config(), &server).auth(oauth(&server)).build().unwrap();
+    let c = builder(config(), &server)
+        .auth(oauth(&server))
+        .build()
+        .unwrap();
     let err = c.send(get("/x")).await.unwrap_err();
     assert!(matches!(err, rt::Error::Auth { .. }), "{err:?}");
     let text = format!("{err} {err:?}");
     assert!(text.contains("invalid_client"), "{text}");
     assert!(!text.contains("client-secret"), "{text}");
-    assert_eq!(hits(&server).await, 1, "the API is not called without a token");
+    assert_eq!(
+        hits(&server).await,
+        1,
+        "the API is not called without a token"
+    );
 }
 
 /// An example of a custom provider: HMAC-SHA256 request signing over method, path and body.
@@ -289,8 +417,13 @@ impl rt::AuthProvider for HmacSigner {
     ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
-            let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default().to_vec();
-            let mut message = format!("{}\n{}\n", request.method(), request.url().path()).into_bytes();
+            let body = request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .unwrap_or_default()
+                .to_vec();
+            let mut message =
+                format!("{}\n{}\n", request.method(), request.url().path()).into_bytes();
             message.extend_from_slice(&body);
             let signature = sign(&self.key, &message);
             request
@@ -315,7 +448,12 @@ async fn a_custom_provider_signs_each_request_with_hmac() {
         key: b"k3y".to_vec(),
         calls: AtomicUsize::new(0),
     });
-    let c = builder(config(), &server).auth(rt::Auth::custom(signer.clone())).build().unwrap();
-    c.send(post("/things").body_json(&serde_json::json!({"n": 1}))).await.unwrap();
+    let c = builder(config(), &server)
+        .auth(rt::Auth::custom(signer.clone()))
+        .build()
+        .unwrap();
+    c.send(post("/things").body_json(&serde_json::json!({"n": 1})))
+        .await
+        .unwrap();
     assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
 }

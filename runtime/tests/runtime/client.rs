@@ -11,15 +11,26 @@ use crate::common::{builder, client, config, get, hits};
 #[tokio::test]
 async fn a_base_url_with_a_path_is_joined_with_the_operation_path() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
-    let c = rt::Client::builder(config()).base_url(format!("{}/v1/", server.uri())).build().unwrap();
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(config())
+        .base_url(format!("{}/v1/", server.uri()))
+        .build()
+        .unwrap();
     c.send(get("/chat/completions")).await.unwrap();
 }
 
 #[tokio::test]
 async fn server_variables_fill_the_default_base_url() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v2/x")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(path("/api/v2/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let cfg = config()
         .default_base_url("http://{host}/api/{version}")
         .server_variable("version", "v1")
@@ -37,7 +48,9 @@ async fn server_variables_fill_the_default_base_url() {
 fn invalid_settings_are_reported_at_build() {
     let build = |b: rt::ClientBuilder| b.build().unwrap_err().to_string();
     assert!(build(rt::Client::builder(config())).contains("no base URL"));
-    assert!(build(rt::Client::builder(config()).base_url("not a url")).contains("invalid base URL"));
+    assert!(
+        build(rt::Client::builder(config()).base_url("not a url")).contains("invalid base URL")
+    );
     assert!(build(rt::Client::builder(config()).base_url("ftp://x")).contains("not an http"));
     let b = rt::Client::builder(config()).base_url("http://x");
     assert!(build(b.header("bad header", "v")).contains("header name"));
@@ -52,15 +65,24 @@ fn invalid_settings_are_reported_at_build() {
     let b = rt::Client::builder(config()).base_url("http://x");
     assert!(build(b.concurrency_limit(0)).contains("concurrency"));
     let b = rt::Client::builder(config()).base_url("http://x");
-    let bad_retry = rt::RetryPolicy::new().initial_backoff(Duration::from_secs(10)).max_backoff(Duration::from_secs(1));
+    let bad_retry = rt::RetryPolicy::new()
+        .initial_backoff(Duration::from_secs(10))
+        .max_backoff(Duration::from_secs(1));
     assert!(build(b.retry(bad_retry)).contains("backoff"));
 }
 
 #[tokio::test]
 async fn the_user_agent_names_the_crate_and_the_runtime() {
     let server = MockServer::start().await;
-    let ua = format!("test-sdk/1.2.3 sdkgen-runtime/{}", env!("CARGO_PKG_VERSION"));
-    Mock::given(header("user-agent", ua.as_str())).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    let ua = format!(
+        "test-sdk/1.2.3 sdkgen-runtime/{}",
+        env!("CARGO_PKG_VERSION")
+    );
+    Mock::given(header("user-agent", ua.as_str()))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     client(&server).send(get("/x")).await.unwrap();
 }
 
@@ -73,21 +95,35 @@ async fn default_and_version_headers_are_sent() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = builder(config().version_header("Stripe-Version", "2024-06-20"), &server)
-        .header("x-team", "blue")
-        .build()
-        .unwrap();
+    let c = builder(
+        config().version_header("Stripe-Version", "2024-06-20"),
+        &server,
+    )
+    .header("x-team", "blue")
+    .build()
+    .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
 #[tokio::test]
 async fn an_existing_reqwest_client_is_used() {
     let server = MockServer::start().await;
-    Mock::given(header("x-from-reqwest", "yes")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(header("x-from-reqwest", "yes"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let mut headers = rt::http::HeaderMap::new();
     headers.insert("x-from-reqwest", "yes".parse().unwrap());
-    let http = rt::reqwest::Client::builder().default_headers(headers).build().unwrap();
-    let c = rt::Client::builder(config()).base_url(server.uri()).reqwest_client(http).build().unwrap();
+    let http = rt::reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .reqwest_client(http)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
 }
 
@@ -167,15 +203,21 @@ impl rt::Interceptor for Recorder {
         self.before.fetch_add(1, Ordering::SeqCst);
         assert_eq!(ctx.path_template, "/things/{id}");
         let has_auth = request.headers().contains_key("authorization");
-        request
-            .headers_mut()
-            .insert("x-intercepted", if has_auth { "after-auth" } else { "no-auth" }.parse().unwrap());
+        request.headers_mut().insert(
+            "x-intercepted",
+            if has_auth { "after-auth" } else { "no-auth" }
+                .parse()
+                .unwrap(),
+        );
         Box::pin(std::future::ready(Ok(())))
     }
 
     fn after_attempt(&self, ctx: &rt::AttemptContext, outcome: &rt::AttemptOutcome<'_>) {
         if let rt::AttemptOutcome::Response { status, .. } = outcome {
-            self.statuses.lock().unwrap().push((ctx.attempt, status.as_u16()));
+            self.statuses
+                .lock()
+                .unwrap()
+                .push((ctx.attempt, status.as_u16()));
         }
     }
 }
@@ -183,7 +225,11 @@ impl rt::Interceptor for Recorder {
 #[tokio::test(start_paused = true)]
 async fn interceptors_run_after_auth_and_see_every_attempt() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     Mock::given(path("/x"))
         .and(header("x-intercepted", "after-auth"))
         .respond_with(ResponseTemplate::new(200))
@@ -217,18 +263,33 @@ impl rt::Interceptor for Veto {
 #[tokio::test]
 async fn an_interceptor_error_fails_the_call_without_sending() {
     let server = MockServer::start().await;
-    let c = builder(config(), &server).interceptor(Veto).build().unwrap();
-    assert!(c.send(get("/x")).await.unwrap_err().to_string().contains("vetoed"));
+    let c = builder(config(), &server)
+        .interceptor(Veto)
+        .build()
+        .unwrap();
+    assert!(
+        c.send(get("/x"))
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("vetoed")
+    );
     assert_eq!(hits(&server).await, 0);
 }
 
 #[tokio::test]
 async fn a_redirect_to_another_host_is_not_followed_so_credentials_stay_home() {
     let elsewhere = MockServer::start().await;
-    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
     let server = MockServer::start().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
         .mount(&server)
         .await;
     let c = rt::Client::builder(config())
@@ -246,8 +307,16 @@ async fn a_redirect_to_another_host_is_not_followed_so_credentials_stay_home() {
 #[tokio::test]
 async fn a_redirect_within_the_same_host_is_followed() {
     let server = MockServer::start().await;
-    Mock::given(path("/old")).respond_with(ResponseTemplate::new(301).insert_header("location", "/new")).mount(&server).await;
-    Mock::given(path("/new")).and(header("x-api-key", "KEY")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(path("/old"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/new"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/new"))
+        .and(header("x-api-key", "KEY"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = rt::Client::builder(config())
         .base_url(server.uri())
         .auth(rt::Auth::api_key_header("x-api-key", "KEY"))
@@ -267,7 +336,8 @@ impl From<rt::Client> for Generated {
 
 #[test]
 fn a_generated_client_type_can_be_built_directly() {
-    let builder: rt::ClientBuilder<Generated> = rt::ClientBuilder::new(config().default_base_url("https://api.example.com/v1"));
+    let builder: rt::ClientBuilder<Generated> =
+        rt::ClientBuilder::new(config().default_base_url("https://api.example.com/v1"));
     let generated = builder.build().unwrap();
     assert_eq!(generated.0.base_url(), "https://api.example.com/v1");
 }

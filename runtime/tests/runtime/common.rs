@@ -31,11 +31,21 @@ pub fn client(server: &MockServer) -> rt::Client {
 }
 
 pub fn get(path: &str) -> Request {
-    Request::new(rt::http::Method::GET, "getThing", "/things/{id}", path.to_owned())
+    Request::new(
+        rt::http::Method::GET,
+        "getThing",
+        "/things/{id}",
+        path.to_owned(),
+    )
 }
 
 pub fn post(path: &str) -> Request {
-    Request::new(rt::http::Method::POST, "createThing", "/things", path.to_owned())
+    Request::new(
+        rt::http::Method::POST,
+        "createThing",
+        "/things",
+        path.to_owned(),
+    )
 }
 
 pub async fn hits(server: &MockServer) -> usize {

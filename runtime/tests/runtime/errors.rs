@@ -6,10 +6,18 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{builder, client, config, get};
 
-async fn api_error(shape: Option<rt::ErrorShape>, status: u16, body: serde_json::Value) -> rt::Error {
+async fn api_error(
+    shape: Option<rt::ErrorShape>,
+    status: u16,
+    body: serde_json::Value,
+) -> rt::Error {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(status).set_body_json(body).insert_header("x-request-id", "req_9"))
+        .respond_with(
+            ResponseTemplate::new(status)
+                .set_body_json(body)
+                .insert_header("x-request-id", "req_9"),
+        )
         .mount(&server)
         .await;
     let cfg = match shape {
@@ -27,7 +35,10 @@ async fn api_error(shape: Option<rt::ErrorShape>, status: u16, body: serde_json:
 
 #[tokio::test]
 async fn a_stripe_error_body_is_normalized() {
-    let shape = rt::ErrorShape::new().code("/error/code").code("/error/type").message("/error/message");
+    let shape = rt::ErrorShape::new()
+        .code("/error/code")
+        .code("/error/type")
+        .message("/error/message");
     let err = api_error(
         Some(shape),
         402,
@@ -62,7 +73,10 @@ async fn a_github_error_body_is_normalized() {
 
 #[tokio::test]
 async fn an_openai_error_body_is_normalized() {
-    let shape = rt::ErrorShape::new().code("/error/code").code("/error/type").message("/error/message");
+    let shape = rt::ErrorShape::new()
+        .code("/error/code")
+        .code("/error/type")
+        .message("/error/message");
     let err = api_error(
         Some(shape),
         404,
@@ -85,7 +99,10 @@ async fn a_twilio_numeric_code_is_normalized_to_text() {
     .await;
     let api = err.api().unwrap();
     assert_eq!(api.code.as_deref(), Some("20404"));
-    assert_eq!(api.message.as_deref(), Some("The requested resource was not found"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("The requested resource was not found")
+    );
 }
 
 #[tokio::test]
@@ -97,24 +114,41 @@ async fn sendgrid_error_messages_are_joined() {
         json!({"errors": [{"message": "from is required", "field": "from"}, {"message": "subject is required", "field": "subject"}]}),
     )
     .await;
-    assert_eq!(err.api().unwrap().message.as_deref(), Some("from is required; subject is required"));
+    assert_eq!(
+        err.api().unwrap().message.as_deref(),
+        Some("from is required; subject is required")
+    );
 }
 
 #[tokio::test]
 async fn common_layouts_are_found_without_a_shape() {
-    let err = api_error(None, 400, json!({"error": {"message": "nope", "code": "bad"}})).await;
+    let err = api_error(
+        None,
+        400,
+        json!({"error": {"message": "nope", "code": "bad"}}),
+    )
+    .await;
     let api = err.api().unwrap();
-    assert_eq!((api.code.as_deref(), api.message.as_deref()), (Some("bad"), Some("nope")));
+    assert_eq!(
+        (api.code.as_deref(), api.message.as_deref()),
+        (Some("bad"), Some("nope"))
+    );
 }
 
 #[tokio::test]
 async fn an_html_502_page_is_a_clear_api_error() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(502).set_body_raw("<html><body>Bad Gateway</body></html>", "text/html"))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .set_body_raw("<html><body>Bad Gateway</body></html>", "text/html"),
+        )
         .mount(&server)
         .await;
-    let c = builder(config(), &server).retry(rt::RetryPolicy::disabled()).build().unwrap();
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
     let err = c.send(get("/x")).await.unwrap_err();
     let api = err.api().unwrap();
     assert_eq!(api.message, None);
@@ -126,20 +160,28 @@ async fn an_html_502_page_is_a_clear_api_error() {
 async fn an_html_page_with_status_200_is_a_decode_error_naming_the_content_type() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("<!doctype html><p>login</p>", "text/html"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("<!doctype html><p>login</p>", "text/html"),
+        )
         .mount(&server)
         .await;
     let raw = client(&server).send(get("/x")).await.unwrap();
     let err = decode_json::<serde_json::Value>(&raw).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("HTML") && text.contains("text/html"), "{text}");
+    assert!(
+        text.contains("HTML") && text.contains("text/html"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn a_truncated_body_is_a_decode_error() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id": "cus_1", "name": "Ad"#, "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"id": "cus_1", "name": "Ad"#, "application/json"),
+        )
         .mount(&server)
         .await;
     let raw = client(&server).send(get("/x")).await.unwrap();
@@ -173,7 +215,13 @@ async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
         .await;
     let raw = client(&server).send(get("/x")).await.unwrap();
     match decode_json::<Customer>(&raw).unwrap_err() {
-        rt::Error::Decode { status, path, excerpt, request_id, .. } => {
+        rt::Error::Decode {
+            status,
+            path,
+            excerpt,
+            request_id,
+            ..
+        } => {
             assert_eq!(status.as_u16(), 200);
             assert_eq!(path.as_deref(), Some("orders[1].total"));
             assert!(excerpt.contains("cus_1"));
@@ -186,10 +234,13 @@ async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
 #[tokio::test]
 async fn an_empty_body_decodes_as_unit_and_text() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
     let raw = client(&server).send(get("/x")).await.unwrap();
     decode_json::<()>(&raw).unwrap();
-    assert_eq!(decode_json::<Option<Customer>>(&raw).unwrap().is_none(), true);
+    assert!(decode_json::<Option<Customer>>(&raw).unwrap().is_none());
     assert!(decode_json::<Customer>(&raw).is_err());
     assert_eq!(decode_text(&raw).unwrap(), "");
     let resp = raw.into_response(());
@@ -211,6 +262,9 @@ async fn a_typed_error_body_can_be_attached_and_read_back() {
             .map(|b| Box::new(b) as Box<dyn std::any::Any + Send + Sync>)
     });
     let api = err.api().unwrap();
-    assert_eq!(api.typed_body::<NotFound>().unwrap().message, "no such thing");
+    assert_eq!(
+        api.typed_body::<NotFound>().unwrap().message,
+        "no such thing"
+    );
     assert!(api.typed_body::<String>().is_none());
 }

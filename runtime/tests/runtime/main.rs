@@ -11,4 +11,3 @@ mod ratelimit;
 mod request;
 mod retry;
 mod sse;
-mod tracing_span;

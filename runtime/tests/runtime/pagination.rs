@@ -15,7 +15,10 @@ struct Item {
 }
 
 fn param(req: &WireRequest, name: &str) -> Option<String> {
-    req.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    req.url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn ids(items: &[Item]) -> Vec<&str> {
@@ -27,7 +30,10 @@ fn items(range: std::ops::Range<u32>) -> Vec<Value> {
 }
 
 async fn collect(client: rt::Client, req: rt::__private::Request, p: rt::Pagination) -> Vec<Item> {
-    paginate_items::<Item>(client, req, p).try_collect().await.unwrap()
+    paginate_items::<Item>(client, req, p)
+        .try_collect()
+        .await
+        .unwrap()
 }
 
 fn expected(n: u32) -> Vec<String> {
@@ -53,7 +59,12 @@ async fn a_stripe_cursor_walk_yields_every_item_once() {
         .mount(&server)
         .await;
     let req = get("/v1/customers").query_form("limit", &3, true);
-    let all = collect(client(&server), req, rt::Pagination::cursor("/data", "/has_more", "starting_after", "id")).await;
+    let all = collect(
+        client(&server),
+        req,
+        rt::Pagination::cursor("/data", "/has_more", "starting_after", "id"),
+    )
+    .await;
     assert_eq!(ids(&all), expected(8));
     assert_eq!(hits(&server).await, 3);
 }
@@ -75,7 +86,10 @@ async fn an_openai_cursor_comes_from_the_body() {
         .mount(&server)
         .await;
     let p = rt::Pagination::cursor_from_body("/data", "/has_more", "after", "/last_id");
-    assert_eq!(ids(&collect(client(&server), get("/v1/files"), p).await), expected(4));
+    assert_eq!(
+        ids(&collect(client(&server), get("/v1/files"), p).await),
+        expected(4)
+    );
 }
 
 #[tokio::test]
@@ -85,17 +99,29 @@ async fn a_twilio_next_page_uri_is_relative_to_the_host() {
         .respond_with(|req: &WireRequest| {
             let page = param(req, "Page").unwrap_or_else(|| "0".into());
             let (data, next) = match page.as_str() {
-                "0" => (items(0..2), json!("/2010-04-01/Messages.json?Page=1&PageSize=2")),
+                "0" => (
+                    items(0..2),
+                    json!("/2010-04-01/Messages.json?Page=1&PageSize=2"),
+                ),
                 "1" => (items(2..3), Value::Null),
                 other => panic!("unexpected page {other}"),
             };
-            ResponseTemplate::new(200).set_body_json(json!({"messages": data, "next_page_uri": next}))
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"messages": data, "next_page_uri": next}))
         })
         .mount(&server)
         .await;
     // The base URL has a path; the next-page URI replaces it because it is host-relative.
-    let c = builder(config(), &server).base_url(format!("{}/2010-04-01", server.uri())).build().unwrap();
-    let all = collect(c, get("/Messages.json"), rt::Pagination::next_url("/messages", "/next_page_uri")).await;
+    let c = builder(config(), &server)
+        .base_url(format!("{}/2010-04-01", server.uri()))
+        .build()
+        .unwrap();
+    let all = collect(
+        c,
+        get("/Messages.json"),
+        rt::Pagination::next_url("/messages", "/next_page_uri"),
+    )
+    .await;
     assert_eq!(ids(&all), expected(3));
 }
 
@@ -110,11 +136,17 @@ async fn an_absolute_next_url_in_meta_is_followed() {
                 Some("abc") => (items(2..4), Value::Null),
                 Some(other) => panic!("unexpected cursor {other}"),
             };
-            ResponseTemplate::new(200).set_body_json(json!({"items": data, "meta": {"next_page_url": next}}))
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": data, "meta": {"next_page_url": next}}))
         })
         .mount(&server)
         .await;
-    let all = collect(client(&server), get("/list"), rt::Pagination::next_url("/items", "/meta/next_page_url")).await;
+    let all = collect(
+        client(&server),
+        get("/list"),
+        rt::Pagination::next_url("/items", "/meta/next_page_url"),
+    )
+    .await;
     assert_eq!(ids(&all), expected(4));
 }
 
@@ -129,10 +161,16 @@ async fn link_header_walk_over_three_pages_yields_every_item_once() {
             let mut t = ResponseTemplate::new(200).set_body_json(items((page - 1) * 2..page * 2));
             let last = format!("<{base}/repos/o/r/issues?per_page=2&page=3>; rel=\"last\"");
             if page < 3 {
-                let next = format!("<{base}/repos/o/r/issues?per_page=2&page={}>; rel=\"next\", {last}", page + 1);
+                let next = format!(
+                    "<{base}/repos/o/r/issues?per_page=2&page={}>; rel=\"next\", {last}",
+                    page + 1
+                );
                 t = t.insert_header("link", next.as_str());
             } else {
-                t = t.insert_header("link", format!("<{base}/repos/o/r/issues?per_page=2&page=1>; rel=\"first\"").as_str());
+                t = t.insert_header(
+                    "link",
+                    format!("<{base}/repos/o/r/issues?per_page=2&page=1>; rel=\"first\"").as_str(),
+                );
             }
             t
         })
@@ -160,7 +198,9 @@ async fn page_numbers_stop_at_a_short_page() {
         })
         .mount(&server)
         .await;
-    let req = get("/list").query_form("page", &1, true).query_form("per_page", &3, true);
+    let req = get("/list")
+        .query_form("page", &1, true)
+        .query_form("per_page", &3, true);
     let p = rt::Pagination::page_number("/results", "page", 1, Some("per_page"));
     assert_eq!(ids(&collect(client(&server), req, p).await), expected(7));
 }
@@ -171,13 +211,20 @@ async fn page_numbers_stop_at_an_empty_page() {
     Mock::given(path("/list"))
         .respond_with(|req: &WireRequest| {
             let page: u32 = param(req, "p").map_or(0, |p| p.parse().unwrap());
-            let data = if page < 2 { items(page * 2..page * 2 + 2) } else { vec![] };
+            let data = if page < 2 {
+                items(page * 2..page * 2 + 2)
+            } else {
+                vec![]
+            };
             ResponseTemplate::new(200).set_body_json(json!({"results": data}))
         })
         .mount(&server)
         .await;
     let p = rt::Pagination::page_number("/results", "p", 0, None);
-    assert_eq!(ids(&collect(client(&server), get("/list"), p).await), expected(4));
+    assert_eq!(
+        ids(&collect(client(&server), get("/list"), p).await),
+        expected(4)
+    );
     assert_eq!(hits(&server).await, 3);
 }
 
@@ -189,7 +236,8 @@ async fn offset_and_limit_stop_at_the_total() {
             let offset: u32 = param(req, "offset").map_or(0, |p| p.parse().unwrap());
             let limit: u32 = param(req, "limit").unwrap().parse().unwrap();
             let end = (offset + limit).min(5);
-            ResponseTemplate::new(200).set_body_json(json!({"items": items(offset..end), "total": 5}))
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": items(offset..end), "total": 5}))
         })
         .mount(&server)
         .await;
@@ -209,20 +257,25 @@ async fn a_slack_token_walk_ends_at_an_empty_cursor() {
                 Some("dXNlcjpVMDYxTkZUVDI=") => (items(2..3), ""),
                 Some(other) => panic!("unexpected cursor {other}"),
             };
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"ok": true, "channels": data, "response_metadata": {"next_cursor": next}}))
+            ResponseTemplate::new(200).set_body_json(
+                json!({"ok": true, "channels": data, "response_metadata": {"next_cursor": next}}),
+            )
         })
         .mount(&server)
         .await;
     let p = rt::Pagination::token("/channels", "/response_metadata/next_cursor", "cursor");
-    assert_eq!(ids(&collect(client(&server), get("/api/conversations.list"), p).await), expected(3));
+    assert_eq!(
+        ids(&collect(client(&server), get("/api/conversations.list"), p).await),
+        expected(3)
+    );
 }
 
 async fn endless(server: &MockServer) {
     Mock::given(path("/list"))
         .respond_with(|req: &WireRequest| {
             let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
-            ResponseTemplate::new(200).set_body_json(json!({"data": items(page * 10..page * 10 + 2)}))
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": items(page * 10..page * 10 + 2)}))
         })
         .mount(server)
         .await;
@@ -262,21 +315,30 @@ async fn a_failing_page_is_yielded_as_an_error_and_ends_the_stream() {
         .mount(&server)
         .await;
     let p = rt::Pagination::page_number("/data", "page", 1, None);
-    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p).collect().await;
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p)
+        .collect()
+        .await;
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
-    assert_eq!(results[2].as_ref().unwrap_err().status().unwrap().as_u16(), 404);
+    assert_eq!(
+        results[2].as_ref().unwrap_err().status().unwrap().as_u16(),
+        404
+    );
 }
 
 #[tokio::test]
 async fn an_item_that_does_not_match_the_type_is_a_decode_error_with_its_path() {
     let server = MockServer::start().await;
     Mock::given(path("/list"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "a"}, {"id": 5}]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "a"}, {"id": 5}]})),
+        )
         .mount(&server)
         .await;
     let p = rt::Pagination::link_header("/data");
-    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p).collect().await;
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client(&server), get("/list"), p)
+        .collect()
+        .await;
     match &results[0] {
         Err(rt::Error::Decode { path, .. }) => assert_eq!(path.as_deref(), Some("data[1].id")),
         other => panic!("expected a decode error, got {other:?}"),
@@ -296,7 +358,11 @@ async fn retries_apply_to_each_page() {
     Mock::given(path("/list"))
         .respond_with(|req: &WireRequest| {
             let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
-            let data = if page <= 2 { items(page * 10..page * 10 + 2) } else { vec![] };
+            let data = if page <= 2 {
+                items(page * 10..page * 10 + 2)
+            } else {
+                vec![]
+            };
             ResponseTemplate::new(200).set_body_json(json!({"data": data}))
         })
         .with_priority(2)
@@ -312,10 +378,20 @@ async fn retries_apply_to_each_page() {
 async fn a_cursor_that_does_not_move_ends_the_listing() {
     let server = MockServer::start().await;
     Mock::given(path("/list"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": items(0..1), "next": "same"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": items(0..1), "next": "same"})),
+        )
         .mount(&server)
         .await;
     let p = rt::Pagination::token("/data", "/next", "cursor");
-    let result = tokio::time::timeout(Duration::from_secs(5), collect(client(&server), get("/list"), p)).await;
-    assert_eq!(result.unwrap().len(), 2, "the first page and one repeat, then it stops");
+    let result = tokio::time::timeout(
+        Duration::from_secs(5),
+        collect(client(&server), get("/list"), p),
+    )
+    .await;
+    assert_eq!(
+        result.unwrap().len(),
+        2,
+        "the first page and one repeat, then it stops"
+    );
 }

@@ -11,7 +11,10 @@ use crate::common::{builder, config, get, hits};
 
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -31,7 +34,10 @@ async fn hundred_calls_through_a_ten_per_second_bucket_take_nine_to_ten_seconds(
         r.unwrap();
     }
     let took = start.elapsed();
-    assert!(took >= Duration::from_secs(9) && took <= Duration::from_secs(10), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(9) && took <= Duration::from_secs(10),
+        "{took:?}"
+    );
     assert_eq!(hits(&server).await, 100);
 }
 
@@ -89,7 +95,9 @@ async fn the_provider_default_rate_limit_applies_unless_disabled() {
 
 #[tokio::test(start_paused = true)]
 async fn waiters_are_served_in_arrival_order() {
-    let bucket = Arc::new(rt::ratelimit::TokenBucket::new(rt::RateLimit::per_second(1.0).burst(1)));
+    let bucket = Arc::new(rt::ratelimit::TokenBucket::new(
+        rt::RateLimit::per_second(1.0).burst(1),
+    ));
     let order = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for i in 0..5 {
@@ -136,7 +144,9 @@ async fn remaining_zero_pauses_until_reset() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let c = builder(rate_headers(rt::ResetKind::DelaySeconds), &server).build().unwrap();
+    let c = builder(rate_headers(rt::ResetKind::DelaySeconds), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     let start = Instant::now();
     // Every caller, on every clone, waits for the reset.
@@ -147,7 +157,11 @@ async fn remaining_zero_pauses_until_reset() {
     assert_eq!(start.elapsed(), Duration::from_secs(5));
     let start = Instant::now();
     c.send(get("/x")).await.unwrap();
-    assert_eq!(start.elapsed(), Duration::ZERO, "remaining > 0 does not pause");
+    assert_eq!(
+        start.elapsed(),
+        Duration::ZERO,
+        "remaining > 0 does not pause"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -162,12 +176,17 @@ async fn an_epoch_reset_header_pauses_until_that_time() {
         )
         .mount(&server)
         .await;
-    let c = builder(rate_headers(rt::ResetKind::EpochSeconds), &server).build().unwrap();
+    let c = builder(rate_headers(rt::ResetKind::EpochSeconds), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     let start = Instant::now();
     c.send(get("/x")).await.unwrap();
     let waited = start.elapsed();
-    assert!(waited >= Duration::from_secs(8) && waited <= Duration::from_secs(10), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(8) && waited <= Duration::from_secs(10),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -182,8 +201,13 @@ async fn a_go_style_reset_duration_is_understood() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let c = builder(rate_headers(rt::ResetKind::Duration), &server).build().unwrap();
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = builder(rate_headers(rt::ResetKind::Duration), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     let start = Instant::now();
     c.send(get("/x")).await.unwrap();
@@ -244,7 +268,11 @@ async fn the_circuit_breaker_opens_after_consecutive_failures_and_closes_after_a
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).with_priority(2).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
     let c = builder(config(), &server)
         .retry(rt::RetryPolicy::disabled())
         .circuit_breaker(rt::CircuitBreaker::new(3, Duration::from_secs(30)))
@@ -266,8 +294,14 @@ async fn the_circuit_breaker_opens_after_consecutive_failures_and_closes_after_a
 #[tokio::test(start_paused = true)]
 async fn the_circuit_breaker_is_off_by_default() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
-    let c = builder(config(), &server).retry(rt::RetryPolicy::disabled()).build().unwrap();
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
     for _ in 0..20 {
         assert!(c.send(get("/x")).await.unwrap_err().api().is_some());
     }
@@ -285,8 +319,15 @@ impl rt::RateLimiter for CountingLimiter {
 #[tokio::test(start_paused = true)]
 async fn a_custom_limiter_is_consulted_before_every_attempt() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let limiter = Arc::new(CountingLimiter(AtomicUsize::new(0)));
     let c = builder(config(), &server)
         .rate_limiter(limiter.clone())

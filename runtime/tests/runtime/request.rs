@@ -12,7 +12,10 @@ use crate::common::{client, get, hits, post};
 /// Send `req` and return the raw query string and body the server saw.
 async fn seen(req: Request) -> (String, String, rt::http::HeaderMap) {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     client(&server).send(req).await.unwrap();
     let r = server.received_requests().await.unwrap().remove(0);
     (
@@ -45,13 +48,23 @@ async fn form_style_objects_become_pairs_or_a_list() {
 
 #[tokio::test]
 async fn none_and_null_query_values_send_nothing() {
-    let (q, _, _) = seen(get("/x").query_form("a", &Option::<u32>::None, true).query_form("b", &true, true)).await;
+    let (q, _, _) = seen(
+        get("/x")
+            .query_form("a", &Option::<u32>::None, true)
+            .query_form("b", &true, true),
+    )
+    .await;
     assert_eq!(q, "b=true");
 }
 
 #[tokio::test]
 async fn delimited_arrays_use_their_delimiter() {
-    let (q, _, _) = seen(get("/x").query_delimited("s", &[1, 2], ' ').query_delimited("p", &["x", "y"], '|')).await;
+    let (q, _, _) = seen(
+        get("/x")
+            .query_delimited("s", &[1, 2], ' ')
+            .query_delimited("p", &["x", "y"], '|'),
+    )
+    .await;
     assert_eq!(q, "s=1%202&p=x%7Cy");
 }
 
@@ -116,7 +129,10 @@ async fn a_form_body_is_encoded_as_stripe_expects() {
         "amount=2000&currency=usd&capture_method=manual&confirm=false&metadata[order_id]=6735\
          &items[0][price]=price_1&items[0][quantity]=2&expand[]=customer&expand[]=latest_charge"
     );
-    assert_eq!(headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
 }
 
 #[tokio::test]
@@ -128,9 +144,13 @@ async fn a_json_body_is_sent_with_its_content_type() {
 
 #[tokio::test]
 async fn bytes_and_text_bodies_keep_their_content_type() {
-    let (_, body, headers) = seen(post("/x").body_bytes("application/octet-stream", vec![1u8, 2, 3])).await;
+    let (_, body, headers) =
+        seen(post("/x").body_bytes("application/octet-stream", vec![1u8, 2, 3])).await;
     assert_eq!(body.as_bytes(), [1, 2, 3]);
-    assert_eq!(headers.get("content-type").unwrap(), "application/octet-stream");
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "application/octet-stream"
+    );
     let (_, body, headers) = seen(post("/x").body_text("text/csv", "a,b\n".into())).await;
     assert_eq!(body, "a,b\n");
     assert_eq!(headers.get("content-type").unwrap(), "text/csv");
@@ -152,7 +172,10 @@ async fn a_multipart_body_has_text_file_and_json_parts() {
     assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
     assert!(body.contains("name=\"purpose\"\r\n\r\nfine-tune"), "{body}");
     assert!(body.contains("name=\"file\"; filename=\"train.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n{\"prompt\":1}"), "{body}");
-    assert!(body.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"k\":\"v\"}"), "{body}");
+    assert!(
+        body.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"k\":\"v\"}"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -172,14 +195,19 @@ async fn header_and_cookie_parameters_use_simple_style() {
 
 #[tokio::test]
 async fn request_options_add_headers() {
-    let (_, _, headers) = seen(get("/x").options(rt::RequestOptions::new().header("x-trace", "t1"))).await;
+    let (_, _, headers) =
+        seen(get("/x").options(rt::RequestOptions::new().header("x-trace", "t1"))).await;
     assert_eq!(headers.get("x-trace").unwrap(), "t1");
 }
 
 #[tokio::test]
 async fn rendered_path_segments_reach_the_server_encoded() {
     let server = MockServer::start().await;
-    Mock::given(path("/users/a%20b%2Fc")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    Mock::given(path("/users/a%20b%2Fc"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
     let rendered = format!("/users/{}", encode_path_segment("a b/c"));
     client(&server).send(get(&rendered)).await.unwrap();
 }
@@ -188,12 +216,18 @@ async fn rendered_path_segments_reach_the_server_encoded() {
 async fn input_that_cannot_be_serialized_is_reported_before_sending() {
     let server = MockServer::start().await;
     let bad: HashMap<(u8, u8), u8> = HashMap::from([((1, 2), 3)]);
-    let err = client(&server).send(post("/x").body_json(&bad)).await.unwrap_err();
+    let err = client(&server)
+        .send(post("/x").body_json(&bad))
+        .await
+        .unwrap_err();
     match &err {
         rt::Error::InvalidInput { operation, .. } => assert_eq!(*operation, "createThing"),
         other => panic!("expected InvalidInput, got {other:?}"),
     }
-    let err = client(&server).send(get("/x").header_param("bad\nname", &"v")).await.unwrap_err();
+    let err = client(&server)
+        .send(get("/x").header_param("bad\nname", &"v"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, rt::Error::InvalidInput { .. }), "{err:?}");
     assert_eq!(hits(&server).await, 0);
 }
@@ -213,13 +247,20 @@ fn base64_round_trips_and_decodes_url_safe_without_padding() {
     assert_eq!(serde_json::to_string(&v).unwrap(), "\"+/8B\"");
     assert_eq!(serde_json::from_str::<rt::Base64>("\"+/8B\"").unwrap(), v);
     assert_eq!(serde_json::from_str::<rt::Base64>("\"-_8B\"").unwrap(), v);
-    assert_eq!(serde_json::from_str::<rt::Base64>("\"aGk\"").unwrap(), rt::Base64(b"hi".to_vec()));
+    assert_eq!(
+        serde_json::from_str::<rt::Base64>("\"aGk\"").unwrap(),
+        rt::Base64(b"hi".to_vec())
+    );
     assert!(serde_json::from_str::<rt::Base64>("\"!!\"").is_err());
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 struct Patch {
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "::sdkgen_runtime::__private::double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::sdkgen_runtime::__private::double_option"
+    )]
     name: Option<Option<String>>,
 }
 
@@ -250,5 +291,8 @@ fn a_struct_holding_a_file_part_derives_serde() {
     assert_eq!(json, r#"{"file":[1,2]}"#);
     let back: Upload = serde_json::from_str(&json).unwrap();
     assert_eq!(back.file.data().as_ref(), [1, 2]);
-    assert!(!format!("{upload:?}").contains("[1, 2]"), "Debug shows the length, not the bytes");
+    assert!(
+        !format!("{upload:?}").contains("[1, 2]"),
+        "Debug shows the length, not the bytes"
+    );
 }

@@ -13,9 +13,19 @@ fn exact() -> rt::RetryPolicy {
         .initial_backoff(Duration::from_secs(1))
 }
 
-async fn fail_then_succeed(server: &MockServer, status: u16, failures: u64, template: ResponseTemplate) {
+async fn fail_then_succeed(
+    server: &MockServer,
+    status: u16,
+    failures: u64,
+    template: ResponseTemplate,
+) {
     Mock::given(path("/x"))
-        .respond_with(template.clone().set_body_string("").append_header("x-status", status.to_string()))
+        .respond_with(
+            template
+                .clone()
+                .set_body_string("")
+                .append_header("x-status", status.to_string()),
+        )
         .up_to_n_times(failures)
         .with_priority(1)
         .mount(server)
@@ -30,7 +40,10 @@ async fn fail_then_succeed(server: &MockServer, status: u16, failures: u64, temp
 #[tokio::test(start_paused = true)]
 async fn server_errors_are_retried_twice_by_default() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
     let err = client(&server).send(get("/x")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert!(err.api().unwrap().retryable);
@@ -52,7 +65,10 @@ async fn every_retryable_status_is_retried() {
 async fn other_client_errors_are_not_retried() {
     for status in [400u16, 401, 403, 404, 422] {
         let server = MockServer::start().await;
-        Mock::given(path("/x")).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+        Mock::given(path("/x"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
         let err = client(&server).send(get("/x")).await.unwrap_err();
         assert!(!err.is_retryable());
         assert_eq!(hits(&server).await, 1, "status {status}");
@@ -85,7 +101,13 @@ async fn full_jitter_never_waits_longer_than_the_backoff() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_seconds_is_honoured() {
     let server = MockServer::start().await;
-    fail_then_succeed(&server, 429, 1, ResponseTemplate::new(429).insert_header("retry-after", "7")).await;
+    fail_then_succeed(
+        &server,
+        429,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "7"),
+    )
+    .await;
     let start = Instant::now();
     client(&server).send(get("/x")).await.unwrap();
     assert_eq!(start.elapsed().as_secs(), 7);
@@ -96,17 +118,32 @@ async fn retry_after_http_date_is_honoured() {
     let server = MockServer::start().await;
     let at = chrono::Utc::now() + chrono::Duration::seconds(5);
     let date = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    fail_then_succeed(&server, 503, 1, ResponseTemplate::new(503).insert_header("retry-after", date.as_str())).await;
+    fail_then_succeed(
+        &server,
+        503,
+        1,
+        ResponseTemplate::new(503).insert_header("retry-after", date.as_str()),
+    )
+    .await;
     let start = Instant::now();
     client(&server).send(get("/x")).await.unwrap();
     let waited = start.elapsed();
-    assert!(waited >= Duration::from_secs(3) && waited <= Duration::from_secs(5), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(3) && waited <= Duration::from_secs(5),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_ms_is_honoured() {
     let server = MockServer::start().await;
-    fail_then_succeed(&server, 429, 1, ResponseTemplate::new(429).insert_header("retry-after-ms", "1500")).await;
+    fail_then_succeed(
+        &server,
+        429,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after-ms", "1500"),
+    )
+    .await;
     let start = Instant::now();
     client(&server).send(get("/x")).await.unwrap();
     assert_eq!(start.elapsed().as_millis(), 1500);
@@ -157,7 +194,10 @@ async fn a_wait_longer_than_the_maximum_fails_fast_with_rate_limited() {
 #[tokio::test(start_paused = true)]
 async fn post_without_idempotency_key_is_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let err = client(&server).send(post("/x")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(hits(&server).await, 1);
@@ -167,13 +207,22 @@ async fn post_without_idempotency_key_is_not_retried() {
 async fn the_same_idempotency_key_is_sent_on_every_attempt() {
     let server = MockServer::start().await;
     fail_then_succeed(&server, 503, 2, ResponseTemplate::new(503)).await;
-    let c = builder(config().idempotency_header("Idempotency-Key"), &server).build().unwrap();
+    let c = builder(config().idempotency_header("Idempotency-Key"), &server)
+        .build()
+        .unwrap();
     c.send(post("/x")).await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 3);
     let keys: Vec<_> = requests
         .iter()
-        .map(|r| r.headers.get("idempotency-key").unwrap().to_str().unwrap().to_owned())
+        .map(|r| {
+            r.headers
+                .get("idempotency-key")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert!(uuid::Uuid::parse_str(&keys[0]).is_ok());
     assert!(keys.iter().all(|k| *k == keys[0]));
@@ -182,41 +231,73 @@ async fn the_same_idempotency_key_is_sent_on_every_attempt() {
 #[tokio::test(start_paused = true)]
 async fn each_call_gets_its_own_idempotency_key() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let c = builder(config().idempotency_header("Idempotency-Key"), &server).build().unwrap();
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = builder(config().idempotency_header("Idempotency-Key"), &server)
+        .build()
+        .unwrap();
     c.send(post("/x")).await.unwrap();
     c.send(post("/x")).await.unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert_ne!(requests[0].headers.get("idempotency-key"), requests[1].headers.get("idempotency-key"));
+    assert_ne!(
+        requests[0].headers.get("idempotency-key"),
+        requests[1].headers.get("idempotency-key")
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_caller_supplied_idempotency_key_is_sent_unchanged() {
     let server = MockServer::start().await;
     fail_then_succeed(&server, 500, 1, ResponseTemplate::new(500)).await;
-    let c = builder(config().idempotency_header("Idempotency-Key"), &server).build().unwrap();
+    let c = builder(config().idempotency_header("Idempotency-Key"), &server)
+        .build()
+        .unwrap();
     c.send(post("/x").options(rt::RequestOptions::new().idempotency_key("order-42")))
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
-    assert!(requests.iter().all(|r| r.headers.get("idempotency-key").unwrap() == "order-42"));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("idempotency-key").unwrap() == "order-42")
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_get_does_not_get_an_idempotency_key() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let c = builder(config().idempotency_header("Idempotency-Key"), &server).build().unwrap();
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = builder(config().idempotency_header("Idempotency-Key"), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
-    assert!(server.received_requests().await.unwrap()[0].headers.get("idempotency-key").is_none());
+    assert!(
+        server.received_requests().await.unwrap()[0]
+            .headers
+            .get("idempotency-key")
+            .is_none()
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn provider_signal_true_retries_a_bad_request() {
     let server = MockServer::start().await;
-    fail_then_succeed(&server, 400, 1, ResponseTemplate::new(400).insert_header("stripe-should-retry", "true")).await;
-    let c = builder(config().retry_signal_header("Stripe-Should-Retry"), &server).build().unwrap();
+    fail_then_succeed(
+        &server,
+        400,
+        1,
+        ResponseTemplate::new(400).insert_header("stripe-should-retry", "true"),
+    )
+    .await;
+    let c = builder(config().retry_signal_header("Stripe-Should-Retry"), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     assert_eq!(hits(&server).await, 2);
 }
@@ -228,7 +309,9 @@ async fn provider_signal_false_stops_retrying_a_server_error() {
         .respond_with(ResponseTemplate::new(500).insert_header("x-should-retry", "false"))
         .mount(&server)
         .await;
-    let c = builder(config().retry_signal_header("x-should-retry"), &server).build().unwrap();
+    let c = builder(config().retry_signal_header("x-should-retry"), &server)
+        .build()
+        .unwrap();
     let err = c.send(get("/x")).await.unwrap_err();
     assert!(!err.is_retryable());
     assert_eq!(hits(&server).await, 1);
@@ -237,8 +320,14 @@ async fn provider_signal_false_stops_retrying_a_server_error() {
 #[tokio::test(start_paused = true)]
 async fn disabled_retries_send_exactly_once() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
-    let c = builder(config(), &server).retry(rt::RetryPolicy::disabled()).build().unwrap();
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap_err();
     assert_eq!(hits(&server).await, 1);
 }
@@ -246,7 +335,10 @@ async fn disabled_retries_send_exactly_once() {
 #[tokio::test(start_paused = true)]
 async fn per_request_retry_policy_overrides_the_client() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let c = client(&server);
     c.send(get("/x").options(rt::RequestOptions::new().retry(exact().max_retries(4))))
         .await
@@ -258,14 +350,23 @@ async fn per_request_retry_policy_overrides_the_client() {
 async fn the_attempt_header_counts_attempts() {
     let server = MockServer::start().await;
     fail_then_succeed(&server, 502, 2, ResponseTemplate::new(502)).await;
-    let c = builder(config().attempt_header("x-attempt"), &server).build().unwrap();
+    let c = builder(config().attempt_header("x-attempt"), &server)
+        .build()
+        .unwrap();
     c.send(get("/x")).await.unwrap();
     let attempts: Vec<_> = server
         .received_requests()
         .await
         .unwrap()
         .iter()
-        .map(|r| r.headers.get("x-attempt").unwrap().to_str().unwrap().to_owned())
+        .map(|r| {
+            r.headers
+                .get("x-attempt")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(attempts, ["1", "2", "3"]);
 }
@@ -273,7 +374,10 @@ async fn the_attempt_header_counts_attempts() {
 #[tokio::test(start_paused = true)]
 async fn the_retry_budget_caps_retries_across_calls_and_clones() {
     let server = MockServer::start().await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let c = builder(config(), &server)
         .retry(exact().max_retries(3))
         .retry_budget(rt::RetryBudget::new(0.0, 2))
@@ -284,7 +388,11 @@ async fn the_retry_budget_caps_retries_across_calls_and_clones() {
         c.send(get("/x")).await.unwrap_err();
         clone.send(get("/x")).await.unwrap_err();
     }
-    assert_eq!(hits(&server).await, 6 + 2, "six calls, two retries from the reserve");
+    assert_eq!(
+        hits(&server).await,
+        6 + 2,
+        "six calls, two retries from the reserve"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -302,18 +410,28 @@ async fn a_connection_refused_post_is_retried_because_it_was_never_sent() {
     let start = Instant::now();
     let err = c.send(post("/x")).await.unwrap_err();
     match err {
-        rt::Error::Transport { may_have_been_sent, .. } => assert!(!may_have_been_sent),
+        rt::Error::Transport {
+            may_have_been_sent, ..
+        } => assert!(!may_have_been_sent),
         other => panic!("expected a transport error, got {other:?}"),
     }
-    assert_eq!(start.elapsed().as_secs(), 3, "two retries with backoff 1 s and 2 s");
+    assert_eq!(
+        start.elapsed().as_secs(),
+        3,
+        "two retries with backoff 1 s and 2 s"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_streaming_body_is_never_replayed() {
     let server = MockServer::start().await;
-    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
-    let req = sdkgen_runtime::__private::Request::new(rt::http::Method::PUT, "upload", "/u", "/u".into())
-        .body_stream("application/octet-stream", rt::reqwest::Body::from("data"));
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let req =
+        sdkgen_runtime::__private::Request::new(rt::http::Method::PUT, "upload", "/u", "/u".into())
+            .body_stream("application/octet-stream", rt::reqwest::Body::from("data"));
     client(&server).send(req).await.unwrap_err();
     assert_eq!(hits(&server).await, 1);
 }
@@ -329,7 +447,11 @@ async fn an_attempt_that_times_out_is_retried() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200)).with_priority(2).mount(&server).await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
     let c = builder(config(), &server)
         .timeout(Duration::from_millis(300))
         .retry(exact().initial_backoff(Duration::from_millis(10)))

@@ -30,7 +30,15 @@ async fn server_sent_events_are_decoded_into_types_until_done() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(chunks, [Chunk { delta: "Hel".into() }, Chunk { delta: "lo".into() }]);
+    assert_eq!(
+        chunks,
+        [
+            Chunk {
+                delta: "Hel".into()
+            },
+            Chunk { delta: "lo".into() }
+        ]
+    );
 }
 
 #[tokio::test]
@@ -38,23 +46,35 @@ async fn raw_events_keep_their_type_id_and_retry() {
     let server = sse_server("id: 7\nevent: ping\ndata: a\ndata: b\n\nretry: 100\ndata: c").await;
     let c = client(&server);
     let req = post("/v1/chat/completions").header_param("accept", &"text/event-stream");
-    let events: Vec<rt::SseEvent> = decode_sse_events(c.send_streaming(req).await).try_collect().await.unwrap();
+    let events: Vec<rt::SseEvent> = decode_sse_events(c.send_streaming(req).await)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0].event.as_deref(), Some("ping"));
     assert_eq!(events[0].id.as_deref(), Some("7"));
     assert_eq!(events[0].data, "a\nb");
     assert_eq!(events[1].retry, Some(100));
-    assert_eq!(events[1].data, "c", "an unterminated last event is still delivered");
+    assert_eq!(
+        events[1].data, "c",
+        "an unterminated last event is still delivered"
+    );
 }
 
 #[tokio::test]
 async fn a_failed_streaming_call_is_the_only_item() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/chat/completions"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {"message": "bad model"}})))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(serde_json::json!({"error": {"message": "bad model"}})),
+        )
         .mount(&server)
         .await;
-    let items: Vec<Result<Chunk, rt::Error>> = stream_sse(client(&server), post("/v1/chat/completions")).collect().await;
+    let items: Vec<Result<Chunk, rt::Error>> =
+        stream_sse(client(&server), post("/v1/chat/completions"))
+            .collect()
+            .await;
     assert_eq!(items.len(), 1);
     let err = items[0].as_ref().unwrap_err();
     assert_eq!(err.api().unwrap().message.as_deref(), Some("bad model"));
@@ -63,7 +83,10 @@ async fn a_failed_streaming_call_is_the_only_item() {
 #[tokio::test]
 async fn event_data_that_does_not_match_the_type_is_a_decode_error() {
     let server = sse_server("data: {\"other\":1}\n\n").await;
-    let items: Vec<Result<Chunk, rt::Error>> = stream_sse(client(&server), post("/v1/chat/completions")).collect().await;
+    let items: Vec<Result<Chunk, rt::Error>> =
+        stream_sse(client(&server), post("/v1/chat/completions"))
+            .collect()
+            .await;
     match &items[0] {
         Err(rt::Error::Decode { excerpt, .. }) => assert!(excerpt.contains("other")),
         other => panic!("expected a decode error, got {other:?}"),

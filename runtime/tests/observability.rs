@@ -1,3 +1,7 @@
+//! Tracing output of a call. In its own test binary: tracing caches per-callsite interest
+//! process-wide, so a subscriber installed by one test among many parallel tests could miss
+//! callsites first registered on another thread.
+
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,8 +12,6 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-use crate::common::{builder, config, get};
 
 /// A minimal subscriber that writes every span field and event to one string.
 struct Capture {
@@ -56,14 +58,35 @@ async fn the_call_span_has_operation_and_template_but_never_the_query_or_secrets
         next: AtomicU64::new(0),
     });
     let server = MockServer::start().await;
-    Mock::given(path("/things/cus_123")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
-    Mock::given(path("/things/cus_123")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    let c = builder(config(), &server)
+    Mock::given(path("/things/cus_123"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/cus_123"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(rt::ProviderConfig::new("test"))
+        .base_url(server.uri())
+        .reqwest_client(
+            rt::reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .build()
+                .unwrap(),
+        )
+        .no_timeouts()
         .auth(rt::Auth::api_key_query("key", "QSECRET"))
         .rate_limit(rt::RateLimit::per_second(1.0).burst(1))
         .build()
         .unwrap();
-    c.send(get("/things/cus_123").query_form("email", &"alice@example.com", true))
+    let req = rt::__private::Request::new(
+        rt::http::Method::GET,
+        "getThing",
+        "/things/{id}",
+        "/things/cus_123".into(),
+    );
+    c.send(req.query_form("email", &"alice@example.com", true))
         .await
         .unwrap();
     let log = out.lock().unwrap().clone();
