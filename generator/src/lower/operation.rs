@@ -591,7 +591,14 @@ fn derive_operation_id(method: HttpMethod, path: &str) -> String {
     naming::field_name(&words.join("_"))
 }
 
+/// The resource an untagged operation belongs to: the first path segment that is not a
+/// parameter, `api`, or a version (`v1`, `2010-04-01`).
 fn first_segment(path: &str) -> &str {
-    path.split('/').find(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("default")
+    let is_version = |s: &str| {
+        s.eq_ignore_ascii_case("api")
+            || s.starts_with(|c: char| c.is_ascii_digit())
+            || (s.len() > 1 && s.starts_with(['v', 'V']) && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    path.split('/').find(|s| !s.is_empty() && !s.starts_with('{') && !is_version(s)).unwrap_or("default")
 }
 

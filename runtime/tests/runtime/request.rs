@@ -296,3 +296,23 @@ fn a_struct_holding_a_file_part_derives_serde() {
         "Debug shows the length, not the bytes"
     );
 }
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Customer {
+    id: String,
+    name: String,
+}
+
+#[test]
+fn an_expandable_field_is_an_id_or_the_object() {
+    let id: rt::Expandable<Customer> = serde_json::from_str("\"cus_1\"").unwrap();
+    assert!(id.is_id());
+    let object: rt::Expandable<Customer> =
+        serde_json::from_str(r#"{"id":"cus_1","name":"Ada"}"#).unwrap();
+    assert_eq!(object.as_object().map(|c| c.name.as_str()), Some("Ada"));
+    assert_eq!(
+        serde_json::to_string(&object).unwrap(),
+        r#"{"id":"cus_1","name":"Ada"}"#
+    );
+    assert_eq!(serde_json::to_string(&id).unwrap(), "\"cus_1\"");
+}
