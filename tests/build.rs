@@ -24,8 +24,14 @@ fn main() {
         println!("cargo:rerun-if-changed={}", examples.display());
         for version in ["v3.0", "v3.1", "v3.2"] {
             for path in sorted_files(&examples.join(version)) {
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-                specs.push((format!("oai_{}_{}", version.replace('.', "_"), module(stem)), path));
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
+                specs.push((
+                    format!("oai_{}_{}", version.replace('.', "_"), module(stem)),
+                    path,
+                ));
             }
         }
     }
@@ -35,18 +41,26 @@ fn main() {
             Ok(g) => g,
             Err(diags) => {
                 let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
-                println!("cargo:warning={} does not generate: {}", path.display(), text.join("; "));
+                println!(
+                    "cargo:warning={} does not generate: {}",
+                    path.display(),
+                    text.join("; ")
+                );
                 std::process::exit(1);
             }
         };
-        let placement = Placement { root_module: format!("crate::fixtures::{name}"), out_subdir: format!("fixtures/{name}") };
-        let files = match sdkgen::emit::render_included(&generated.api, &generated.config, &placement) {
-            Ok(f) => f,
-            Err(err) => {
-                println!("cargo:warning={}: {err}", path.display());
-                std::process::exit(1);
-            }
+        let placement = Placement {
+            root_module: format!("crate::fixtures::{name}"),
+            out_subdir: format!("fixtures/{name}"),
         };
+        let files =
+            match sdkgen::emit::render_included(&generated.api, &generated.config, &placement) {
+                Ok(f) => f,
+                Err(err) => {
+                    println!("cargo:warning={}: {err}", path.display());
+                    std::process::exit(1);
+                }
+            };
         if let Err(err) = sdkgen::build::write_files(&out_dir, &files) {
             println!("cargo:warning=cannot write {}: {err}", out_dir.display());
             std::process::exit(1);
@@ -66,7 +80,12 @@ fn sorted_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    files.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")));
+    files.retain(|p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        )
+    });
     files.sort();
     files
 }
@@ -81,5 +100,13 @@ fn fixture_name(path: &Path) -> Option<String> {
 }
 
 fn module(stem: &str) -> String {
-    stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

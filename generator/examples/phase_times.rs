@@ -20,6 +20,8 @@ fn main() {
     let t = Instant::now();
     let files = sdkgen::emit::render_standalone(&api, &sdkgen::config::Config::default());
     let emit = t.elapsed();
-    let lines: usize = files.map(|f| f.files.values().map(|s| s.lines().count()).sum()).unwrap_or(0);
+    let lines: usize = files
+        .map(|f| f.files.values().map(|s| s.lines().count()).sum())
+        .unwrap_or(0);
     println!("load {load:?} lower {lower:?} emit {emit:?} lines {lines}");
 }

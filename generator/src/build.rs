@@ -43,9 +43,14 @@ pub fn load_provider(dir: &Path) -> Result<crate::Generated, Diagnostics> {
     let config_path = dir.join("sdkgen.toml");
     let config = if config_path.exists() {
         match std::fs::read_to_string(&config_path) {
-            Ok(text) => Config::parse(&text, &config_path.display().to_string(), &mut diags).ok_or_else(|| diags.clone())?,
+            Ok(text) => Config::parse(&text, &config_path.display().to_string(), &mut diags)
+                .ok_or_else(|| diags.clone())?,
             Err(err) => {
-                diags.error(DiagnosticKind::Config, config_path.display().to_string(), format!("cannot read: {err}"));
+                diags.error(
+                    DiagnosticKind::Config,
+                    config_path.display().to_string(),
+                    format!("cannot read: {err}"),
+                );
                 return Err(diags);
             }
         }
@@ -61,7 +66,9 @@ pub fn load_provider(dir: &Path) -> Result<crate::Generated, Diagnostics> {
         );
         return Err(diags);
     }
-    let Some(doc) = crate::load::load_path(&spec, &mut diags) else { return Err(diags) };
+    let Some(doc) = crate::load::load_path(&spec, &mut diags) else {
+        return Err(diags);
+    };
     crate::analyze_document(&doc, config, diags)
 }
 
@@ -70,13 +77,19 @@ pub fn load_provider(dir: &Path) -> Result<crate::Generated, Diagnostics> {
 pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
     let dir = dir.as_ref();
     println!("cargo:rerun-if-changed={}", dir.display());
-    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?;
+    let out_dir = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .ok_or(BuildError::NoOutDir)?;
     let generated = load_provider(dir).map_err(|d| BuildError::Spec(render_errors(&d)))?;
     let summary = summarize(&generated.diagnostics);
     if !summary.is_empty() {
         println!("cargo:warning={summary}");
     }
-    let files = crate::emit::render_included(&generated.api, &generated.config, &crate::emit::Placement::default())?;
+    let files = crate::emit::render_included(
+        &generated.api,
+        &generated.config,
+        &crate::emit::Placement::default(),
+    )?;
     write_files(&out_dir, &files)?;
     Ok(())
 }
@@ -97,7 +110,11 @@ pub fn write_files(root: &Path, files: &crate::emit::Files) -> std::io::Result<(
 }
 
 fn render_errors(d: &Diagnostics) -> String {
-    d.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    d.iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One line: warning counts by kind.
@@ -108,5 +125,9 @@ pub fn summarize(d: &Diagnostics) -> String {
         .filter(|((s, _), _)| *s == Severity::Warning)
         .map(|((_, kind), n)| format!("{n} {}", kind.name()))
         .collect();
-    if parts.is_empty() { String::new() } else { format!("sdkgen warnings: {}", parts.join(", ")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("sdkgen warnings: {}", parts.join(", "))
+    }
 }

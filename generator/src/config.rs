@@ -40,7 +40,10 @@ pub struct CrateConfig {
 
 impl Default for CrateConfig {
     fn default() -> Self {
-        Self { name: default_crate_name(), version: default_crate_version() }
+        Self {
+            name: default_crate_name(),
+            version: default_crate_version(),
+        }
     }
 }
 
@@ -184,7 +187,9 @@ pub struct PaginationRule {
 impl PaginationRule {
     /// True when `operation_id` matches one of the globs.
     pub fn matches(&self, operation_id: &str) -> bool {
-        self.operations.iter().any(|glob| glob_match(glob, operation_id))
+        self.operations
+            .iter()
+            .any(|glob| glob_match(glob, operation_id))
     }
 }
 
@@ -197,12 +202,16 @@ pub fn glob_match(glob: &str, text: &str) -> bool {
     let mut rest = text;
     for (i, part) in parts.iter().enumerate() {
         if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else { return false };
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
             rest = r;
         } else if i == parts.len() - 1 {
             return rest.ends_with(part);
         } else {
-            let Some(pos) = rest.find(part) else { return false };
+            let Some(pos) = rest.find(part) else {
+                return false;
+            };
             rest = &rest[pos + part.len()..];
         }
     }
@@ -215,7 +224,11 @@ impl Config {
         match toml::from_str::<Config>(text) {
             Ok(config) => Some(config),
             Err(err) => {
-                diags.error(DiagnosticKind::Config, origin, format!("invalid sdkgen.toml: {err}"));
+                diags.error(
+                    DiagnosticKind::Config,
+                    origin,
+                    format!("invalid sdkgen.toml: {err}"),
+                );
                 None
             }
         }

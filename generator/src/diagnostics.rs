@@ -82,21 +82,35 @@ impl DiagnosticKind {
     /// The default advice for this kind of problem.
     pub fn default_hint(self) -> &'static str {
         match self {
-            Self::Parse => "check that the file is UTF-8 JSON or YAML (no tabs for indentation, no duplicate keys)",
-            Self::UnsupportedVersion => "sdkgen reads `swagger: 2.0` and `openapi: 3.0.x`/`3.1.x` documents",
-            Self::InvalidStructure => "compare this section with the OpenAPI specification, or patch it in sdkgen.toml",
+            Self::Parse => {
+                "check that the file is UTF-8 JSON or YAML (no tabs for indentation, no duplicate keys)"
+            }
+            Self::UnsupportedVersion => {
+                "sdkgen reads `swagger: 2.0` and `openapi: 3.0.x`/`3.1.x` documents"
+            }
+            Self::InvalidStructure => {
+                "compare this section with the OpenAPI specification, or patch it in sdkgen.toml"
+            }
             Self::UnresolvedRef => "fix the `$ref` target, or add the missing component",
             Self::RefCycle => "a `$ref` chain must reach a schema; break the cycle",
             Self::ExternalRef => "the referenced file must sit beside the spec and be JSON or YAML",
-            Self::InvalidSchema => "the type falls back to `serde_json::Value`; fix the schema to get a typed field",
-            Self::UnsupportedSchema => "the type falls back to a looser Rust type; the rest of the spec is unaffected",
+            Self::InvalidSchema => {
+                "the type falls back to `serde_json::Value`; fix the schema to get a typed field"
+            }
+            Self::UnsupportedSchema => {
+                "the type falls back to a looser Rust type; the rest of the spec is unaffected"
+            }
             Self::DuplicateOperationId => "give each operation a unique `operationId`",
-            Self::PathParameter => "declare every `{name}` of the path template as an `in: path` parameter",
+            Self::PathParameter => {
+                "declare every `{name}` of the path template as an `in: path` parameter"
+            }
             Self::InvalidParameter => "check the parameter's `in`, `name` and `schema`",
             Self::UnsupportedMediaType => "the body is sent or returned as raw bytes",
             Self::SkippedOperation => "fix the operation so that it can be generated",
             Self::Swagger2Conversion => "convert the document to OpenAPI 3 for exact control",
-            Self::Openapi31Conversion => "the 3.1 construct was approximated; check the generated type",
+            Self::Openapi31Conversion => {
+                "the 3.1 construct was approximated; check the generated type"
+            }
             Self::Config => "fix sdkgen.toml",
             Self::Naming => "rename the item in the spec for a nicer identifier",
         }
@@ -148,13 +162,29 @@ impl Diagnostics {
     }
 
     /// Records an error with the kind's default hint.
-    pub fn error(&mut self, kind: DiagnosticKind, pointer: impl Into<String>, message: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        kind: DiagnosticKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.push(Severity::Error, kind, pointer.into(), message.into(), None);
     }
 
     /// Records a warning with the kind's default hint.
-    pub fn warn(&mut self, kind: DiagnosticKind, pointer: impl Into<String>, message: impl Into<String>) {
-        self.push(Severity::Warning, kind, pointer.into(), message.into(), None);
+    pub fn warn(
+        &mut self,
+        kind: DiagnosticKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.push(
+            Severity::Warning,
+            kind,
+            pointer.into(),
+            message.into(),
+            None,
+        );
     }
 
     /// Records a warning with its own hint.
@@ -165,12 +195,31 @@ impl Diagnostics {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.push(Severity::Warning, kind, pointer.into(), message.into(), Some(hint.into()));
+        self.push(
+            Severity::Warning,
+            kind,
+            pointer.into(),
+            message.into(),
+            Some(hint.into()),
+        );
     }
 
-    fn push(&mut self, severity: Severity, kind: DiagnosticKind, pointer: String, message: String, hint: Option<String>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        kind: DiagnosticKind,
+        pointer: String,
+        message: String,
+        hint: Option<String>,
+    ) {
         let hint = hint.unwrap_or_else(|| kind.default_hint().to_owned());
-        self.items.push(Diagnostic { severity, kind, pointer, message, hint });
+        self.items.push(Diagnostic {
+            severity,
+            kind,
+            pointer,
+            message,
+            hint,
+        });
     }
 
     /// Moves every diagnostic of `other` into this sink.

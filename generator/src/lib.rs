@@ -43,21 +43,35 @@ pub fn analyze(spec: &Path, config: Option<&Path>) -> Result<Generated, Diagnost
                 None => return Err(diags),
             },
             Err(err) => {
-                diags.error(DiagnosticKind::Config, path.display().to_string(), format!("cannot read: {err}"));
+                diags.error(
+                    DiagnosticKind::Config,
+                    path.display().to_string(),
+                    format!("cannot read: {err}"),
+                );
                 return Err(diags);
             }
         },
         None => Config::default(),
     };
-    let Some(doc) = load::load_path(spec, &mut diags) else { return Err(diags) };
+    let Some(doc) = load::load_path(spec, &mut diags) else {
+        return Err(diags);
+    };
     analyze_document(&doc, config, diags)
 }
 
 /// Lowers an already loaded document.
-pub fn analyze_document(doc: &load::Document, config: Config, mut diags: Diagnostics) -> Result<Generated, Diagnostics> {
+pub fn analyze_document(
+    doc: &load::Document,
+    config: Config,
+    mut diags: Diagnostics,
+) -> Result<Generated, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
     let api = lower::lower(doc, &config, &mut diags);
-    Ok(Generated { api, config, diagnostics: diags })
+    Ok(Generated {
+        api,
+        config,
+        diagnostics: diags,
+    })
 }

@@ -47,9 +47,14 @@ const DEMO_CONFIG: &str = include_str!("../../specs/demo/sdkgen.toml");
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate { spec, config, out, runtime_path, runtime_version, verbose } => {
-            generate(spec, config, &out, runtime_path, runtime_version, verbose)
-        }
+        Command::Generate {
+            spec,
+            config,
+            out,
+            runtime_path,
+            runtime_version,
+            verbose,
+        } => generate(spec, config, &out, runtime_path, runtime_version, verbose),
     }
 }
 
@@ -63,13 +68,19 @@ fn generate(
 ) -> ExitCode {
     let (spec, config) = match spec {
         Some(spec) => {
-            let beside = spec.parent().map(|p| p.join("sdkgen.toml")).filter(|p| p.exists());
+            let beside = spec
+                .parent()
+                .map(|p| p.join("sdkgen.toml"))
+                .filter(|p| p.exists());
             (spec, config.or(beside))
         }
         None => match write_demo(out) {
             Ok(paths) => paths,
             Err(err) => {
-                eprintln!("error: cannot write the demo spec into {}: {err}", out.display());
+                eprintln!(
+                    "error: cannot write the demo spec into {}: {err}",
+                    out.display()
+                );
                 return ExitCode::FAILURE;
             }
         },
@@ -84,7 +95,9 @@ fn generate(
     report(&generated.diagnostics, verbose);
     let runtime = match runtime_version {
         Some(v) => RuntimeDependency::Version(v),
-        None => RuntimeDependency::Path(runtime_path.unwrap_or_else(sdkgen::standalone::default_runtime_path)),
+        None => RuntimeDependency::Path(
+            runtime_path.unwrap_or_else(sdkgen::standalone::default_runtime_path),
+        ),
     };
     let files = match sdkgen::standalone::render_crate(&generated, &runtime) {
         Ok(f) => f,
@@ -129,7 +142,11 @@ fn report(diags: &Diagnostics, verbose: bool) {
     }
     eprintln!("diagnostics by kind:");
     for ((severity, kind), n) in counts {
-        let level = if severity == Severity::Error { "error" } else { "warning" };
+        let level = if severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
         eprintln!("  {n:>5} {level} {}", kind.name());
     }
 }

@@ -11,11 +11,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words that cannot be plain identifiers in edition 2024.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct",
-    "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while",
-    "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers either, so they get a trailing underscore.
@@ -84,7 +84,11 @@ fn finish_ident(mut name: String, fallback: &str, digit_prefix: &str) -> String 
 pub fn type_name(raw: &str) -> String {
     let camel = ascii_words(raw).to_upper_camel_case();
     let name = finish_ident(camel, "Value", "N");
-    if name == "Self" { "SelfType".to_owned() } else { name }
+    if name == "Self" {
+        "SelfType".to_owned()
+    } else {
+        name
+    }
 }
 
 /// A variant name for an enum value; symbols are spelled out first.
@@ -104,7 +108,11 @@ pub fn field_name(raw: &str) -> String {
 /// A module name: `snake_case`, and keywords get a trailing underscore since `mod r#type` reads badly.
 pub fn module_name(raw: &str) -> String {
     let name = field_name(raw);
-    if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
 }
 
 /// Renders a name claimed by a scope as identifier text for `quote`: keywords become raw
@@ -133,14 +141,20 @@ impl Scope {
 
     /// A scope in which `reserved` names are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Self { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
+        Self {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
     }
 
     /// Claims `name`, or `name2`, `name3`, … if it is taken, and returns what was claimed.
     /// Comparison ignores case and underscores so that `FooBar` and `Foobar` cannot both exist
     /// as files on case-insensitive file systems or confuse readers.
     pub fn claim(&mut self, name: &str) -> String {
-        let separator = if name.starts_with(|c: char| c.is_ascii_uppercase()) { "" } else { "_" };
+        let separator = if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            ""
+        } else {
+            "_"
+        };
         let mut candidate = name.to_owned();
         let mut n = 2;
         while !self.taken.insert(Self::key(&candidate)) {
@@ -156,7 +170,10 @@ impl Scope {
     }
 
     fn key(name: &str) -> String {
-        name.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+        name.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
     }
 }
 

@@ -5,9 +5,14 @@ use std::path::Path;
 use crate::emit::{Files, RuntimeDependency};
 
 /// Renders a whole crate: `Cargo.toml` plus `src/`.
-pub fn render_crate(generated: &crate::Generated, runtime: &RuntimeDependency) -> Result<Files, crate::emit::EmitError> {
+pub fn render_crate(
+    generated: &crate::Generated,
+    runtime: &RuntimeDependency,
+) -> Result<Files, crate::emit::EmitError> {
     let mut files = crate::emit::render_standalone(&generated.api, &generated.config)?;
-    files.files.insert("Cargo.toml".to_owned(), cargo_toml(generated, runtime));
+    files
+        .files
+        .insert("Cargo.toml".to_owned(), cargo_toml(generated, runtime));
     Ok(files)
 }
 
@@ -41,13 +46,23 @@ fn cargo_toml(generated: &crate::Generated, runtime: &RuntimeDependency) -> Stri
 }
 
 fn toml_string(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', " ");
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', " ");
     format!("\"{escaped}\"")
 }
 
 /// The runtime of the workspace this `sdkgen` was built in.
 pub fn default_runtime_path() -> String {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let runtime = here.parent().map(|p| p.join("runtime")).unwrap_or_else(|| here.join("runtime"));
-    runtime.canonicalize().unwrap_or(runtime).display().to_string()
+    let runtime = here
+        .parent()
+        .map(|p| p.join("runtime"))
+        .unwrap_or_else(|| here.join("runtime"));
+    runtime
+        .canonicalize()
+        .unwrap_or(runtime)
+        .display()
+        .to_string()
 }

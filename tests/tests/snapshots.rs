@@ -13,10 +13,18 @@ fn fixtures_dir() -> PathBuf {
 
 fn fixture_specs() -> Vec<(String, PathBuf)> {
     let mut specs: Vec<(String, PathBuf)> = std::fs::read_dir(fixtures_dir())
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect::<Vec<_>>())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default()
         .into_iter()
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
         .filter_map(|p| {
             let stem = p.file_stem()?.to_str()?.to_owned();
             (!stem.starts_with("external-refs-")).then_some((stem, p))
@@ -51,7 +59,11 @@ fn render(spec: &Path) -> String {
 #[test]
 fn every_fixture_matches_its_snapshot() {
     let specs = fixture_specs();
-    assert!(specs.len() >= 20, "expected the feature fixtures, found {}", specs.len());
+    assert!(
+        specs.len() >= 20,
+        "expected the feature fixtures, found {}",
+        specs.len()
+    );
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
@@ -64,13 +76,25 @@ fn every_fixture_matches_its_snapshot() {
 
 #[test]
 fn no_snapshot_is_left_without_a_fixture() {
-    let expected: BTreeSet<String> = fixture_specs().into_iter().map(|(name, _)| format!("{name}.snap")).collect();
+    let expected: BTreeSet<String> = fixture_specs()
+        .into_iter()
+        .map(|(name, _)| format!("{name}.snap"))
+        .collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let found: BTreeSet<String> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok()?.file_name().to_str().map(str::to_owned)).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().to_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
-    let stale: Vec<&String> = found.iter().filter(|f| f.ends_with(".snap") && !expected.contains(*f)).collect();
-    assert!(stale.is_empty(), "snapshots without a fixture (delete them): {stale:?}");
+    let stale: Vec<&String> = found
+        .iter()
+        .filter(|f| f.ends_with(".snap") && !expected.contains(*f))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "snapshots without a fixture (delete them): {stale:?}"
+    );
 }
 
 #[test]
@@ -84,6 +108,9 @@ fn generating_a_fixture_twice_gives_identical_bytes() {
 fn the_demo_spec_generates_identically_twice() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/demo/openapi.yaml");
     let first = render(&demo);
-    assert!(first.contains("pub struct Client"), "demo did not generate a client");
+    assert!(
+        first.contains("pub struct Client"),
+        "demo did not generate a client"
+    );
     assert_eq!(first, render(&demo));
 }

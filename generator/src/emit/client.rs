@@ -34,7 +34,10 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
     }
     if rt.error_code_pointer.is_some() || rt.error_message_pointer.is_some() {
         let code = rt.error_code_pointer.as_ref().map(|c| quote! { .code(#c) });
-        let message = rt.error_message_pointer.as_ref().map(|m| quote! { .message(#m) });
+        let message = rt
+            .error_message_pointer
+            .as_ref()
+            .map(|m| quote! { .message(#m) });
         chain.extend(quote! { .error_shape(::sdkgen_runtime::ErrorShape::new() #code #message) });
     }
     if let Some(h) = &rt.idempotency_header {
@@ -117,7 +120,10 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
 }
 
 fn client_doc_text(api: &Api) -> String {
-    let mut text = format!("A client for {} {}.\n\nCreate one with [`Client::builder`].", api.title, api.version);
+    let mut text = format!(
+        "A client for {} {}.\n\nCreate one with [`Client::builder`].",
+        api.title, api.version
+    );
     if !api.security.is_empty() {
         text.push_str("\n\nThe spec declares these ways to authenticate:\n");
         for s in &api.security {
@@ -125,14 +131,22 @@ fn client_doc_text(api: &Api) -> String {
                 SecurityKind::Bearer => "a bearer token: `Auth::bearer(token)`".to_owned(),
                 SecurityKind::Basic => "HTTP basic: `Auth::basic(user, password)`".to_owned(),
                 SecurityKind::ApiKey { location, name } => match location {
-                    ApiKeyLocation::Header => format!("an API key in the `{name}` header: `Auth::api_key_header(\"{name}\", key)`"),
-                    ApiKeyLocation::Query => format!("an API key in the `{name}` query parameter: `Auth::api_key_query(\"{name}\", key)`"),
-                    ApiKeyLocation::Cookie => format!("an API key in the `{name}` cookie: `Auth::api_key_cookie(\"{name}\", key)`"),
+                    ApiKeyLocation::Header => format!(
+                        "an API key in the `{name}` header: `Auth::api_key_header(\"{name}\", key)`"
+                    ),
+                    ApiKeyLocation::Query => format!(
+                        "an API key in the `{name}` query parameter: `Auth::api_key_query(\"{name}\", key)`"
+                    ),
+                    ApiKeyLocation::Cookie => format!(
+                        "an API key in the `{name}` cookie: `Auth::api_key_cookie(\"{name}\", key)`"
+                    ),
                 },
                 SecurityKind::OAuth2ClientCredentials { token_url } => {
                     format!("OAuth2 client credentials against `{token_url}`")
                 }
-                SecurityKind::Other(kind) => format!("`{kind}`, configured with a custom `AuthProvider`"),
+                SecurityKind::Other(kind) => {
+                    format!("`{kind}`, configured with a custom `AuthProvider`")
+                }
             };
             text.push_str(&format!("- `{}`: {how}\n", s.name.replace('`', "'")));
         }

@@ -40,7 +40,11 @@ pub(crate) fn emit_doc_text(text: &str) -> TokenStream {
         return TokenStream::new();
     }
     let lines = cleaned.lines().map(|l| {
-        let line = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let line = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote! { #[doc = #line] }
     });
     quote! { #(#lines)* }
@@ -74,8 +78,16 @@ pub(crate) fn clean_markdown(text: &str) -> String {
                 out.push("```".to_owned());
                 in_indented = false;
             }
-            let count = trimmed.chars().take_while(|c| *c == marker.chars().next().unwrap_or('`')).count();
-            let fence = marker.chars().next().unwrap_or('`').to_string().repeat(count);
+            let count = trimmed
+                .chars()
+                .take_while(|c| *c == marker.chars().next().unwrap_or('`'))
+                .count();
+            let fence = marker
+                .chars()
+                .next()
+                .unwrap_or('`')
+                .to_string()
+                .repeat(count);
             out.push(format!("{fence}text"));
             in_fence = Some(fence);
             previous_blank = false;
@@ -116,10 +128,15 @@ pub(crate) fn clean_markdown(text: &str) -> String {
 }
 
 fn looks_like_list_continuation(out: &[String]) -> bool {
-    out.iter().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| {
-        let t = l.trim_start();
-        t.starts_with("- ") || t.starts_with("* ") || t.starts_with(|c: char| c.is_ascii_digit())
-    })
+    out.iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| {
+            let t = l.trim_start();
+            t.starts_with("- ")
+                || t.starts_with("* ")
+                || t.starts_with(|c: char| c.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

@@ -101,11 +101,25 @@ pub struct Placement {
 
 /// Builds the module tree for an API.
 pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Module {
-    let root_path = if placement.root_module.is_empty() { "crate" } else { placement.root_module.as_str() };
-    let cx = Cx { api, root: root_path.parse().unwrap_or_else(|_| quote! { crate }) };
-    let mut root = Module { docs: String::new(), ..Module::default() };
-    root.children.insert("types".to_owned(), types::emit_types_module(&cx));
-    root.children.insert("operations".to_owned(), operations::emit_operations_module(&cx));
+    let root_path = if placement.root_module.is_empty() {
+        "crate"
+    } else {
+        placement.root_module.as_str()
+    };
+    let cx = Cx {
+        api,
+        root: root_path.parse().unwrap_or_else(|_| quote! { crate }),
+    };
+    let mut root = Module {
+        docs: String::new(),
+        ..Module::default()
+    };
+    root.children
+        .insert("types".to_owned(), types::emit_types_module(&cx));
+    root.children.insert(
+        "operations".to_owned(),
+        operations::emit_operations_module(&cx),
+    );
     root.items = client::emit_client(api, config);
     root
 }
@@ -117,16 +131,36 @@ pub fn render_standalone(api: &Api, config: &Config) -> Result<Files, EmitError>
     let header = header_comment(api);
     let crate_doc = crate_docs(api);
     let lib_prefix = format!("{header}{crate_doc}#![forbid(unsafe_code)]\n\n");
-    render_module(&tree, "src", "lib.rs", &lib_prefix, &header, &mut files, Layout::Standalone)?;
+    render_module(
+        &tree,
+        "src",
+        "lib.rs",
+        &lib_prefix,
+        &header,
+        &mut files,
+        Layout::Standalone,
+    )?;
     Ok(files)
 }
 
 /// Renders the tree as files for `OUT_DIR`: `sdkgen.rs` is the root, for `include!`.
-pub fn render_included(api: &Api, config: &Config, placement: &Placement) -> Result<Files, EmitError> {
+pub fn render_included(
+    api: &Api,
+    config: &Config,
+    placement: &Placement,
+) -> Result<Files, EmitError> {
     let tree = emit_tree(api, config, placement);
     let mut files = Files::default();
     let header = header_comment(api);
-    render_module(&tree, &placement.out_subdir, "sdkgen.rs", &header, &header, &mut files, Layout::Included)?;
+    render_module(
+        &tree,
+        &placement.out_subdir,
+        "sdkgen.rs",
+        &header,
+        &header,
+        &mut files,
+        Layout::Included,
+    )?;
     Ok(files)
 }
 
@@ -145,15 +179,29 @@ fn render_module(
     files: &mut Files,
     layout: Layout,
 ) -> Result<(), EmitError> {
-    let join = |a: &str, b: &str| if a.is_empty() { b.to_owned() } else { format!("{a}/{b}") };
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_owned()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
     let mut decls = TokenStream::new();
     for (name, child) in &module.children {
         let ident = ident(name);
         let docs = docs::emit_doc_text(&child.docs);
-        let allows = if child.allow_lints { lint_allows() } else { TokenStream::new() };
+        let allows = if child.allow_lints {
+            lint_allows()
+        } else {
+            TokenStream::new()
+        };
         let child_dir = join(dir, name);
         let has_children = !child.children.is_empty();
-        let child_file = if has_children { join(&child_dir, "mod.rs") } else { join(dir, &format!("{name}.rs")) };
+        let child_file = if has_children {
+            join(&child_dir, "mod.rs")
+        } else {
+            join(dir, &format!("{name}.rs"))
+        };
         match layout {
             Layout::Standalone => decls.extend(quote! { #docs #allows pub mod #ident; }),
             Layout::Included => {
@@ -161,7 +209,11 @@ fn render_module(
                 decls.extend(quote! { #docs #allows pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); } });
             }
         }
-        let (sub_dir, sub_name) = if has_children { (child_dir.clone(), "mod.rs".to_owned()) } else { (dir.to_owned(), format!("{name}.rs")) };
+        let (sub_dir, sub_name) = if has_children {
+            (child_dir.clone(), "mod.rs".to_owned())
+        } else {
+            (dir.to_owned(), format!("{name}.rs"))
+        };
         render_module(child, &sub_dir, &sub_name, header, header, files, layout)?;
     }
     let items = &module.items;
@@ -181,8 +233,10 @@ fn lint_allows() -> TokenStream {
 }
 
 fn pretty(tokens: &TokenStream, module: &str) -> Result<String, EmitError> {
-    let file = syn::parse2::<syn::File>(tokens.clone())
-        .map_err(|e| EmitError::Unparsable { module: module.to_owned(), message: e.to_string() })?;
+    let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|e| EmitError::Unparsable {
+        module: module.to_owned(),
+        message: e.to_string(),
+    })?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -196,7 +250,10 @@ fn header_comment(api: &Api) -> String {
 
 fn crate_docs(api: &Api) -> String {
     let mut out = String::new();
-    let text = format!("Typed client for {} (version {}), generated by sdkgen.", api.title, api.version);
+    let text = format!(
+        "Typed client for {} (version {}), generated by sdkgen.",
+        api.title, api.version
+    );
     for line in docs::clean_markdown(&text).lines() {
         out.push_str(&format!("//! {line}\n"));
     }
@@ -216,7 +273,10 @@ pub(crate) fn ident(name: &str) -> Ident {
         Some(raw) if valid(raw) => Ident::new_raw(raw, Span::call_site()),
         None if valid(&text) => Ident::new(&text, Span::call_site()),
         // Names reach here only from the naming module, which never yields these; keep a legal fallback.
-        _ => Ident::new(&format!("x_{}", naming::field_name(&text)), Span::call_site()),
+        _ => Ident::new(
+            &format!("x_{}", naming::field_name(&text)),
+            Span::call_site(),
+        ),
     }
 }
 
@@ -231,7 +291,9 @@ pub(crate) fn type_tokens(cx: &Cx, t: &TypeRef) -> TokenStream {
         TypeRef::Float(FloatKind::F32) => quote! { f32 },
         TypeRef::Float(FloatKind::F64) => quote! { f64 },
         TypeRef::String => quote! { ::std::string::String },
-        TypeRef::DateTime => quote! { ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc> },
+        TypeRef::DateTime => {
+            quote! { ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc> }
+        }
         TypeRef::Date => quote! { ::sdkgen_runtime::chrono::NaiveDate },
         TypeRef::Uuid => quote! { ::sdkgen_runtime::uuid::Uuid },
         TypeRef::Base64 => quote! { ::sdkgen_runtime::Base64 },

@@ -8,9 +8,9 @@ use quote::quote;
 use super::docs::emit_docs;
 use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
-    BodyKind, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param, ParamLocation,
-    PartEncoding, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, StatusMatch, SuccessResponse,
-    TypeRef,
+    BodyKind, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param,
+    ParamLocation, PartEncoding, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase,
+    StatusMatch, SuccessResponse, TypeRef,
 };
 
 /// The `operations` module: one child per tag, all re-exported at `operations::*`.
@@ -20,7 +20,9 @@ pub(super) fn emit_operations_module(cx: &Cx) -> Module {
         groups.entry(op.module.clone()).or_default().push(op);
     }
     let mut module = Module {
-        docs: "Request builders, one per operation, created by the methods of the crate's `Client`.".to_owned(),
+        docs:
+            "Request builders, one per operation, created by the methods of the crate's `Client`."
+                .to_owned(),
         allow_lints: true,
         ..Module::default()
     };
@@ -31,7 +33,11 @@ pub(super) fn emit_operations_module(cx: &Cx) -> Module {
         reexports.extend(quote! { pub use self::#name::*; });
         module.children.insert(
             group.clone(),
-            Module { docs: format!("The `{group}` operations."), items: quote! { #(#items)* }, ..Module::default() },
+            Module {
+                docs: format!("The `{group}` operations."),
+                items: quote! { #(#items)* },
+                ..Module::default()
+            },
         );
     }
     module.items = reexports;
@@ -61,7 +67,9 @@ fn response_type(cx: &Cx, body: &ResponseBody) -> TokenStream {
         ResponseBody::Empty => quote! { () },
         ResponseBody::Json(t) => type_tokens(cx, t),
         ResponseBody::Text => quote! { ::std::string::String },
-        ResponseBody::Binary | ResponseBody::EventStream(_) => quote! { ::sdkgen_runtime::bytes::Bytes },
+        ResponseBody::Binary | ResponseBody::EventStream(_) => {
+            quote! { ::sdkgen_runtime::bytes::Bytes }
+        }
     }
 }
 
@@ -73,7 +81,9 @@ fn decode_expr(cx: &Cx, body: &ResponseBody) -> TokenStream {
             quote! { ::sdkgen_runtime::__private::decode_json::<#ty>(&raw)? }
         }
         ResponseBody::Text => quote! { ::sdkgen_runtime::__private::decode_text(&raw)? },
-        ResponseBody::Binary | ResponseBody::EventStream(_) => quote! { ::std::clone::Clone::clone(&raw.body) },
+        ResponseBody::Binary | ResponseBody::EventStream(_) => {
+            quote! { ::std::clone::Clone::clone(&raw.body) }
+        }
     }
 }
 
@@ -97,7 +107,11 @@ fn status_pattern(s: StatusMatch) -> TokenStream {
 fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     let root = &cx.root;
     let builder = ident(&op.builder_name);
-    let line = format!("Sends `{} {}`.", op.http_method.as_upper(), op.path_template.replace('`', "'"));
+    let line = format!(
+        "Sends `{} {}`.",
+        op.http_method.as_upper(),
+        op.path_template.replace('`', "'")
+    );
     let docs = emit_docs(&op.docs, Some(&line));
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
@@ -272,31 +286,47 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             None => TokenStream::new(),
         },
     });
-    let params = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(|p| {
-        let name = ident(&p.rust_name);
-        let wire = Literal::string(&p.wire_name);
-        let call = |value: TokenStream| match p.location {
-            ParamLocation::Query { style: QueryStyle::Form, explode } => {
-                quote! { req = req.query_form(#wire, #value, #explode); }
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            let wire = Literal::string(&p.wire_name);
+            let call = |value: TokenStream| match p.location {
+                ParamLocation::Query {
+                    style: QueryStyle::Form,
+                    explode,
+                } => {
+                    quote! { req = req.query_form(#wire, #value, #explode); }
+                }
+                ParamLocation::Query {
+                    style: QueryStyle::DeepObject,
+                    ..
+                } => quote! { req = req.query_deep_object(#wire, #value); },
+                ParamLocation::Query {
+                    style: QueryStyle::SpaceDelimited,
+                    ..
+                } => {
+                    quote! { req = req.query_delimited(#wire, #value, ' '); }
+                }
+                ParamLocation::Query {
+                    style: QueryStyle::PipeDelimited,
+                    ..
+                } => {
+                    quote! { req = req.query_delimited(#wire, #value, '|'); }
+                }
+                ParamLocation::Header => quote! { req = req.header_param(#wire, #value); },
+                ParamLocation::Cookie => quote! { req = req.cookie_param(#wire, #value); },
+                ParamLocation::Path => TokenStream::new(),
+            };
+            if p.required {
+                call(quote! { &self.#name })
+            } else {
+                let inner = call(quote! { value });
+                quote! { if let ::std::option::Option::Some(value) = &self.#name { #inner } }
             }
-            ParamLocation::Query { style: QueryStyle::DeepObject, .. } => quote! { req = req.query_deep_object(#wire, #value); },
-            ParamLocation::Query { style: QueryStyle::SpaceDelimited, .. } => {
-                quote! { req = req.query_delimited(#wire, #value, ' '); }
-            }
-            ParamLocation::Query { style: QueryStyle::PipeDelimited, .. } => {
-                quote! { req = req.query_delimited(#wire, #value, '|'); }
-            }
-            ParamLocation::Header => quote! { req = req.header_param(#wire, #value); },
-            ParamLocation::Cookie => quote! { req = req.cookie_param(#wire, #value); },
-            ParamLocation::Path => TokenStream::new(),
-        };
-        if p.required {
-            call(quote! { &self.#name })
-        } else {
-            let inner = call(quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = &self.#name { #inner } }
-        }
-    });
+        });
     let body = op.body.as_ref().map(|b| {
         let set = |value: TokenStream| emit_body_call(b, value);
         if b.required {
@@ -325,8 +355,12 @@ fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
     match &b.kind {
         BodyKind::Json => quote! { req = req.body_json(#value); },
         BodyKind::Form => quote! { req = req.body_form(#value); },
-        BodyKind::Binary => quote! { req = req.body_bytes(#content_type, ::std::clone::Clone::clone(#value)); },
-        BodyKind::Text => quote! { req = req.body_text(#content_type, ::std::clone::Clone::clone(#value)); },
+        BodyKind::Binary => {
+            quote! { req = req.body_bytes(#content_type, ::std::clone::Clone::clone(#value)); }
+        }
+        BodyKind::Text => {
+            quote! { req = req.body_text(#content_type, ::std::clone::Clone::clone(#value)); }
+        }
         BodyKind::Multipart(fields) if fields.is_empty() => {
             quote! { req = req.body_multipart(::sdkgen_runtime::__private::Multipart::new().json("body", #value)); }
         }
@@ -346,7 +380,9 @@ fn emit_part(f: &MultipartField) -> TokenStream {
     let name = ident(&f.rust_name);
     let wire = Literal::string(&f.wire_name);
     let add = |value: TokenStream| match f.encoding {
-        PartEncoding::File => quote! { form = form.file(#wire, ::std::clone::Clone::clone(#value)); },
+        PartEncoding::File => {
+            quote! { form = form.file(#wire, ::std::clone::Clone::clone(#value)); }
+        }
         PartEncoding::Text => {
             quote! { form = form.text(#wire, ::sdkgen_runtime::__private::to_param_string(#value)); }
         }
@@ -371,7 +407,10 @@ fn emit_success(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
         SuccessResponse::Single(body) => (response_type(cx, body), decode_expr(cx, body)),
         SuccessResponse::Enum { name, cases } => {
             let enum_name = ident(name);
-            let arms: Vec<TokenStream> = cases.iter().map(|c| success_arm(cx, &enum_name, c)).collect();
+            let arms: Vec<TokenStream> = cases
+                .iter()
+                .map(|c| success_arm(cx, &enum_name, c))
+                .collect();
             let has_default = cases.iter().any(|c| c.status == StatusMatch::Default);
             let fallback = if has_default {
                 TokenStream::new()
@@ -385,7 +424,10 @@ fn emit_success(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
                     None => TokenStream::new(),
                 }
             };
-            (quote! { #enum_name }, quote! { match raw.status.as_u16() { #(#arms)* #fallback } })
+            (
+                quote! { #enum_name },
+                quote! { match raw.status.as_u16() { #(#arms)* #fallback } },
+            )
         }
     }
 }
@@ -408,7 +450,9 @@ fn success_arm(cx: &Cx, enum_name: &proc_macro2::Ident, c: &ResponseCase) -> Tok
 }
 
 fn emit_success_enum(cx: &Cx, op: &Operation) -> TokenStream {
-    let SuccessResponse::Enum { name, cases } = &op.responses.success else { return TokenStream::new() };
+    let SuccessResponse::Enum { name, cases } = &op.responses.success else {
+        return TokenStream::new();
+    };
     let enum_name = ident(name);
     let variants = cases.iter().map(|c| {
         let variant = ident(&c.variant);
@@ -421,7 +465,10 @@ fn emit_success_enum(cx: &Cx, op: &Operation) -> TokenStream {
             }
         }
     });
-    let doc = Literal::string(&format!(" The successful responses of [`{}`], one variant per status.", op.builder_name));
+    let doc = Literal::string(&format!(
+        " The successful responses of [`{}`], one variant per status.",
+        op.builder_name
+    ));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -497,7 +544,10 @@ fn emit_errors(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
             }
         }
     };
-    (quote! { .map_err(|error| error.with_typed_body(#enum_name::decode)) }, items)
+    (
+        quote! { .map_err(|error| error.with_typed_body(#enum_name::decode)) },
+        items,
+    )
 }
 
 fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
@@ -505,11 +555,19 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
     let items = Literal::string(&p.items);
     let s = |v: &str| Literal::string(v);
     let config = match &p.style {
-        PaginationStyle::Cursor { has_more, cursor_param, cursor_field } => {
+        PaginationStyle::Cursor {
+            has_more,
+            cursor_param,
+            cursor_field,
+        } => {
             let (h, c, f) = (s(has_more), s(cursor_param), s(cursor_field));
             quote! { ::sdkgen_runtime::Pagination::cursor(#items, #h, #c, #f) }
         }
-        PaginationStyle::CursorFromBody { has_more, cursor_param, cursor_pointer } => {
+        PaginationStyle::CursorFromBody {
+            has_more,
+            cursor_param,
+            cursor_pointer,
+        } => {
             let (h, c, ptr) = (s(has_more), s(cursor_param), s(cursor_pointer));
             quote! { ::sdkgen_runtime::Pagination::cursor_from_body(#items, #h, #c, #ptr) }
         }
@@ -518,7 +576,11 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
             quote! { ::sdkgen_runtime::Pagination::next_url(#items, #n) }
         }
         PaginationStyle::LinkHeader => quote! { ::sdkgen_runtime::Pagination::link_header(#items) },
-        PaginationStyle::PageNumber { page_param, first_page, per_page_param } => {
+        PaginationStyle::PageNumber {
+            page_param,
+            first_page,
+            per_page_param,
+        } => {
             let page = s(page_param);
             let first = Literal::u64_unsuffixed(*first_page);
             let per_page = match per_page_param {
@@ -530,7 +592,11 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
             };
             quote! { ::sdkgen_runtime::Pagination::page_number(#items, #page, #first, #per_page) }
         }
-        PaginationStyle::OffsetLimit { offset_param, limit_param, total } => {
+        PaginationStyle::OffsetLimit {
+            offset_param,
+            limit_param,
+            total,
+        } => {
             let (o, l) = (s(offset_param), s(limit_param));
             let total = match total {
                 Some(t) => {
@@ -541,7 +607,10 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
             };
             quote! { ::sdkgen_runtime::Pagination::offset_limit(#items, #o, #l, #total) }
         }
-        PaginationStyle::Token { token_pointer, token_param } => {
+        PaginationStyle::Token {
+            token_pointer,
+            token_param,
+        } => {
             let (t, tp) = (s(token_pointer), s(token_param));
             quote! { ::sdkgen_runtime::Pagination::token(#items, #t, #tp) }
         }

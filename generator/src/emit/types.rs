@@ -8,7 +8,8 @@ use quote::quote;
 use super::docs::{emit_doc_text, emit_docs};
 use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
-    Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef, UnionDef,
+    Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef,
+    UnionDef,
 };
 use crate::naming::{self, Scope};
 
@@ -19,7 +20,8 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
         groups.entry(def.module.clone()).or_default().push(def);
     }
     let mut module = Module {
-        docs: "Every schema of the spec as a Rust type, grouped by the operations that use it.".to_owned(),
+        docs: "Every schema of the spec as a Rust type, grouped by the operations that use it."
+            .to_owned(),
         allow_lints: true,
         ..Module::default()
     };
@@ -31,7 +33,11 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
         reexports.extend(quote! { pub use self::#name::*; });
         module.children.insert(
             group.clone(),
-            Module { docs: format!("Types used by the `{group}` operations."), items: quote! { #(#items)* }, ..Module::default() },
+            Module {
+                docs: format!("Types used by the `{group}` operations."),
+                items: quote! { #(#items)* },
+                ..Module::default()
+            },
         );
     }
     module.items = reexports;
@@ -78,15 +84,22 @@ fn has_default(cx: &Cx, f: &Field) -> bool {
         | TypeRef::Nullable(_)
         | TypeRef::Base64
         | TypeRef::Unit => true,
-        TypeRef::Named(id) | TypeRef::Boxed(id) => cx.api.types.get(id).is_some_and(|d| match &d.kind {
-            TypeKind::Struct(s) => s.fields.iter().all(|f| f.presence != Presence::Required),
-            _ => false,
-        }),
+        TypeRef::Named(id) | TypeRef::Boxed(id) => {
+            cx.api.types.get(id).is_some_and(|d| match &d.kind {
+                TypeKind::Struct(s) => s.fields.iter().all(|f| f.presence != Presence::Required),
+                _ => false,
+            })
+        }
         _ => false,
     }
 }
 
-fn emit_struct(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, s: &StructDef) -> TokenStream {
+fn emit_struct(
+    cx: &Cx,
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+) -> TokenStream {
     let mut scope = Scope::new();
     for f in &s.fields {
         scope.claim(&f.rust_name);
@@ -101,7 +114,11 @@ fn emit_struct(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, s: &Struc
             pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
         }
     });
-    let default = if s.fields.iter().all(|f| has_default(cx, f)) { quote! { Default, } } else { TokenStream::new() };
+    let default = if s.fields.iter().all(|f| has_default(cx, f)) {
+        quote! { Default, }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -124,7 +141,9 @@ fn emit_field(cx: &Cx, f: &Field) -> TokenStream {
     let inner = type_tokens(cx, &f.ty);
     let (ty, attrs) = match f.presence {
         Presence::Required => (inner, TokenStream::new()),
-        Presence::RequiredNullable => (quote! { ::std::option::Option<#inner> }, TokenStream::new()),
+        Presence::RequiredNullable => {
+            (quote! { ::std::option::Option<#inner> }, TokenStream::new())
+        }
         Presence::Optional => (
             quote! { ::std::option::Option<#inner> },
             quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
@@ -148,7 +167,11 @@ fn emit_field(cx: &Cx, f: &Field) -> TokenStream {
     }
 }
 
-fn emit_string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnumDef) -> TokenStream {
+fn emit_string_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    e: &StringEnumDef,
+) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.rust_name);
@@ -209,7 +232,11 @@ fn emit_string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnu
     }
 }
 
-fn emit_int_enum(docs: &TokenStream, name: &proc_macro2::Ident, values: &[IntVariant]) -> TokenStream {
+fn emit_int_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    values: &[IntVariant],
+) -> TokenStream {
     let consts = values.iter().map(|v| {
         let cname = ident(&v.rust_name);
         let value = Literal::i64_unsuffixed(v.value);
@@ -248,7 +275,9 @@ fn emit_union(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionD
                 #(#variants)*
             }
         },
-        Tagging::Discriminator { property } => emit_tagged_union(docs, name, u, &variants, property),
+        Tagging::Discriminator { property } => {
+            emit_tagged_union(docs, name, u, &variants, property)
+        }
     }
 }
 

@@ -56,11 +56,19 @@ pub fn load_path(path: &Path, diags: &mut Diagnostics) -> Option<Document> {
 }
 
 /// Reads and normalizes a spec from memory.
-pub fn load_bytes(bytes: &[u8], base_dir: Option<&Path>, diags: &mut Diagnostics) -> Option<Document> {
+pub fn load_bytes(
+    bytes: &[u8],
+    base_dir: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> Option<Document> {
     let sha256 = sha256_hex(bytes);
     let value = parse_bytes(bytes, "#", diags)?;
     let Value::Object(_) = value else {
-        diags.error(DiagnosticKind::InvalidStructure, "#", "the document's root is not an object");
+        diags.error(
+            DiagnosticKind::InvalidStructure,
+            "#",
+            "the document's root is not an object",
+        );
         return None;
     };
     let source_version = detect_version(&value, diags)?;
@@ -70,7 +78,12 @@ pub fn load_bytes(bytes: &[u8], base_dir: Option<&Path>, diags: &mut Diagnostics
         SourceVersion::V30 => (value, None),
         SourceVersion::V31 => v31::normalize(value, diags),
     };
-    Some(Document { root, source_version, sha256, webhooks })
+    Some(Document {
+        root,
+        source_version,
+        sha256,
+        webhooks,
+    })
 }
 
 /// The lowercase hex sha256 of some bytes.
@@ -99,20 +112,30 @@ pub(crate) fn parse_bytes(bytes: &[u8], origin: &str, diags: &mut Diagnostics) -
             Ok(value) => return Some(value),
             // Some specs are YAML documents that happen to start with a flow mapping; try YAML too.
             Err(json_err) => {
-                return parse_yaml(text).map_err(|_| json_err.to_string()).map_or_else(
-                    |msg| {
-                        diags.error(DiagnosticKind::Parse, origin, format!("invalid JSON: {msg}"));
-                        None
-                    },
-                    Some,
-                );
+                return parse_yaml(text)
+                    .map_err(|_| json_err.to_string())
+                    .map_or_else(
+                        |msg| {
+                            diags.error(
+                                DiagnosticKind::Parse,
+                                origin,
+                                format!("invalid JSON: {msg}"),
+                            );
+                            None
+                        },
+                        Some,
+                    );
             }
         }
     }
     match parse_yaml(text) {
         Ok(value) => Some(value),
         Err(msg) => {
-            diags.error(DiagnosticKind::Parse, origin, format!("invalid YAML: {msg}"));
+            diags.error(
+                DiagnosticKind::Parse,
+                origin,
+                format!("invalid YAML: {msg}"),
+            );
             None
         }
     }
@@ -123,7 +146,9 @@ fn parse_yaml(text: &str) -> Result<Value, String> {
         Ok(v) => v,
         // Integers beyond 64 bits (`minimum: -9223372036854776000`) are valid YAML that the
         // parser rejects; read them as floats, which is what they mean in a schema.
-        Err(first) => serde_yaml_ng::from_str(&widen_huge_integers(text)).map_err(|_| first.to_string())?,
+        Err(first) => {
+            serde_yaml_ng::from_str(&widen_huge_integers(text)).map_err(|_| first.to_string())?
+        }
     };
     let mut yaml = yaml;
     // Merge keys (`<<: *base`) are a YAML 1.1 feature that real specs use; resolve them before conversion.
@@ -149,15 +174,22 @@ fn widen_huge_integers(text: &str) -> String {
                     i = bytes.len();
                     continue;
                 }
-                None if b.is_ascii_digit() || ((b == b'-' || b == b'+') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
-                    let boundary_before = i == 0 || matches!(bytes[i - 1], b' ' | b':' | b',' | b'[' | b'{' | b'\t');
+                None if b.is_ascii_digit()
+                    || ((b == b'-' || b == b'+')
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
+                {
+                    let boundary_before =
+                        i == 0 || matches!(bytes[i - 1], b' ' | b':' | b',' | b'[' | b'{' | b'\t');
                     let start = i;
                     let mut end = i + 1;
                     while end < bytes.len() && bytes[end].is_ascii_digit() {
                         end += 1;
                     }
-                    let boundary_after =
-                        end == bytes.len() || matches!(bytes[end], b' ' | b',' | b']' | b'}' | b'\n' | b'\r' | b'\t');
+                    let boundary_after = end == bytes.len()
+                        || matches!(
+                            bytes[end],
+                            b' ' | b',' | b']' | b'}' | b'\n' | b'\r' | b'\t'
+                        );
                     let digits = end - start - usize::from(!b.is_ascii_digit());
                     out.push_str(&line[start..end]);
                     if boundary_before && boundary_after && digits >= 19 {
@@ -214,7 +246,10 @@ fn yaml_key_text(key: serde_yaml_ng::Value) -> String {
         Y::Bool(b) => b.to_string(),
         Y::Number(n) => n.to_string(),
         Y::Null => "null".to_owned(),
-        other => serde_yaml_ng::to_string(&other).unwrap_or_default().trim().to_owned(),
+        other => serde_yaml_ng::to_string(&other)
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     }
 }
 
@@ -224,11 +259,19 @@ fn detect_version(doc: &Value, diags: &mut Diagnostics) -> Option<SourceVersion>
         if text.starts_with("2.") || text == "2" {
             return Some(SourceVersion::Swagger2);
         }
-        diags.error(DiagnosticKind::UnsupportedVersion, "#/swagger", format!("unsupported swagger version `{text}`"));
+        diags.error(
+            DiagnosticKind::UnsupportedVersion,
+            "#/swagger",
+            format!("unsupported swagger version `{text}`"),
+        );
         return None;
     }
     let Some(openapi) = doc.get("openapi") else {
-        diags.error(DiagnosticKind::UnsupportedVersion, "#", "the document has neither `openapi` nor `swagger`");
+        diags.error(
+            DiagnosticKind::UnsupportedVersion,
+            "#",
+            "the document has neither `openapi` nor `swagger`",
+        );
         return None;
     };
     let text = version_text(openapi);
@@ -244,7 +287,11 @@ fn detect_version(doc: &Value, diags: &mut Diagnostics) -> Option<SourceVersion>
         );
         Some(SourceVersion::V31)
     } else {
-        diags.error(DiagnosticKind::UnsupportedVersion, "#/openapi", format!("unsupported openapi version `{text}`"));
+        diags.error(
+            DiagnosticKind::UnsupportedVersion,
+            "#/openapi",
+            format!("unsupported openapi version `{text}`"),
+        );
         None
     }
 }

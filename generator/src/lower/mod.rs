@@ -17,7 +17,10 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::diagnostics::{DiagnosticKind, Diagnostics, pointer};
-use crate::ir::{Api, Docs, SecurityKind, SecurityScheme, Server, TypeDef, TypeId, TypeKind, TypeRef, ApiKeyLocation};
+use crate::ir::{
+    Api, ApiKeyLocation, Docs, SecurityKind, SecurityScheme, Server, TypeDef, TypeId, TypeKind,
+    TypeRef,
+};
 use crate::load::Document;
 use crate::naming::{self, Scope};
 
@@ -29,7 +32,9 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
     lowerer.drain_pending();
     let mut api = Api {
         title: str_at(&doc.root, "/info/title").unwrap_or("API").to_owned(),
-        version: str_at(&doc.root, "/info/version").unwrap_or("0.0.0").to_owned(),
+        version: str_at(&doc.root, "/info/version")
+            .unwrap_or("0.0.0")
+            .to_owned(),
         docs: Docs {
             summary: str_at(&doc.root, "/info/title").map(str::to_owned),
             description: str_at(&doc.root, "/info/description").map(str::to_owned),
@@ -80,7 +85,10 @@ impl<'a> Lowerer<'a> {
     /// Claims names for every component schema in document order, before converting any.
     fn allocate_components(&mut self) {
         let root = self.root;
-        let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) else {
+        let Some(schemas) = root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        else {
             return;
         };
         for name in schemas.keys() {
@@ -126,7 +134,10 @@ impl<'a> Lowerer<'a> {
             let node = resolve(root, &ptr);
             let name = self.name_of(id);
             let (kind, docs) = match node {
-                Some(node) => (self.lower_named_kind(node, &ptr, &name), schema::docs_of(node)),
+                Some(node) => (
+                    self.lower_named_kind(node, &ptr, &name),
+                    schema::docs_of(node),
+                ),
                 None => (TypeKind::Alias(TypeRef::Json), Docs::default()),
             };
             self.insert_type(id, name, kind, docs, ptr);
@@ -134,7 +145,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn insert_type(&mut self, id: TypeId, name: String, kind: TypeKind, docs: Docs, ptr: String) {
-        self.types.insert(id, TypeDef { name, module: String::new(), docs, kind, pointer: ptr });
+        self.types.insert(
+            id,
+            TypeDef {
+                name,
+                module: String::new(),
+                docs,
+                kind,
+                pointer: ptr,
+            },
+        );
     }
 }
 
@@ -144,7 +164,8 @@ pub(crate) fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value>
     if ptr.is_empty() {
         return Some(root);
     }
-    root.pointer(ptr).or_else(|| root.pointer(&percent_decode(ptr)))
+    root.pointer(ptr)
+        .or_else(|| root.pointer(&percent_decode(ptr)))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -153,7 +174,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             if let Some(b) = hex {
                 out.push(b);
                 i += 3;
@@ -190,14 +213,24 @@ fn lower_servers(root: &Value) -> Vec<Server> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let description = s.get("description").and_then(Value::as_str).map(str::to_owned);
-            Some(Server { url, variables, description })
+            let description = s
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            Some(Server {
+                url,
+                variables,
+                description,
+            })
         })
         .collect()
 }
 
 fn lower_security(root: &Value, diags: &mut Diagnostics) -> Vec<SecurityScheme> {
-    let Some(schemes) = root.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+    let Some(schemes) = root
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -211,13 +244,19 @@ fn lower_security(root: &Value, diags: &mut Diagnostics) -> Vec<SecurityScheme> 
         };
         let ptr = pointer("#/components/securitySchemes", name);
         let kind = match serde_json::from_value::<openapiv3::SecurityScheme>(node.clone()) {
-            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. }) if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("bearer") =>
+            {
                 SecurityKind::Bearer
             }
-            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. }) if scheme.eq_ignore_ascii_case("basic") => {
+            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("basic") =>
+            {
                 SecurityKind::Basic
             }
-            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. }) => SecurityKind::Other(format!("http {scheme}")),
+            Ok(openapiv3::SecurityScheme::HTTP { scheme, .. }) => {
+                SecurityKind::Other(format!("http {scheme}"))
+            }
             Ok(openapiv3::SecurityScheme::APIKey { location, name, .. }) => SecurityKind::ApiKey {
                 location: match location {
                     openapiv3::APIKeyLocation::Header => ApiKeyLocation::Header,
@@ -227,16 +266,27 @@ fn lower_security(root: &Value, diags: &mut Diagnostics) -> Vec<SecurityScheme> 
                 name,
             },
             Ok(openapiv3::SecurityScheme::OAuth2 { flows, .. }) => match flows.client_credentials {
-                Some(cc) => SecurityKind::OAuth2ClientCredentials { token_url: cc.token_url },
+                Some(cc) => SecurityKind::OAuth2ClientCredentials {
+                    token_url: cc.token_url,
+                },
                 None => SecurityKind::Other("oauth2".to_owned()),
             },
-            Ok(openapiv3::SecurityScheme::OpenIDConnect { .. }) => SecurityKind::Other("openIdConnect".to_owned()),
+            Ok(openapiv3::SecurityScheme::OpenIDConnect { .. }) => {
+                SecurityKind::Other("openIdConnect".to_owned())
+            }
             Err(err) => {
-                diags.warn(DiagnosticKind::InvalidStructure, &ptr, format!("unreadable security scheme: {err}"));
+                diags.warn(
+                    DiagnosticKind::InvalidStructure,
+                    &ptr,
+                    format!("unreadable security scheme: {err}"),
+                );
                 SecurityKind::Other("unknown".to_owned())
             }
         };
-        out.push(SecurityScheme { name: name.clone(), kind });
+        out.push(SecurityScheme {
+            name: name.clone(),
+            kind,
+        });
     }
     out
 }

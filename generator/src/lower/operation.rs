@@ -9,14 +9,24 @@ use super::{Lowerer, resolve};
 use crate::config::PaginationRule;
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
-    BodyKind, Docs, HttpMethod, Operation, Pagination, PaginationStyle, Param, ParamLocation, PathSegment, QueryStyle,
-    RequestBody, ResponseBody, ResponseCase, Responses, StatusMatch, SuccessResponse, TypeRef,
+    BodyKind, Docs, HttpMethod, Operation, Pagination, PaginationStyle, Param, ParamLocation,
+    PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, Responses, StatusMatch,
+    SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Scope};
 
 /// Names a builder cannot give to a parameter setter because the builder already has them.
-const BUILDER_RESERVED: &[&str] =
-    &["client", "options", "body", "send", "send_with_response", "stream", "pages", "request", "new"];
+const BUILDER_RESERVED: &[&str] = &[
+    "client",
+    "options",
+    "body",
+    "send",
+    "send_with_response",
+    "stream",
+    "pages",
+    "request",
+    "new",
+];
 
 /// One operation as found in `paths`, before naming.
 struct RawOperation<'v> {
@@ -30,12 +40,18 @@ struct RawOperation<'v> {
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) -> Vec<Operation> {
         let raw = self.collect_operations();
-        let mut method_names = Scope::with_reserved(&["builder", "inner", "from", "clone", "into_inner"]);
+        let mut method_names =
+            Scope::with_reserved(&["builder", "inner", "from", "clone", "into_inner"]);
         let mut builder_names = Scope::new();
         let mut seen_ids = BTreeSet::new();
         let mut out = Vec::with_capacity(raw.len());
         for op in raw {
-            let explicit = op.node.get("operationId").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+            let explicit = op
+                .node
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
             let operation_id = match explicit {
                 Some(id) => id.to_owned(),
                 None => derive_operation_id(op.method, &op.path),
@@ -51,7 +67,14 @@ impl<'a> Lowerer<'a> {
             let builder_name = builder_names.claim(&naming::type_name(&operation_id));
             let success_name = builder_names.claim(&format!("{builder_name}Success"));
             let error_name = builder_names.claim(&format!("{builder_name}Error"));
-            out.push(self.lower_operation(op, operation_id, method_name, builder_name, success_name, error_name));
+            out.push(self.lower_operation(
+                op,
+                operation_id,
+                method_name,
+                builder_name,
+                success_name,
+                error_name,
+            ));
         }
         out.sort_by(|a, b| a.method_name.cmp(&b.method_name));
         out
@@ -61,7 +84,11 @@ impl<'a> Lowerer<'a> {
         let root = self.root;
         let Some(paths) = root.get("paths").and_then(Value::as_object) else {
             if root.get("paths").is_some() {
-                self.diags.error(DiagnosticKind::InvalidStructure, "#/paths", "`paths` must be an object");
+                self.diags.error(
+                    DiagnosticKind::InvalidStructure,
+                    "#/paths",
+                    "`paths` must be an object",
+                );
             }
             return Vec::new();
         };
@@ -72,25 +99,45 @@ impl<'a> Lowerer<'a> {
                 Some(r) => match resolve(root, r) {
                     Some(target) => target,
                     None => {
-                        self.diags.warn(DiagnosticKind::UnresolvedRef, &item_ptr, format!("path item `$ref: {r}` points at nothing"));
+                        self.diags.warn(
+                            DiagnosticKind::UnresolvedRef,
+                            &item_ptr,
+                            format!("path item `$ref: {r}` points at nothing"),
+                        );
                         continue;
                     }
                 },
                 None => item,
             };
             if !item.is_object() {
-                self.diags.warn(DiagnosticKind::InvalidStructure, &item_ptr, "a path item must be an object");
+                self.diags.warn(
+                    DiagnosticKind::InvalidStructure,
+                    &item_ptr,
+                    "a path item must be an object",
+                );
                 continue;
             }
             let path_params = params_of(item, &item_ptr);
             for method in HttpMethod::ALL {
-                let Some(node) = item.get(method.key()) else { continue };
+                let Some(node) = item.get(method.key()) else {
+                    continue;
+                };
                 let ptr = pointer(&item_ptr, method.key());
                 if !node.is_object() {
-                    self.diags.warn(DiagnosticKind::SkippedOperation, &ptr, "an operation must be an object");
+                    self.diags.warn(
+                        DiagnosticKind::SkippedOperation,
+                        &ptr,
+                        "an operation must be an object",
+                    );
                     continue;
                 }
-                out.push(RawOperation { path: path.clone(), method, node, ptr, path_params: path_params.clone() });
+                out.push(RawOperation {
+                    path: path.clone(),
+                    method,
+                    node,
+                    ptr,
+                    path_params: path_params.clone(),
+                });
             }
         }
         out
@@ -111,7 +158,9 @@ impl<'a> Lowerer<'a> {
         let op_params = params_of(op.node, &op.ptr);
         let mut seen = BTreeSet::new();
         for (node, ptr) in op_params.iter().chain(op.path_params.iter()) {
-            let Some(param) = self.lower_param(node, ptr, &builder_name, &mut scope) else { continue };
+            let Some(param) = self.lower_param(node, ptr, &builder_name, &mut scope) else {
+                continue;
+            };
             let key = (param.wire_name.clone(), location_key(param.location));
             if seen.insert(key) {
                 params.push(param);
@@ -119,12 +168,24 @@ impl<'a> Lowerer<'a> {
         }
         let path = self.lower_path(&op.path, &op.ptr, &mut params, &mut scope);
         let body = self.lower_body(op.node, &op.ptr, &builder_name);
-        let responses = self.lower_responses(op.node, &op.ptr, &builder_name, success_name, error_name);
-        let tag = op.node.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
+        let responses =
+            self.lower_responses(op.node, &op.ptr, &builder_name, success_name, error_name);
+        let tag = op
+            .node
+            .get("tags")
+            .and_then(Value::as_array)
+            .and_then(|t| t.first())
+            .and_then(Value::as_str);
         let module = naming::module_name(tag.unwrap_or_else(|| first_segment(&op.path)));
         let pagination = self.pagination_for(&operation_id);
         let mut docs = docs_of(op.node);
-        docs.summary = op.node.get("summary").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        docs.summary = op
+            .node
+            .get("summary")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         Operation {
             method_name,
             builder_name,
@@ -143,20 +204,34 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_param(&mut self, node: &'a Value, ptr: &str, builder: &str, scope: &mut Scope) -> Option<Param> {
+    fn lower_param(
+        &mut self,
+        node: &'a Value,
+        ptr: &str,
+        builder: &str,
+        scope: &mut Scope,
+    ) -> Option<Param> {
         let root = self.root;
         let (node, ptr) = match node.get("$ref").and_then(Value::as_str) {
             Some(r) => match resolve(root, r) {
                 Some(target) => (target, r.to_owned()),
                 None => {
-                    self.diags.warn(DiagnosticKind::UnresolvedRef, ptr, format!("parameter `$ref: {r}` points at nothing"));
+                    self.diags.warn(
+                        DiagnosticKind::UnresolvedRef,
+                        ptr,
+                        format!("parameter `$ref: {r}` points at nothing"),
+                    );
                     return None;
                 }
             },
             None => (node, ptr.to_owned()),
         };
         let Some(name) = node.get("name").and_then(Value::as_str) else {
-            self.diags.warn(DiagnosticKind::InvalidParameter, &ptr, "a parameter without `name` is skipped");
+            self.diags.warn(
+                DiagnosticKind::InvalidParameter,
+                &ptr,
+                "a parameter without `name` is skipped",
+            );
             return None;
         };
         let location_text = node.get("in").and_then(Value::as_str).unwrap_or("");
@@ -170,19 +245,28 @@ impl<'a> Lowerer<'a> {
                     Some("deepObject") => QueryStyle::DeepObject,
                     _ => QueryStyle::Form,
                 };
-                let explode = node.get("explode").and_then(Value::as_bool).unwrap_or(style == QueryStyle::Form);
+                let explode = node
+                    .get("explode")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(style == QueryStyle::Form);
                 ParamLocation::Query { style, explode }
             }
             "header" => {
                 // OpenAPI says these three are ignored as parameters; the runtime sets them.
-                if ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str()) {
+                if ["accept", "content-type", "authorization"]
+                    .contains(&name.to_ascii_lowercase().as_str())
+                {
                     return None;
                 }
                 ParamLocation::Header
             }
             "cookie" => ParamLocation::Cookie,
             other => {
-                self.diags.warn(DiagnosticKind::InvalidParameter, &ptr, format!("parameter location `{other}` is not supported"));
+                self.diags.warn(
+                    DiagnosticKind::InvalidParameter,
+                    &ptr,
+                    format!("parameter location `{other}` is not supported"),
+                );
                 return None;
             }
         };
@@ -199,7 +283,11 @@ impl<'a> Lowerer<'a> {
             TypeRef::Nullable(inner) => *inner,
             other => other,
         };
-        let required = location == ParamLocation::Path || node.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let required = location == ParamLocation::Path
+            || node
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         Some(Param {
             rust_name: scope.claim(&naming::field_name(name)),
             wire_name: name.to_owned(),
@@ -211,17 +299,28 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Splits the template and checks it against the path parameters.
-    fn lower_path(&mut self, template: &str, ptr: &str, params: &mut Vec<Param>, scope: &mut Scope) -> Vec<PathSegment> {
+    fn lower_path(
+        &mut self,
+        template: &str,
+        ptr: &str,
+        params: &mut Vec<Param>,
+        scope: &mut Scope,
+    ) -> Vec<PathSegment> {
         let mut segments = Vec::new();
         let mut rest = template;
         let mut used = BTreeSet::new();
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
             if open > 0 {
                 segments.push(PathSegment::Literal(rest[..open].to_owned()));
             }
             let name = &rest[open + 1..close];
-            let index = match params.iter().position(|p| p.location == ParamLocation::Path && p.wire_name == name) {
+            let index = match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+            {
                 Some(i) => i,
                 None => {
                     self.diags.warn(
@@ -247,13 +346,17 @@ impl<'a> Lowerer<'a> {
         if !rest.is_empty() {
             segments.push(PathSegment::Literal(rest.to_owned()));
         }
-        let unused: Vec<usize> =
-            (0..params.len()).filter(|i| params[*i].location == ParamLocation::Path && !used.contains(i)).collect();
+        let unused: Vec<usize> = (0..params.len())
+            .filter(|i| params[*i].location == ParamLocation::Path && !used.contains(i))
+            .collect();
         for i in unused.iter().rev() {
             self.diags.warn(
                 DiagnosticKind::PathParameter,
                 ptr,
-                format!("path parameter `{}` is not in the path template; it is left out", params[*i].wire_name),
+                format!(
+                    "path parameter `{}` is not in the path template; it is left out",
+                    params[*i].wire_name
+                ),
             );
         }
         if !unused.is_empty() {
@@ -283,7 +386,11 @@ impl<'a> Lowerer<'a> {
             Some(r) => match resolve(root, r) {
                 Some(target) => (target, r.to_owned()),
                 None => {
-                    self.diags.warn(DiagnosticKind::UnresolvedRef, &ptr, format!("request body `$ref: {r}` points at nothing"));
+                    self.diags.warn(
+                        DiagnosticKind::UnresolvedRef,
+                        &ptr,
+                        format!("request body `$ref: {r}` points at nothing"),
+                    );
                     return None;
                 }
             },
@@ -310,12 +417,19 @@ impl<'a> Lowerer<'a> {
         } else {
             (BodyKind::Binary, TypeRef::Binary)
         };
-        let content_type = if media.contains('*') { "application/octet-stream".to_owned() } else { media.clone() };
+        let content_type = if media.contains('*') {
+            "application/octet-stream".to_owned()
+        } else {
+            media.clone()
+        };
         Some(RequestBody {
             kind,
             content_type,
             ty,
-            required: node.get("required").and_then(Value::as_bool).unwrap_or(false),
+            required: node
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             docs: docs_of(node),
         })
     }
@@ -336,7 +450,11 @@ impl<'a> Lowerer<'a> {
                 let rptr = pointer(&ptr, key);
                 let Some(status) = parse_status(key) else {
                     if !key.starts_with("x-") {
-                        self.diags.warn(DiagnosticKind::InvalidStructure, &rptr, format!("`{key}` is not a status code"));
+                        self.diags.warn(
+                            DiagnosticKind::InvalidStructure,
+                            &rptr,
+                            format!("`{key}` is not a status code"),
+                        );
                     }
                     continue;
                 };
@@ -344,7 +462,11 @@ impl<'a> Lowerer<'a> {
                     Some(r) => match resolve(root, r) {
                         Some(t) => (t, r.to_owned()),
                         None => {
-                            self.diags.warn(DiagnosticKind::UnresolvedRef, &rptr, format!("response `$ref: {r}` points at nothing"));
+                            self.diags.warn(
+                                DiagnosticKind::UnresolvedRef,
+                                &rptr,
+                                format!("response `$ref: {r}` points at nothing"),
+                            );
                             continue;
                         }
                     },
@@ -355,17 +477,29 @@ impl<'a> Lowerer<'a> {
         }
         cases.sort_by_key(|(s, _, _)| *s);
         let has_2xx = cases.iter().any(|(s, _, _)| is_success(*s));
-        let (success, errors): (Vec<_>, Vec<_>) =
-            cases.into_iter().partition(|(s, _, _)| is_success(*s) || (!has_2xx && *s == StatusMatch::Default));
-        let errors: Vec<_> = errors.into_iter().filter(|(s, _, _)| !matches!(s, StatusMatch::Code(c) if *c < 400)).collect();
+        let (success, errors): (Vec<_>, Vec<_>) = cases
+            .into_iter()
+            .partition(|(s, _, _)| is_success(*s) || (!has_2xx && *s == StatusMatch::Default));
+        let errors: Vec<_> = errors
+            .into_iter()
+            .filter(|(s, _, _)| !matches!(s, StatusMatch::Code(c) if *c < 400))
+            .collect();
 
         let single = success.len() <= 1;
         let mut success_cases = Vec::new();
         for (status, node, rptr) in success {
             let variant = status_variant(status);
-            let ctx = if single { format!("{builder}Response") } else { format!("{builder}Response{variant}") };
+            let ctx = if single {
+                format!("{builder}Response")
+            } else {
+                format!("{builder}Response{variant}")
+            };
             let body = self.lower_response_body(node, &rptr, &ctx);
-            success_cases.push(ResponseCase { status, variant, body });
+            success_cases.push(ResponseCase {
+                status,
+                variant,
+                body,
+            });
         }
         let success = collapse_success(success_cases, success_name);
         let mut error_cases = Vec::new();
@@ -373,34 +507,57 @@ impl<'a> Lowerer<'a> {
             let variant = status_variant(status);
             let body = self.lower_response_body(node, &rptr, &format!("{builder}{variant}Error"));
             if matches!(body, ResponseBody::Json(_)) {
-                error_cases.push(ResponseCase { status, variant, body });
+                error_cases.push(ResponseCase {
+                    status,
+                    variant,
+                    body,
+                });
             }
         }
-        Responses { success, errors: error_cases, error_type_name: error_name }
+        Responses {
+            success,
+            errors: error_cases,
+            error_type_name: error_name,
+        }
     }
 
     fn lower_response_body(&mut self, node: &'a Value, ptr: &str, ctx: &str) -> ResponseBody {
-        let Some(content) = node.get("content").and_then(Value::as_object).filter(|c| !c.is_empty()) else {
+        let Some(content) = node
+            .get("content")
+            .and_then(Value::as_object)
+            .filter(|c| !c.is_empty())
+        else {
             return ResponseBody::Empty;
         };
         let cptr = pointer(ptr, "content");
         let pick = content
             .iter()
             .find(|(m, _)| is_json(&m.to_ascii_lowercase()))
-            .or_else(|| content.iter().find(|(m, _)| m.to_ascii_lowercase().starts_with("text/event-stream")))
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(m, _)| m.to_ascii_lowercase().starts_with("text/event-stream"))
+            })
             .or_else(|| content.iter().next());
-        let Some((media, media_node)) = pick else { return ResponseBody::Empty };
+        let Some((media, media_node)) = pick else {
+            return ResponseBody::Empty;
+        };
         let mptr = pointer(&cptr, media);
         let lower = media.to_ascii_lowercase();
         let schema = media_node.get("schema");
-        if is_json(&lower) || (lower == "*/*" && schema.is_some_and(|s| !is_binary_schema(Some(s)))) {
+        if is_json(&lower) || (lower == "*/*" && schema.is_some_and(|s| !is_binary_schema(Some(s))))
+        {
             match schema {
                 Some(s) => ResponseBody::Json(self.lower_schema(s, &pointer(&mptr, "schema"), ctx)),
                 None => ResponseBody::Json(TypeRef::Json),
             }
         } else if lower.starts_with("text/event-stream") {
             let item = match schema {
-                Some(s) if s.as_object().is_none_or(|o| o.get("type").and_then(Value::as_str) != Some("string")) => {
+                Some(s)
+                    if s.as_object().is_none_or(|o| {
+                        o.get("type").and_then(Value::as_str) != Some("string")
+                    }) =>
+                {
                     self.lower_schema(s, &pointer(&mptr, "schema"), &format!("{ctx}Event"))
                 }
                 _ => TypeRef::Json,
@@ -417,12 +574,19 @@ impl<'a> Lowerer<'a> {
         let config = self.config;
         let rule = config.pagination.iter().find(|r| r.matches(operation_id))?;
         match pagination_style(rule) {
-            Ok(style) => Some(Pagination { style, items: rule.items.clone(), item_type: TypeRef::Json }),
+            Ok(style) => Some(Pagination {
+                style,
+                items: rule.items.clone(),
+                item_type: TypeRef::Json,
+            }),
             Err(missing) => {
                 self.diags.warn(
                     DiagnosticKind::Config,
                     "sdkgen.toml",
-                    format!("pagination style `{}` for `{operation_id}` needs `{missing}`", rule.style),
+                    format!(
+                        "pagination style `{}` for `{operation_id}` needs `{missing}`",
+                        rule.style
+                    ),
                 );
                 None
             }
@@ -443,7 +607,9 @@ fn pagination_style(rule: &PaginationRule) -> Result<PaginationStyle, &'static s
             cursor_param: need(&rule.cursor_param, "cursor_param")?,
             cursor_pointer: need(&rule.cursor_pointer, "cursor_pointer")?,
         },
-        "next_url" => PaginationStyle::NextUrl { next: need(&rule.next, "next")? },
+        "next_url" => PaginationStyle::NextUrl {
+            next: need(&rule.next, "next")?,
+        },
         "link_header" => PaginationStyle::LinkHeader,
         "page_number" => PaginationStyle::PageNumber {
             page_param: need(&rule.page_param, "page_param")?,
@@ -476,13 +642,21 @@ fn params_of<'v>(node: &'v Value, ptr: &str) -> Vec<(&'v Value, String)> {
     let base = pointer(ptr, "parameters");
     node.get("parameters")
         .and_then(Value::as_array)
-        .map(|ps| ps.iter().enumerate().map(|(i, p)| (p, pointer(&base, &i.to_string()))).collect())
+        .map(|ps| {
+            ps.iter()
+                .enumerate()
+                .map(|(i, p)| (p, pointer(&base, &i.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn first_content_schema<'v>(node: &'v Value, ptr: &str) -> Option<(&'v Value, String)> {
     let (media, m) = node.get("content")?.as_object()?.iter().next()?;
-    Some((m.get("schema")?, pointer(&pointer(&pointer(ptr, "content"), media), "schema")))
+    Some((
+        m.get("schema")?,
+        pointer(&pointer(&pointer(ptr, "content"), media), "schema"),
+    ))
 }
 
 fn location_key(location: ParamLocation) -> u8 {
@@ -496,7 +670,10 @@ fn location_key(location: ParamLocation) -> u8 {
 
 fn is_json(media: &str) -> bool {
     let base = media.split(';').next().unwrap_or("").trim();
-    base == "application/json" || base.ends_with("+json") || base == "text/json" || base == "application/x-ndjson"
+    base == "application/json"
+        || base.ends_with("+json")
+        || base == "text/json"
+        || base == "application/x-ndjson"
 }
 
 fn is_binary_schema(schema: Option<&Value>) -> bool {
@@ -504,7 +681,8 @@ fn is_binary_schema(schema: Option<&Value>) -> bool {
 }
 
 fn pick_request_media(content: &serde_json::Map<String, Value>) -> Option<(&String, &Value)> {
-    let ranked = |pred: &dyn Fn(&str) -> bool| content.iter().find(|(m, _)| pred(&m.to_ascii_lowercase()));
+    let ranked =
+        |pred: &dyn Fn(&str) -> bool| content.iter().find(|(m, _)| pred(&m.to_ascii_lowercase()));
     ranked(&is_json)
         .or_else(|| ranked(&|m| m.starts_with("application/x-www-form-urlencoded")))
         .or_else(|| ranked(&|m| m.starts_with("multipart/form-data")))
@@ -519,7 +697,10 @@ fn parse_status(key: &str) -> Option<StatusMatch> {
     if bytes.len() == 3 && bytes[1..].eq_ignore_ascii_case(b"xx") && bytes[0].is_ascii_digit() {
         return Some(StatusMatch::Range(bytes[0] - b'0'));
     }
-    key.parse::<u16>().ok().filter(|c| (100..600).contains(c)).map(StatusMatch::Code)
+    key.parse::<u16>()
+        .ok()
+        .filter(|c| (100..600).contains(c))
+        .map(StatusMatch::Code)
 }
 
 fn is_success(status: StatusMatch) -> bool {
@@ -597,8 +778,11 @@ fn first_segment(path: &str) -> &str {
     let is_version = |s: &str| {
         s.eq_ignore_ascii_case("api")
             || s.starts_with(|c: char| c.is_ascii_digit())
-            || (s.len() > 1 && s.starts_with(['v', 'V']) && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
+            || (s.len() > 1
+                && s.starts_with(['v', 'V'])
+                && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
-    path.split('/').find(|s| !s.is_empty() && !s.starts_with('{') && !is_version(s)).unwrap_or("default")
+    path.split('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{') && !is_version(s))
+        .unwrap_or("default")
 }
-

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 use crate::ir::{
-    Api, BodyKind, MultipartField, PartEncoding, Presence, ResponseBody, SuccessResponse, TypeDef, TypeId, TypeKind,
-    TypeRef,
+    Api, BodyKind, MultipartField, PartEncoding, Presence, ResponseBody, SuccessResponse, TypeDef,
+    TypeId, TypeKind, TypeRef,
 };
 use crate::naming::Scope;
 
@@ -49,7 +49,9 @@ fn collect_refs(t: &TypeRef, by_value: bool, out: &mut Vec<(TypeId, bool)>) {
         TypeRef::Named(id) => out.push((*id, by_value)),
         TypeRef::Boxed(id) => out.push((*id, false)),
         TypeRef::Nullable(inner) => collect_refs(inner, by_value, out),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Expandable(inner) => collect_refs(inner, false, out),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Expandable(inner) => {
+            collect_refs(inner, false, out)
+        }
         _ => {}
     }
 }
@@ -80,7 +82,9 @@ fn refs_of(t: &TypeRef) -> Vec<TypeId> {
 fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
     let types = &api.types;
     for op in &mut api.operations {
-        let Some(p) = &mut op.pagination else { continue };
+        let Some(p) = &mut op.pagination else {
+            continue;
+        };
         let body = match &op.responses.success {
             SuccessResponse::Single(ResponseBody::Json(t)) => Some(t.clone()),
             _ => None,
@@ -92,7 +96,10 @@ fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
                 diags.warn(
                     DiagnosticKind::Config,
                     op.pointer.clone(),
-                    format!("`{}` is paginated but `{}` does not lead to an array in its response", op.operation_id, p.items),
+                    format!(
+                        "`{}` is paginated but `{}` does not lead to an array in its response",
+                        op.operation_id, p.items
+                    ),
                 );
                 op.pagination = None;
             }
@@ -104,8 +111,12 @@ fn walk_pointer(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef, ptr: &str) -> Op
     let mut current = t.clone();
     for segment in ptr.split('/').skip(1) {
         current = unalias(types, &current);
-        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = current else { return None };
-        let TypeKind::Struct(s) = &types.get(&id)?.kind else { return None };
+        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = current else {
+            return None;
+        };
+        let TypeKind::Struct(s) = &types.get(&id)?.kind else {
+            return None;
+        };
         current = s.fields.iter().find(|f| f.wire_name == segment)?.ty.clone();
     }
     Some(unalias(types, &current))
@@ -129,8 +140,12 @@ fn unalias(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> TypeRef {
 /// Request types distinguish "absent" from "null" and leave out `readOnly` fields; response
 /// types keep plain `Option`s, which is what readers of a response want.
 fn shape_request_types(api: &mut Api) {
-    let body_roots: Vec<TypeId> =
-        api.operations.iter().filter_map(|o| o.body.as_ref()).flat_map(|b| refs_of(&b.ty)).collect();
+    let body_roots: Vec<TypeId> = api
+        .operations
+        .iter()
+        .filter_map(|o| o.body.as_ref())
+        .flat_map(|b| refs_of(&b.ty))
+        .collect();
     let response_roots: Vec<TypeId> = api
         .operations
         .iter()
@@ -138,9 +153,14 @@ fn shape_request_types(api: &mut Api) {
             let mut ids = Vec::new();
             match &o.responses.success {
                 SuccessResponse::Single(b) => ids.extend(body_refs(b)),
-                SuccessResponse::Enum { cases, .. } => cases.iter().for_each(|c| ids.extend(body_refs(&c.body))),
+                SuccessResponse::Enum { cases, .. } => {
+                    cases.iter().for_each(|c| ids.extend(body_refs(&c.body)))
+                }
             }
-            o.responses.errors.iter().for_each(|c| ids.extend(body_refs(&c.body)));
+            o.responses
+                .errors
+                .iter()
+                .for_each(|c| ids.extend(body_refs(&c.body)));
             ids
         })
         .collect();
@@ -155,8 +175,12 @@ fn shape_request_types(api: &mut Api) {
     }
     let mut next_id = api.types.keys().next_back().map_or(0, |id| id.0 + 1);
     for id in &in_request {
-        let Some(def) = api.types.get(id) else { continue };
-        let TypeKind::Struct(s) = &def.kind else { continue };
+        let Some(def) = api.types.get(id) else {
+            continue;
+        };
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
         if !s.fields.iter().any(|f| f.read_only) {
             continue;
         }
@@ -178,10 +202,16 @@ fn shape_request_types(api: &mut Api) {
         api.types.insert(id, def);
     }
     // Request-only types lose their readOnly fields in place; twins lose them in the copy.
-    let request_side: BTreeSet<TypeId> =
-        in_request.iter().filter(|id| !twins.contains_key(id)).copied().chain(twins.values().copied()).collect();
+    let request_side: BTreeSet<TypeId> = in_request
+        .iter()
+        .filter(|id| !twins.contains_key(id))
+        .copied()
+        .chain(twins.values().copied())
+        .collect();
     for (id, def) in &mut api.types {
-        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
         if request_side.contains(id) {
             s.fields.retain(|f| !f.read_only);
             for f in &mut s.fields {
@@ -216,7 +246,10 @@ fn retarget(t: &mut TypeRef, twins: &BTreeMap<TypeId, TypeId>) {
                 *id = *twin;
             }
         }
-        TypeRef::Nullable(inner) | TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Expandable(inner) => {
+        TypeRef::Nullable(inner)
+        | TypeRef::Array(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Expandable(inner) => {
             retarget(inner, twins);
         }
         _ => {}
@@ -261,7 +294,10 @@ fn part_encoding(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> PartEncoding
         | TypeRef::DateTime
         | TypeRef::Date
         | TypeRef::Uuid => true,
-        TypeRef::Named(id) => matches!(types.get(&id).map(|d| &d.kind), Some(TypeKind::StringEnum(_) | TypeKind::IntEnum(_))),
+        TypeRef::Named(id) => matches!(
+            types.get(&id).map(|d| &d.kind),
+            Some(TypeKind::StringEnum(_) | TypeKind::IntEnum(_))
+        ),
         _ => false,
     };
     match unalias(types, t) {
@@ -345,7 +381,11 @@ fn graph(api: &Api, by_value_only: bool) -> BTreeMap<TypeId, Vec<TypeId>> {
         .collect()
 }
 
-fn cyclic(id: TypeId, comp: &BTreeMap<TypeId, usize>, succ: &BTreeMap<TypeId, Vec<TypeId>>) -> bool {
+fn cyclic(
+    id: TypeId,
+    comp: &BTreeMap<TypeId, usize>,
+    succ: &BTreeMap<TypeId, Vec<TypeId>>,
+) -> bool {
     let c = comp.get(&id);
     let self_loop = succ.get(&id).is_some_and(|s| s.contains(&id));
     self_loop || comp.iter().any(|(other, oc)| *other != id && Some(oc) == c)
@@ -361,8 +401,12 @@ fn newtype_recursive_aliases(api: &mut Api) {
         *sizes.entry(*c).or_insert(0) += 1;
     }
     for (id, def) in &mut api.types {
-        let TypeKind::Alias(t) = &def.kind else { continue };
-        let in_cycle = comp.get(id).is_some_and(|c| sizes.get(c).copied().unwrap_or(0) > 1)
+        let TypeKind::Alias(t) = &def.kind else {
+            continue;
+        };
+        let in_cycle = comp
+            .get(id)
+            .is_some_and(|c| sizes.get(c).copied().unwrap_or(0) > 1)
             || succ.get(id).is_some_and(|s| s.contains(id));
         if in_cycle {
             def.kind = TypeKind::Newtype(t.clone());
@@ -384,8 +428,12 @@ fn box_cycles(api: &mut Api) {
         if !cyclic_fast(id, &comp, &members, &succ) {
             continue;
         }
-        let Some(my_comp) = comp.get(&id).copied() else { continue };
-        let Some(def) = api.types.get_mut(&id) else { continue };
+        let Some(my_comp) = comp.get(&id).copied() else {
+            continue;
+        };
+        let Some(def) = api.types.get_mut(&id) else {
+            continue;
+        };
         let fix = |t: &mut TypeRef| box_in(t, &|target| comp.get(&target) == Some(&my_comp));
         match &mut def.kind {
             TypeKind::Struct(s) => s.fields.iter_mut().for_each(|f| fix(&mut f.ty)),
@@ -403,7 +451,9 @@ fn cyclic_fast(
     members: &BTreeMap<usize, usize>,
     succ: &BTreeMap<TypeId, Vec<TypeId>>,
 ) -> bool {
-    comp.get(&id).is_some_and(|c| members.get(c).copied().unwrap_or(0) > 1) || succ.get(&id).is_some_and(|s| s.contains(&id))
+    comp.get(&id)
+        .is_some_and(|c| members.get(c).copied().unwrap_or(0) > 1)
+        || succ.get(&id).is_some_and(|s| s.contains(&id))
 }
 
 fn box_in(t: &mut TypeRef, same_component: &dyn Fn(TypeId) -> bool) {
@@ -427,9 +477,14 @@ fn assign_modules(api: &mut Api) {
         }
         match &op.responses.success {
             SuccessResponse::Single(b) => roots.extend(body_refs(b)),
-            SuccessResponse::Enum { cases, .. } => cases.iter().for_each(|c| roots.extend(body_refs(&c.body))),
+            SuccessResponse::Enum { cases, .. } => {
+                cases.iter().for_each(|c| roots.extend(body_refs(&c.body)))
+            }
         }
-        op.responses.errors.iter().for_each(|c| roots.extend(body_refs(&c.body)));
+        op.responses
+            .errors
+            .iter()
+            .for_each(|c| roots.extend(body_refs(&c.body)));
     }
     let mut users: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
     for (module, roots) in roots_by_module {
@@ -439,7 +494,11 @@ fn assign_modules(api: &mut Api) {
     }
     for (id, def) in &mut api.types {
         def.module = match users.get(id) {
-            Some(mods) if mods.len() == 1 => mods.iter().next().cloned().unwrap_or_else(|| "common".to_owned()),
+            Some(mods) if mods.len() == 1 => mods
+                .iter()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| "common".to_owned()),
             _ => "common".to_owned(),
         };
         if def.module == "common" {

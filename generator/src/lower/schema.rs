@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::{Lowerer, resolve};
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
-    Docs, EnumVariant, Field, FloatKind, IntKind, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeKind,
-    TypeRef, UnionDef, UnionVariant,
+    Docs, EnumVariant, Field, FloatKind, IntKind, IntVariant, Presence, StringEnumDef, StructDef,
+    Tagging, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
 use crate::naming::{self, Scope};
 
@@ -19,7 +19,10 @@ const MAX_ENUM_VALUES: usize = 2000;
 /// What a schema is, read leniently from its keywords.
 enum Shape<'v> {
     Ref(&'v str),
-    Union { members: Vec<(&'v Value, String)>, discriminator: Option<&'v Value> },
+    Union {
+        members: Vec<(&'v Value, String)>,
+        discriminator: Option<&'v Value>,
+    },
     AllOf(Vec<(&'v Value, String)>),
     StringEnum(Vec<String>),
     IntEnum(Vec<i64>),
@@ -49,11 +52,20 @@ enum Additional<'v> {
 }
 
 pub(crate) fn docs_of(node: &Value) -> Docs {
-    let text = |k: &str| node.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |k: &str| {
+        node.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     Docs {
         summary: text("title"),
         description: text("description"),
-        deprecated: node.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+        deprecated: node
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     }
 }
 
@@ -72,7 +84,12 @@ fn members_of<'v>(node: &'v Value, key: &str, ptr: &str) -> Option<Vec<(&'v Valu
         return None;
     }
     let base = pointer(ptr, key);
-    Some(arr.iter().enumerate().map(|(i, m)| (m, pointer(&base, &i.to_string()))).collect())
+    Some(
+        arr.iter()
+            .enumerate()
+            .map(|(i, m)| (m, pointer(&base, &i.to_string())))
+            .collect(),
+    )
 }
 
 /// A plain string with no enum and no format that changes its Rust type.
@@ -98,7 +115,10 @@ fn primitive(node: &Value) -> Option<TypeRef> {
             _ => TypeRef::String,
         },
         "integer" => {
-            let non_negative = node.get("minimum").and_then(Value::as_f64).is_some_and(|m| m >= 0.0);
+            let non_negative = node
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .is_some_and(|m| m >= 0.0);
             TypeRef::Int(match format {
                 "int32" | "int8" | "int16" => IntKind::I32,
                 "uint32" | "uint8" | "uint16" => IntKind::U32,
@@ -107,7 +127,11 @@ fn primitive(node: &Value) -> Option<TypeRef> {
                 _ => IntKind::I64,
             })
         }
-        "number" => TypeRef::Float(if format == "float" { FloatKind::F32 } else { FloatKind::F64 }),
+        "number" => TypeRef::Float(if format == "float" {
+            FloatKind::F32
+        } else {
+            FloatKind::F64
+        }),
         "boolean" => TypeRef::Bool,
         _ => return None,
     })
@@ -117,7 +141,11 @@ impl<'a> Lowerer<'a> {
     fn classify(&mut self, node: &'a Value, ptr: &str) -> Shape<'a> {
         let Some(obj) = node.as_object() else {
             if !node.is_boolean() {
-                self.diags.warn(DiagnosticKind::InvalidSchema, ptr, "a schema must be an object");
+                self.diags.warn(
+                    DiagnosticKind::InvalidSchema,
+                    ptr,
+                    "a schema must be an object",
+                );
             }
             return Shape::Primitive(TypeRef::Json);
         };
@@ -125,7 +153,11 @@ impl<'a> Lowerer<'a> {
             if let Some(r) = r.as_str() {
                 return Shape::Ref(r);
             }
-            self.diags.warn(DiagnosticKind::InvalidSchema, ptr, "`$ref` must be a string");
+            self.diags.warn(
+                DiagnosticKind::InvalidSchema,
+                ptr,
+                "`$ref` must be a string",
+            );
             return Shape::Primitive(TypeRef::Json);
         }
         let union = members_of(node, "oneOf", ptr).or_else(|| members_of(node, "anyOf", ptr));
@@ -133,13 +165,18 @@ impl<'a> Lowerer<'a> {
             // `oneOf: [{required: [a]}, {required: [b]}]` beside `properties` only constrains the object.
             let constraint_only = obj.contains_key("properties")
                 && members.iter().all(|(m, _)| {
-                    m.get("$ref").is_none() && m.get("type").is_none() && m.get("properties").is_none()
+                    m.get("$ref").is_none()
+                        && m.get("type").is_none()
+                        && m.get("properties").is_none()
                 });
             if !constraint_only {
                 if let Some(shape) = string_union_shape(&members) {
                     return shape;
                 }
-                return Shape::Union { members, discriminator: obj.get("discriminator") };
+                return Shape::Union {
+                    members,
+                    discriminator: obj.get("discriminator"),
+                };
             }
         }
         if let Some(parts) = members_of(node, "allOf", ptr) {
@@ -151,17 +188,24 @@ impl<'a> Lowerer<'a> {
             }
         }
         let ty = obj.get("type").and_then(Value::as_str);
-        let has_props = obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+        let has_props = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
         match ty {
             Some("object") | None if has_props => Shape::Object,
             Some("object") | None if obj.contains_key("additionalProperties") || ty.is_some() => {
                 match obj.get("additionalProperties") {
-                    Some(ap @ Value::Object(_)) => Shape::Map(Some((ap, pointer(ptr, "additionalProperties")))),
+                    Some(ap @ Value::Object(_)) => {
+                        Shape::Map(Some((ap, pointer(ptr, "additionalProperties"))))
+                    }
                     _ => Shape::Map(None),
                 }
             }
             Some("array") => Shape::Array(obj.get("items").map(|i| (i, pointer(ptr, "items")))),
-            None if obj.contains_key("items") => Shape::Array(obj.get("items").map(|i| (i, pointer(ptr, "items")))),
+            None if obj.contains_key("items") => {
+                Shape::Array(obj.get("items").map(|i| (i, pointer(ptr, "items"))))
+            }
             Some(_) => match primitive(node) {
                 Some(t) => Shape::Primitive(t),
                 None => {
@@ -169,7 +213,10 @@ impl<'a> Lowerer<'a> {
                         self.diags.warn(
                             DiagnosticKind::UnsupportedSchema,
                             ptr,
-                            format!("unknown type `{}`; using serde_json::Value", ty.unwrap_or_default()),
+                            format!(
+                                "unknown type `{}`; using serde_json::Value",
+                                ty.unwrap_or_default()
+                            ),
                         );
                     }
                     Shape::Primitive(TypeRef::Json)
@@ -190,12 +237,19 @@ impl<'a> Lowerer<'a> {
                 self.diags.warn(
                     DiagnosticKind::UnsupportedSchema,
                     ptr,
-                    format!("an enum of {} values is generated as a plain string", non_null.len()),
+                    format!(
+                        "an enum of {} values is generated as a plain string",
+                        non_null.len()
+                    ),
                 );
                 return Some(Shape::Primitive(TypeRef::String));
             }
             let mut seen = BTreeSet::new();
-            let vals = non_null.iter().filter_map(|v| v.as_str()).filter(|s| seen.insert(*s)).map(str::to_owned);
+            let vals = non_null
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter(|s| seen.insert(*s))
+                .map(str::to_owned);
             return Some(Shape::StringEnum(vals.collect()));
         }
         if non_null.iter().all(|v| v.is_i64()) && matches!(ty, None | Some("integer")) {
@@ -203,7 +257,10 @@ impl<'a> Lowerer<'a> {
                 return Some(Shape::Primitive(TypeRef::Int(IntKind::I64)));
             }
             let mut seen = BTreeSet::new();
-            let vals = non_null.iter().filter_map(|v| v.as_i64()).filter(|i| seen.insert(*i));
+            let vals = non_null
+                .iter()
+                .filter_map(|v| v.as_i64())
+                .filter(|i| seen.insert(*i));
             return Some(Shape::IntEnum(vals.collect()));
         }
         // Enums of booleans or numbers, or mixed ones, keep their base type.
@@ -238,7 +295,9 @@ impl<'a> Lowerer<'a> {
                 Some(t) => t,
                 None => self.inline_named(node, ptr, ctx),
             },
-            Shape::Object | Shape::StringEnum(_) | Shape::IntEnum(_) => self.inline_named(node, ptr, ctx),
+            Shape::Object | Shape::StringEnum(_) | Shape::IntEnum(_) => {
+                self.inline_named(node, ptr, ctx)
+            }
         };
         if nullable { make_nullable(ty) } else { ty }
     }
@@ -248,10 +307,15 @@ impl<'a> Lowerer<'a> {
         if let Some(id) = self.by_pointer.get(ptr) {
             return TypeRef::Named(*id);
         }
-        let name = node.get("title").and_then(Value::as_str).filter(|t| !t.trim().is_empty() && t.len() < 60);
+        let name = node
+            .get("title")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty() && t.len() < 60);
         let base = match name {
             // A title names the type better than its position, unless it is already taken.
-            Some(title) if !self.type_names.is_taken(&naming::type_name(title)) => naming::type_name(title),
+            Some(title) if !self.type_names.is_taken(&naming::type_name(title)) => {
+                naming::type_name(title)
+            }
             _ => naming::type_name(ctx),
         };
         let id = self.new_id(&base);
@@ -276,7 +340,12 @@ impl<'a> Lowerer<'a> {
             );
             return TypeRef::Json;
         }
-        let last = reference.rsplit('/').next().unwrap_or("Value").replace("~1", "/").replace("~0", "~");
+        let last = reference
+            .rsplit('/')
+            .next()
+            .unwrap_or("Value")
+            .replace("~1", "/")
+            .replace("~0", "~");
         TypeRef::Named(self.allocate(reference, &naming::type_name(&last)))
     }
 
@@ -288,7 +357,10 @@ impl<'a> Lowerer<'a> {
             Shape::Object => TypeKind::Struct(self.lower_struct_from(node, ptr, name)),
             Shape::StringEnum(values) => TypeKind::StringEnum(lower_string_enum(&values)),
             Shape::IntEnum(values) => TypeKind::IntEnum(lower_int_enum(node, &values)),
-            Shape::Union { members, discriminator } => match self.collapse_union(&members, name) {
+            Shape::Union {
+                members,
+                discriminator,
+            } => match self.collapse_union(&members, name) {
                 Some(t) => TypeKind::Alias(wrap(t)),
                 None => TypeKind::Union(self.lower_union(&members, discriminator, ptr, name)),
             },
@@ -307,7 +379,9 @@ impl<'a> Lowerer<'a> {
                     TypeKind::Alias(wrap(self.ref_type(r, ptr)))
                 }
             }
-            Shape::Primitive(_) | Shape::Array(_) | Shape::Map(_) => TypeKind::Alias(self.lower_schema_no_name(node, ptr, name)),
+            Shape::Primitive(_) | Shape::Array(_) | Shape::Map(_) => {
+                TypeKind::Alias(self.lower_schema_no_name(node, ptr, name))
+            }
         }
     }
 
@@ -326,7 +400,9 @@ impl<'a> Lowerer<'a> {
             if !seen.insert(current.clone()) {
                 return true;
             }
-            let Some(target) = resolve(root, &current) else { return false };
+            let Some(target) = resolve(root, &current) else {
+                return false;
+            };
             match target.get("$ref").and_then(Value::as_str) {
                 Some(next) => current = next.to_owned(),
                 None => return false,
@@ -355,7 +431,11 @@ impl<'a> Lowerer<'a> {
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
-            let read_only = prop.schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
+            let read_only = prop
+                .schema
+                .get("readOnly")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             fields.push(Field {
                 rust_name: scope.claim(&naming::field_name(&prop.name)),
                 wire_name: prop.name,
@@ -368,7 +448,9 @@ impl<'a> Lowerer<'a> {
         let extra = match spec.additional {
             Additional::No => None,
             Additional::Any => Some(TypeRef::Json),
-            Additional::Schema(node, aptr) => Some(self.lower_schema(node, &aptr, &format!("{name}Extra"))),
+            Additional::Schema(node, aptr) => {
+                Some(self.lower_schema(node, &aptr, &format!("{name}Extra")))
+            }
         };
         StructDef { fields, extra }
     }
@@ -377,7 +459,8 @@ impl<'a> Lowerer<'a> {
     fn collapse_union(&mut self, members: &[(&'a Value, String)], ctx: &str) -> Option<TypeRef> {
         let root = self.root;
         let nullable = members.iter().any(|(m, _)| is_null_schema(m));
-        let rest: Vec<&(&Value, String)> = members.iter().filter(|(m, _)| !is_null_schema(m)).collect();
+        let rest: Vec<&(&Value, String)> =
+            members.iter().filter(|(m, _)| !is_null_schema(m)).collect();
         let wrap = |t: TypeRef| if nullable { make_nullable(t) } else { t };
         match rest.as_slice() {
             [] => Some(TypeRef::Json),
@@ -387,7 +470,10 @@ impl<'a> Lowerer<'a> {
             }
             [(a, _), (b, bptr)] | [(b, bptr), (a, _)]
                 if is_plain_string(a)
-                    && b.get("$ref").and_then(Value::as_str).and_then(|r| resolve(root, r)).is_some_and(is_object_like) =>
+                    && b.get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| resolve(root, r))
+                        .is_some_and(is_object_like) =>
             {
                 let inner = self.lower_schema(b, bptr, ctx);
                 Some(wrap(TypeRef::Expandable(Box::new(inner))))
@@ -403,12 +489,19 @@ impl<'a> Lowerer<'a> {
         ptr: &str,
         name: &str,
     ) -> UnionDef {
-        let members: Vec<&(&Value, String)> = members.iter().filter(|(m, _)| !is_null_schema(m)).collect();
-        let property = discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str);
+        let members: Vec<&(&Value, String)> =
+            members.iter().filter(|(m, _)| !is_null_schema(m)).collect();
+        let property = discriminator
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str);
         let mapping: BTreeMap<String, String> = discriminator
             .and_then(|d| d.get("mapping"))
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::with_capacity(members.len());
@@ -435,7 +528,15 @@ impl<'a> Lowerer<'a> {
                 _ => base,
             };
             let rank = self.rank(member, 0);
-            variants.push((rank, i, UnionVariant { rust_name: scope.claim(&base), ty, tags }));
+            variants.push((
+                rank,
+                i,
+                UnionVariant {
+                    rust_name: scope.claim(&base),
+                    ty,
+                    tags,
+                },
+            ));
         }
         if property.is_some() && !all_tagged {
             self.diags.warn(
@@ -445,24 +546,37 @@ impl<'a> Lowerer<'a> {
             );
         }
         let tagging = match property {
-            Some(p) if all_tagged => Tagging::Discriminator { property: p.to_owned() },
+            Some(p) if all_tagged => Tagging::Discriminator {
+                property: p.to_owned(),
+            },
             _ => {
                 // Serde tries untagged variants in order, so the most specific go first.
                 variants.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
                 Tagging::Untagged
             }
         };
-        UnionDef { variants: variants.into_iter().map(|(_, _, v)| v).collect(), tagging }
+        UnionDef {
+            variants: variants.into_iter().map(|(_, _, v)| v).collect(),
+            tagging,
+        }
     }
 
     /// Discriminator values selecting a member: explicit mapping entries, else the schema's name,
     /// else a one-value enum on the discriminator property.
-    fn tags_for(&self, member: &Value, property: &str, mapping: &BTreeMap<String, String>) -> Vec<String> {
+    fn tags_for(
+        &self,
+        member: &Value,
+        property: &str,
+        mapping: &BTreeMap<String, String>,
+    ) -> Vec<String> {
         let root = self.root;
         if let Some(r) = member.get("$ref").and_then(Value::as_str) {
             let short = r.rsplit('/').next().unwrap_or(r);
-            let mapped: Vec<String> =
-                mapping.iter().filter(|(_, target)| *target == r || *target == short).map(|(k, _)| k.clone()).collect();
+            let mapped: Vec<String> = mapping
+                .iter()
+                .filter(|(_, target)| *target == r || *target == short)
+                .map(|(k, _)| k.clone())
+                .collect();
             if !mapped.is_empty() {
                 return mapped;
             }
@@ -489,8 +603,14 @@ impl<'a> Lowerer<'a> {
             };
         }
         if is_object_like(node) || node.get("allOf").is_some() {
-            let required = node.get("required").and_then(Value::as_array).map_or(0, Vec::len) as i64;
-            let props = node.get("properties").and_then(Value::as_object).map_or(0, |p| p.len()) as i64;
+            let required = node
+                .get("required")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len) as i64;
+            let props = node
+                .get("properties")
+                .and_then(Value::as_object)
+                .map_or(0, |p| p.len()) as i64;
             // Objects with more required fields are more specific; ties go to more properties.
             return (10, -(required * 1000 + props));
         }
@@ -510,12 +630,23 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Simplifies `allOf`s that are one type in disguise.
-    fn collapse_all_of(&mut self, node: &'a Value, parts: &[(&'a Value, String)], ctx: &str) -> Option<TypeRef> {
-        let own_props = node.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    fn collapse_all_of(
+        &mut self,
+        node: &'a Value,
+        parts: &[(&'a Value, String)],
+        ctx: &str,
+    ) -> Option<TypeRef> {
+        let own_props = node
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
         if own_props {
             return None;
         }
-        let substantive: Vec<&(&Value, String)> = parts.iter().filter(|(p, _)| !is_annotation_only(p)).collect();
+        let substantive: Vec<&(&Value, String)> = parts
+            .iter()
+            .filter(|(p, _)| !is_annotation_only(p))
+            .collect();
         match substantive.as_slice() {
             [] => Some(TypeRef::Json),
             [(only, optr)] => Some(self.lower_schema(only, optr, ctx)),
@@ -525,7 +656,10 @@ impl<'a> Lowerer<'a> {
 
     /// Merges the parts of an `allOf` into one object, or `None` when a part is not an object.
     fn merge_all_of(&mut self, node: &'a Value, ptr: &str) -> Option<ObjectSpec<'a>> {
-        let mut spec = ObjectSpec { props: Vec::new(), additional: Additional::No };
+        let mut spec = ObjectSpec {
+            props: Vec::new(),
+            additional: Additional::No,
+        };
         let mut required = BTreeSet::new();
         let mut visited = BTreeSet::new();
         if !self.collect_parts(node, ptr, &mut spec, &mut required, &mut visited) {
@@ -615,8 +749,19 @@ fn is_object_like(node: &Value) -> bool {
 fn is_annotation_only(node: &Value) -> bool {
     node.as_object().is_some_and(|o| {
         o.keys().all(|k| {
-            matches!(k.as_str(), "description" | "title" | "example" | "examples" | "default" | "deprecated" | "nullable" | "readOnly" | "writeOnly" | "externalDocs")
-                || k.starts_with("x-")
+            matches!(
+                k.as_str(),
+                "description"
+                    | "title"
+                    | "example"
+                    | "examples"
+                    | "default"
+                    | "deprecated"
+                    | "nullable"
+                    | "readOnly"
+                    | "writeOnly"
+                    | "externalDocs"
+            ) || k.starts_with("x-")
         })
     })
 }
@@ -631,8 +776,11 @@ fn single_value(node: &Value, property: &str) -> Option<String> {
 }
 
 fn object_spec<'v>(node: &'v Value, ptr: &str) -> ObjectSpec<'v> {
-    let required: BTreeSet<&str> =
-        node.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let required: BTreeSet<&str> = node
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let props_ptr = pointer(ptr, "properties");
     let props = node
         .get("properties")
@@ -672,7 +820,10 @@ fn string_union_shape<'v>(members: &[(&'v Value, String)]) -> Option<Shape<'v>> 
         if m.get("$ref").is_some() || m.get("type").and_then(Value::as_str) != Some("string") {
             return None;
         }
-        if matches!(m.get("format").and_then(Value::as_str), Some("date-time" | "date" | "uuid" | "byte" | "binary")) {
+        if matches!(
+            m.get("format").and_then(Value::as_str),
+            Some("date-time" | "date" | "uuid" | "byte" | "binary")
+        ) {
             return None;
         }
         if let Some(e) = m.get("enum").and_then(Value::as_array) {
@@ -701,9 +852,15 @@ fn lower_string_enum(values: &[String]) -> StringEnumDef {
     let mut scope = Scope::new();
     let variants: Vec<EnumVariant> = values
         .iter()
-        .map(|v| EnumVariant { rust_name: scope.claim(&naming::variant_name(v)), wire: v.clone() })
+        .map(|v| EnumVariant {
+            rust_name: scope.claim(&naming::variant_name(v)),
+            wire: v.clone(),
+        })
         .collect();
-    StringEnumDef { variants, fallback: scope.claim("Unknown") }
+    StringEnumDef {
+        variants,
+        fallback: scope.claim("Unknown"),
+    }
 }
 
 fn lower_int_enum(node: &Value, values: &[i64]) -> Vec<IntVariant> {
@@ -719,13 +876,16 @@ fn lower_int_enum(node: &Value, values: &[i64]) -> Vec<IntVariant> {
         .enumerate()
         .map(|(i, v)| {
             let base = match names.get(i) {
-                Some(n) if names.len() == values.len() => heck::ToShoutySnakeCase::to_shouty_snake_case(
-                    naming::field_name(n).as_str(),
-                ),
+                Some(n) if names.len() == values.len() => {
+                    heck::ToShoutySnakeCase::to_shouty_snake_case(naming::field_name(n).as_str())
+                }
                 _ if *v < 0 => format!("VALUE_MINUS_{}", v.unsigned_abs()),
                 _ => format!("VALUE_{v}"),
             };
-            IntVariant { rust_name: scope.claim(&base), value: *v }
+            IntVariant {
+                rust_name: scope.claim(&base),
+                value: *v,
+            }
         })
         .collect()
 }

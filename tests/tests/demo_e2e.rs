@@ -1,0 +1,165 @@
+//! End-to-end calls through the generated Harbor client against a real HTTP server (wiremock).
+
+use futures::StreamExt;
+use harbor::{Auth, Client};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .auth(Auth::bearer("hbr_test_secret"))
+        .retry(sdkgen_runtime::RetryPolicy::disabled())
+        .no_rate_limit()
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+fn container(n: u32) -> Value {
+    json!({
+        "id": format!("00000000-0000-4000-8000-{n:012}"),
+        "object": "container",
+        "created": "2026-01-02T03:04:05Z",
+        "number": "MSCU1234565",
+        "size": "40HC",
+        "status": "loaded",
+    })
+}
+
+fn page(items: std::ops::Range<u32>, has_more: bool) -> Value {
+    json!({
+        "object": "list",
+        "url": "/containers",
+        "has_more": has_more,
+        "data": items.map(container).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test]
+async fn a_cursor_list_is_walked_over_three_pages_with_starting_after() {
+    let server = MockServer::start().await;
+    let last_id = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
+    Mock::given(method("GET"))
+        .and(path("/containers"))
+        .and(query_param("starting_after", last_id(1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(2..4, true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/containers"))
+        .and(query_param("starting_after", last_id(3)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(4..5, false)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/containers"))
+        .and(query_param("limit", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(0..2, true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let items: Vec<_> = client(&server)
+        .list_containers()
+        .limit(2)
+        .stream()
+        .collect()
+        .await;
+    let ids: Vec<String> = items
+        .into_iter()
+        .map(|r| {
+            r.map(|c| c.id.to_string())
+                .unwrap_or_else(|e| panic!("item: {e}"))
+        })
+        .collect();
+    assert_eq!(ids, (0..5).map(last_id).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn an_error_response_is_normalized_and_typed() {
+    let server = MockServer::start().await;
+    let id = "00000000-0000-4000-8000-000000000009";
+    Mock::given(method("GET"))
+        .and(path(format!("/containers/{id}")))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-request-id", "req_123")
+                .set_body_json(json!({"error": {"code": "container_not_found", "message": "No such container"}})),
+        )
+        .mount(&server)
+        .await;
+    let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
+    let err = match client(&server).get_container(uuid).send().await {
+        Ok(c) => panic!("expected an error, got {c:?}"),
+        Err(e) => e,
+    };
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("not an API error: {err}"));
+    assert_eq!(api.status.as_u16(), 404);
+    assert_eq!(api.code.as_deref(), Some("container_not_found"));
+    assert_eq!(api.message.as_deref(), Some("No such container"));
+    assert_eq!(api.request_id.as_deref(), Some("req_123"));
+    assert!(matches!(
+        api.typed_body::<harbor::operations::GetContainerError>(),
+        Some(_)
+    ));
+}
+
+#[tokio::test]
+async fn requests_carry_the_bearer_token_and_the_version_header() {
+    let server = MockServer::start().await;
+    let id = "00000000-0000-4000-8000-000000000001";
+    Mock::given(method("GET"))
+        .and(path(format!("/containers/{id}")))
+        .and(header("authorization", "Bearer hbr_test_secret"))
+        .and(header("Harbor-Version", "2026-01-01"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(container(1)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
+    let found = client(&server)
+        .get_container(uuid)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("call: {e}"));
+    assert_eq!(found.status, harbor::types::ContainerStatus::Loaded);
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_from_the_server_does_not_fail_the_response() {
+    let server = MockServer::start().await;
+    let id = "00000000-0000-4000-8000-000000000001";
+    let mut body = container(1);
+    body["status"] = json!("teleported");
+    Mock::given(method("GET"))
+        .and(path(format!("/containers/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
+    let found = client(&server)
+        .get_container(uuid)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("call: {e}"));
+    assert_eq!(
+        found.status,
+        harbor::types::ContainerStatus::Unknown("teleported".to_owned())
+    );
+    assert_eq!(found.status.as_str(), "teleported");
+}
+
+#[test]
+fn debug_of_the_client_does_not_show_the_token() {
+    let client = Client::builder()
+        .base_url("https://api.example.invalid")
+        .auth(Auth::bearer("hbr_very_secret"))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    assert!(!format!("{client:?}").contains("hbr_very_secret"));
+}
