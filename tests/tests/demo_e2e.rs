@@ -105,7 +105,7 @@ async fn an_error_response_is_normalized_and_typed() {
     assert_eq!(api.request_id.as_deref(), Some("req_123"));
     assert!(matches!(
         api.typed_body::<harbor::operations::GetContainerError>(),
-        Some(_)
+        Some(harbor::operations::GetContainerError::NotFound(_))
     ));
 }
 
