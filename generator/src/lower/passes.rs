@@ -381,16 +381,6 @@ fn graph(api: &Api, by_value_only: bool) -> BTreeMap<TypeId, Vec<TypeId>> {
         .collect()
 }
 
-fn cyclic(
-    id: TypeId,
-    comp: &BTreeMap<TypeId, usize>,
-    succ: &BTreeMap<TypeId, Vec<TypeId>>,
-) -> bool {
-    let c = comp.get(&id);
-    let self_loop = succ.get(&id).is_some_and(|s| s.contains(&id));
-    self_loop || comp.iter().any(|(other, oc)| *other != id && Some(oc) == c)
-}
-
 /// `type A = Vec<A>` is not legal Rust; aliases on a cycle become transparent newtypes.
 fn newtype_recursive_aliases(api: &mut Api) {
     let succ = graph(api, false);
@@ -442,7 +432,6 @@ fn box_cycles(api: &mut Api) {
             TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => {}
         }
     }
-    let _ = cyclic;
 }
 
 fn cyclic_fast(

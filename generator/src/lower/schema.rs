@@ -373,21 +373,16 @@ impl<'a> Lowerer<'a> {
             },
             Shape::Ref(r) => {
                 if self.ref_chain_cycles(ptr, r) {
-                    self.diags.error_free_warn(ptr, r);
+                    self.diags.warn(DiagnosticKind::RefCycle, ptr, format!("`$ref: {r}` leads back here without reaching a schema; using serde_json::Value"));
                     TypeKind::Alias(TypeRef::Json)
                 } else {
                     TypeKind::Alias(wrap(self.ref_type(r, ptr)))
                 }
             }
             Shape::Primitive(_) | Shape::Array(_) | Shape::Map(_) => {
-                TypeKind::Alias(self.lower_schema_no_name(node, ptr, name))
+                TypeKind::Alias(self.lower_schema(node, ptr, name))
             }
         }
-    }
-
-    /// Lowers a schema known not to need a new named type for itself.
-    fn lower_schema_no_name(&mut self, node: &'a Value, ptr: &str, name: &str) -> TypeRef {
-        self.lower_schema(node, ptr, name)
     }
 
     /// True when following `$ref`s from `start` comes back to it before reaching a schema.
@@ -722,16 +717,6 @@ impl<'a> Lowerer<'a> {
             required.extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
         }
         true
-    }
-}
-
-impl crate::diagnostics::Diagnostics {
-    fn error_free_warn(&mut self, ptr: &str, reference: &str) {
-        self.warn(
-            DiagnosticKind::RefCycle,
-            ptr,
-            format!("`$ref: {reference}` leads back here without reaching a schema; using serde_json::Value"),
-        );
     }
 }
 
