@@ -36,6 +36,9 @@ pub struct CrateConfig {
     /// The crate version.
     #[serde(default = "default_crate_version")]
     pub version: String,
+    /// One Cargo feature per operation group (plus `full`), so users compile only what they use.
+    #[serde(default)]
+    pub features: bool,
 }
 
 impl Default for CrateConfig {
@@ -43,6 +46,7 @@ impl Default for CrateConfig {
         Self {
             name: default_crate_name(),
             version: default_crate_version(),
+            features: false,
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct TypeDef {
     pub name: String,
     /// The `types` submodule it lives in.
     pub module: String,
+    /// The operation groups whose operations use it, directly or through other types; these
+    /// decide which Cargo features compile it.
+    pub users: std::collections::BTreeSet<String>,
     /// Its documentation.
     pub docs: Docs,
     /// What it is.

@@ -67,6 +67,8 @@ pub(crate) struct Module {
     items: TokenStream,
     children: BTreeMap<String, Module>,
     allow_lints: bool,
+    /// A `cfg` predicate that gates the module, when crate features are on.
+    cfg: Option<TokenStream>,
 }
 
 /// Errors that can only come from a bug in the emitter.
@@ -88,6 +90,55 @@ pub(crate) struct Cx<'a> {
     /// The path of the generated crate's root module: `crate`, or a module path when the code
     /// is included inside another crate (as the test suite does with every fixture).
     pub(crate) root: TokenStream,
+    /// Whether items are gated by one Cargo feature per operation group.
+    pub(crate) features: bool,
+}
+
+impl Cx<'_> {
+    /// The `cfg` predicate that compiles an item used by these operation groups, or `None`
+    /// when the crate has no features.
+    pub(crate) fn cfg_for(
+        &self,
+        users: &std::collections::BTreeSet<String>,
+    ) -> Option<TokenStream> {
+        if !self.features {
+            return None;
+        }
+        let features: Vec<&str> = users.iter().map(String::as_str).collect();
+        Some(match features.as_slice() {
+            [] => quote! { feature = "full" },
+            [one] => quote! { feature = #one },
+            many => quote! { any(#(feature = #many),*) },
+        })
+    }
+}
+
+/// Adds `#[cfg(predicate)]` to every item of a token stream of items.
+pub(crate) fn gate(tokens: TokenStream, predicate: Option<&TokenStream>) -> TokenStream {
+    let Some(predicate) = predicate else {
+        return tokens;
+    };
+    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    let mut out = TokenStream::new();
+    for item in file.items {
+        out.extend(quote! { #[cfg(#predicate)] #item });
+    }
+    out
+}
+
+/// The `[features]` table of a generated crate: one feature per operation group, and `full`.
+pub fn cargo_features(api: &Api) -> String {
+    let groups: std::collections::BTreeSet<&str> =
+        api.operations.iter().map(|o| o.module.as_str()).collect();
+    let mut out = String::from("[features]\ndefault = [\"full\"]\n");
+    let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
+    out.push_str(&format!("full = [{}]\n", list.join(", ")));
+    for g in &groups {
+        out.push_str(&format!("{g} = []\n"));
+    }
+    out
 }
 
 /// Where the generated code sits in the crate that compiles it.
@@ -109,6 +160,7 @@ pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Mo
     let cx = Cx {
         api,
         root: root_path.parse().unwrap_or_else(|_| quote! { crate }),
+        features: config.crate_.features,
     };
     let mut root = Module {
         docs: String::new(),
@@ -195,6 +247,7 @@ fn render_module(
         } else {
             TokenStream::new()
         };
+        let cfg_attr = child.cfg.as_ref().map(|c| quote! { #[cfg(#c)] });
         let child_dir = join(dir, name);
         let has_children = !child.children.is_empty();
         let child_file = if has_children {
@@ -203,10 +256,10 @@ fn render_module(
             join(dir, &format!("{name}.rs"))
         };
         match layout {
-            Layout::Standalone => decls.extend(quote! { #docs #allows pub mod #ident; }),
+            Layout::Standalone => decls.extend(quote! { #docs #cfg_attr #allows pub mod #ident; }),
             Layout::Included => {
                 let path = format!("/{child_file}");
-                decls.extend(quote! { #docs #allows pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); } });
+                decls.extend(quote! { #docs #cfg_attr #allows pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); } });
             }
         }
         let (sub_dir, sub_name) = if has_children {

@@ -30,12 +30,15 @@ pub(super) fn emit_operations_module(cx: &Cx) -> Module {
     for (group, ops) in groups {
         let items = ops.iter().map(|op| emit_operation(cx, op));
         let name = ident(&group);
-        reexports.extend(quote! { pub use self::#name::*; });
+        let module_cfg = cx.cfg_for(&std::iter::once(group.clone()).collect());
+        let cfg_attr = module_cfg.as_ref().map(|c| quote! { #[cfg(#c)] });
+        reexports.extend(quote! { #cfg_attr pub use self::#name::*; });
         module.children.insert(
             group.clone(),
             Module {
                 docs: format!("The `{group}` operations."),
                 items: quote! { #(#items)* },
+                cfg: module_cfg,
                 ..Module::default()
             },
         );

@@ -28,14 +28,24 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
     let mut reexports = TokenStream::new();
     for (group, mut defs) in groups {
         defs.sort_by(|a, b| a.name.cmp(&b.name));
-        let items = defs.iter().map(|d| emit_type(cx, d));
+        let items = defs
+            .iter()
+            .map(|d| super::gate(emit_type(cx, d), cx.cfg_for(&d.users).as_ref()));
         let name = ident(&group);
-        reexports.extend(quote! { pub use self::#name::*; });
+        // Types used by one operation group live in its module, which its feature gates whole.
+        let module_cfg = if group == "common" {
+            None
+        } else {
+            cx.cfg_for(&std::iter::once(group.clone()).collect())
+        };
+        let cfg_attr = module_cfg.as_ref().map(|c| quote! { #[cfg(#c)] });
+        reexports.extend(quote! { #cfg_attr pub use self::#name::*; });
         module.children.insert(
             group.clone(),
             Module {
                 docs: format!("Types used by the `{group}` operations."),
                 items: quote! { #(#items)* },
+                cfg: module_cfg,
                 ..Module::default()
             },
         );
@@ -297,13 +307,39 @@ fn emit_tagged_union(
         let tag = Literal::string(v.tags.first().map_or("", String::as_str));
         quote! { Self::#vname(value) => (#tag, ::serde_json::to_value(value)), }
     });
-    let de_arms = u.variants.iter().map(|v| {
-        let vname = ident(&v.rust_name);
-        let tags = v.tags.iter().map(|t| Literal::string(t));
+    // Several variants may share a tag (told apart by other fields); each tag tries its
+    // variants in spec order and the last one reports the error.
+    let mut by_tag: Vec<(&str, Vec<&crate::ir::UnionVariant>)> = Vec::new();
+    for v in &u.variants {
+        for tag in &v.tags {
+            match by_tag.iter_mut().find(|(t, _)| t == tag) {
+                Some((_, vs)) => vs.push(v),
+                None => by_tag.push((tag.as_str(), vec![v])),
+            }
+        }
+    }
+    let de_arms = by_tag.iter().map(|(tag, vs)| {
+        let tag = Literal::string(tag);
+        let (last, earlier) = match vs.split_last() {
+            Some(split) => split,
+            None => return TokenStream::new(),
+        };
+        let tries = earlier.iter().map(|v| {
+            let vname = ident(&v.rust_name);
+            quote! {
+                if let ::std::result::Result::Ok(variant) = ::serde_json::from_value(::std::clone::Clone::clone(&value)) {
+                    return ::std::result::Result::Ok(Self::#vname(variant));
+                }
+            }
+        });
+        let vname = ident(&last.rust_name);
         quote! {
-            #(::std::option::Option::Some(#tags))|* => ::serde_json::from_value(value)
-                .map(Self::#vname)
-                .map_err(::serde::de::Error::custom),
+            ::std::option::Option::Some(#tag) => {
+                #(#tries)*
+                ::serde_json::from_value(value)
+                    .map(Self::#vname)
+                    .map_err(::serde::de::Error::custom)
+            }
         }
     });
     let unknown = ident(&naming::type_name("Unknown"));

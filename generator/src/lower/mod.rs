@@ -150,6 +150,7 @@ impl<'a> Lowerer<'a> {
             TypeDef {
                 name,
                 module: String::new(),
+                users: Default::default(),
                 docs,
                 kind,
                 pointer: ptr,

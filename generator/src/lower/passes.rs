@@ -482,16 +482,11 @@ fn assign_modules(api: &mut Api) {
         }
     }
     for (id, def) in &mut api.types {
-        def.module = match users.get(id) {
-            Some(mods) if mods.len() == 1 => mods
-                .iter()
-                .next()
-                .cloned()
-                .unwrap_or_else(|| "common".to_owned()),
+        let mods = users.remove(id).unwrap_or_default();
+        def.module = match mods.iter().next() {
+            Some(only) if mods.len() == 1 => only.clone(),
             _ => "common".to_owned(),
         };
-        if def.module == "common" {
-            continue;
-        }
+        def.users = mods;
     }
 }
