@@ -71,6 +71,9 @@ impl<T: AuthProvider + ?Sized> AuthProvider for Arc<T> {
 pub struct Auth {
     provider: Option<Arc<dyn AuthProvider>>,
     label: &'static str,
+    /// Whether a `401` may be answered with fresh credentials (OAuth2, custom providers).
+    /// Static credentials cannot change, so the client skips keeping the sent headers.
+    may_refresh: bool,
 }
 
 impl fmt::Debug for Auth {
@@ -104,6 +107,14 @@ impl Auth {
         Auth {
             provider: Some(Arc::new(provider)),
             label,
+            may_refresh: true,
+        }
+    }
+
+    fn fixed(label: &'static str, provider: impl AuthProvider) -> Self {
+        Auth {
+            may_refresh: false,
+            ..Auth::new(label, provider)
         }
     }
 
@@ -112,12 +123,13 @@ impl Auth {
         Auth {
             provider: None,
             label: "none",
+            may_refresh: false,
         }
     }
 
     /// `Authorization: Bearer <token>`.
     pub fn bearer(token: impl Into<String>) -> Self {
-        Auth::new(
+        Auth::fixed(
             "bearer",
             StaticHeader {
                 name: http::header::AUTHORIZATION.as_str().to_owned(),
@@ -132,7 +144,7 @@ impl Auth {
         let password: String = password.into();
         let encoded =
             base64::engine::general_purpose::STANDARD.encode(format!("{}:{password}", user.into()));
-        Auth::new(
+        Auth::fixed(
             "basic",
             StaticHeader {
                 name: http::header::AUTHORIZATION.as_str().to_owned(),
@@ -144,7 +156,7 @@ impl Auth {
 
     /// An API key in a header (e.g. `x-api-key`).
     pub fn api_key_header(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Auth::new(
+        Auth::fixed(
             "api key (header)",
             StaticHeader {
                 name: name.into(),
@@ -157,7 +169,7 @@ impl Auth {
     /// An API key in the query string. Discouraged by most providers (URLs get logged);
     /// the runtime itself never logs URLs.
     pub fn api_key_query(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Auth::new(
+        Auth::fixed(
             "api key (query)",
             QueryKey {
                 name: name.into(),
@@ -168,7 +180,7 @@ impl Auth {
 
     /// An API key in a cookie.
     pub fn api_key_cookie(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Auth::new(
+        Auth::fixed(
             "api key (cookie)",
             CookieKey {
                 name: name.into(),
@@ -200,6 +212,11 @@ impl Auth {
 
     pub(crate) fn provider(&self) -> Option<&Arc<dyn AuthProvider>> {
         self.provider.as_ref()
+    }
+
+    /// The provider, if a `401` may be answered by refreshing its credentials.
+    pub(crate) fn refreshable(&self) -> Option<&Arc<dyn AuthProvider>> {
+        self.provider.as_ref().filter(|_| self.may_refresh)
     }
 }
 

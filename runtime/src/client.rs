@@ -28,7 +28,9 @@ use crate::auth::Auth;
 use crate::config::ProviderConfig;
 use crate::encoding;
 use crate::error::{ApiError, Error, TimeoutKind};
-use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor};
+use crate::interceptor::{
+    AttemptContext, AttemptOutcome, AuthInterceptor, Interceptor, TracingInterceptor,
+};
 use crate::ratelimit::{
     AdaptivePause, Breaker, CircuitBreaker, RateLimit, RateLimiter, TokenBucket,
 };
@@ -37,6 +39,10 @@ use crate::response::{RawResponse, StreamingResponse};
 use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
 
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The header a caller's idempotency key is sent in when the provider names none
+/// (draft-ietf-httpapi-idempotency-key-header).
+const DEFAULT_IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 /// An API client. Cheap to clone; clones share limiters, budgets and token caches.
 #[derive(Clone)]
@@ -57,7 +63,11 @@ struct Inner {
     concurrency: Option<Arc<tokio::sync::Semaphore>>,
     breaker: Option<Breaker>,
     attempt_timeout: Option<Duration>,
+    /// The connect timeout of the built-in HTTP client (unknown for a user's client).
+    connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    /// Built-in authentication first, then the user's interceptors, then tracing: one
+    /// mechanism for everything that touches an attempt.
     interceptors: Vec<Arc<dyn Interceptor>>,
 }
 
@@ -251,6 +261,11 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Use an existing `reqwest::Client` (its own timeouts, proxy, TLS and redirect policy
     /// apply; the connect timeout setting is ignored).
+    ///
+    /// reqwest's default redirect policy drops `Authorization` and `Cookie` on a redirect
+    /// to another host but keeps other headers, such as an API key in `x-api-key`. Build
+    /// the client with [`same_origin_redirects`] (as the built-in client is) or
+    /// `redirect::Policy::none()` to keep every credential on its host.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -356,6 +371,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             None => None,
         };
 
+        let own_client = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -367,9 +383,13 @@ impl<C: From<Client>> ClientBuilder<C> {
                     .map_err(|e| build_err(format!("the HTTP client could not be built: {e}")))?
             }
         };
+        let mut interceptors: Vec<Arc<dyn Interceptor>> = Vec::new();
         if let Some(provider) = self.auth.provider() {
             provider.bind(&http);
+            interceptors.push(Arc::new(AuthInterceptor(Arc::clone(provider))));
         }
+        interceptors.extend(self.interceptors);
+        interceptors.push(Arc::new(TracingInterceptor));
 
         let client = Client {
             inner: Arc::new(Inner {
@@ -385,8 +405,13 @@ impl<C: From<Client>> ClientBuilder<C> {
                 concurrency,
                 breaker: self.breaker.map(Breaker::new),
                 attempt_timeout: self.attempt_timeout,
+                connect_timeout: if own_client {
+                    self.connect_timeout
+                } else {
+                    None
+                },
                 total_timeout: self.total_timeout,
-                interceptors: self.interceptors,
+                interceptors,
             }),
         };
         Ok(C::from(client))
@@ -407,10 +432,12 @@ fn bucket(limit: RateLimit) -> Arc<dyn RateLimiter> {
     Arc::new(TokenBucket::new(limit))
 }
 
-/// Follow redirects only within the same origin, so that credentials in any header
-/// (not just `Authorization`, which reqwest strips) never reach another host. A
-/// cross-origin redirect is returned to the caller as an API error with its `Location`.
-fn same_origin_redirects() -> reqwest::redirect::Policy {
+/// A redirect policy that follows redirects only within the same origin (at most 10), so
+/// that credentials in any header (not just `Authorization`, which reqwest strips) never
+/// reach another host. A cross-origin redirect is returned to the caller as an API error
+/// with its `Location`. The built-in HTTP client uses it; pass it to
+/// `reqwest::ClientBuilder::redirect` when bringing your own client.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let same_origin = attempt
             .previous()
@@ -574,15 +601,18 @@ impl Client {
         }
         let policy = req.options.retry.unwrap_or(inner.retry);
         let attempt_timeout = req.options.timeout.or(inner.attempt_timeout);
-        let idempotency_key = match config.idempotency_header {
-            Some(header) if !is_idempotent(&req.method) => Some((
-                header,
-                req.options
-                    .idempotency_key
-                    .clone()
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            )),
-            _ => None,
+        // A caller's key is always sent (under the provider's header, or the standard
+        // `Idempotency-Key`); a provider that accepts keys gets a UUID v4 for every
+        // non-idempotent request. Either way the key is fixed here, once per call, and
+        // sent unchanged on every attempt.
+        let idempotency_key = match (&req.options.idempotency_key, config.idempotency_header) {
+            (Some(key), header) => {
+                Some((header.unwrap_or(DEFAULT_IDEMPOTENCY_HEADER), key.clone()))
+            }
+            (None, Some(header)) if !is_idempotent(&req.method) => {
+                Some((header, uuid::Uuid::new_v4().to_string()))
+            }
+            (None, _) => None,
         };
         let replayable_body = req.body.is_replayable();
         let safe_to_replay =
@@ -594,20 +624,23 @@ impl Client {
         let mut auth_replayed = false;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
             let ctx = AttemptContext {
                 provider: config.name,
                 operation_id: req.operation_id,
                 method: req.method.clone(),
                 path_template: req.path_template,
                 attempt,
+                span: span.clone(),
             };
 
-            if let Some(breaker) = &inner.breaker {
-                breaker
-                    .check()
-                    .map_err(|retry_in| Error::CircuitOpen { retry_in })?;
-            }
+            let admission = match &inner.breaker {
+                Some(breaker) => Some(
+                    breaker
+                        .check()
+                        .map_err(|retry_in| Error::CircuitOpen { retry_in })?,
+                ),
+                None => None,
+            };
             inner.adaptive.wait().await;
             if let Some(limiter) = &inner.limiter {
                 limiter.acquire().await;
@@ -627,21 +660,16 @@ impl Client {
             };
 
             let mut http_req = self.build_attempt(&req, attempt, idempotency_key.as_ref())?;
-            if let Some(provider) = inner.auth.provider() {
-                provider.apply(&mut http_req).await?;
-            }
             for interceptor in &inner.interceptors {
                 interceptor.before_send(&ctx, &mut http_req).await?;
             }
-            let sent_headers = inner.auth.provider().map(|_| http_req.headers().clone());
+            let sent_headers = inner.auth.refreshable().map(|_| http_req.headers().clone());
 
             let result = self.attempt(http_req, attempt_timeout, &delivery).await;
             drop(_permit);
 
             match result {
                 Ok(answer) => {
-                    span.record("status", answer.status.as_u16());
-                    span.record("latency_ms", answer.latency.as_millis() as u64);
                     if let Some(headers_config) = &config.rate_limit_headers {
                         inner.adaptive.observe(headers_config, &answer.headers);
                     }
@@ -655,8 +683,8 @@ impl Client {
                             },
                         );
                     }
-                    if let Some(breaker) = &inner.breaker {
-                        breaker.record(!answer.status.is_server_error());
+                    if let Some(admission) = admission {
+                        admission.record(!answer.status.is_server_error());
                     }
                     let request_id = self.request_id(&answer.headers);
                     if answer.status.is_success() {
@@ -688,7 +716,8 @@ impl Client {
                         && !auth_replayed
                         && replayable_body
                     {
-                        if let (Some(provider), Some(sent)) = (inner.auth.provider(), &sent_headers)
+                        if let (Some(provider), Some(sent)) =
+                            (inner.auth.refreshable(), &sent_headers)
                         {
                             if provider.on_unauthorized(sent).await? {
                                 auth_replayed = true;
@@ -754,14 +783,14 @@ impl Client {
                     for interceptor in &inner.interceptors {
                         interceptor.after_attempt(&ctx, &AttemptOutcome::Failed(&error));
                     }
-                    if let Some(breaker) = &inner.breaker {
-                        breaker.record(false);
+                    if let Some(admission) = admission {
+                        admission.record(false);
                     }
                     let may_have_been_sent = match &error {
                         Error::Transport {
                             may_have_been_sent, ..
                         } => *may_have_been_sent,
-                        Error::Timeout { .. } => true,
+                        Error::Timeout { kind, .. } => *kind != TimeoutKind::Connect,
                         _ => return Err(error),
                     };
                     // A request that never left may be resent whatever its method.
@@ -802,9 +831,10 @@ impl Client {
                 .http
                 .execute(http_req)
                 .await
-                .map_err(map_reqwest_error)?;
+                .map_err(|e| map_reqwest_error(e, self.inner.connect_timeout))?;
+            let mut resp = resp;
             let status = resp.status();
-            let headers = resp.headers().clone();
+            let headers = std::mem::take(resp.headers_mut());
             let body = match delivery {
                 Delivery::Streaming if status.is_success() => AnswerBody::Streaming(resp),
                 _ => AnswerBody::Bytes(resp.bytes().await.map_err(|e| Error::transport(e, true))?),
@@ -829,6 +859,42 @@ impl Client {
         }
     }
 
+    /// The full URL a request is sent to (before authentication adds anything).
+    pub(crate) fn request_url(&self, req: &Request) -> Result<url::Url, String> {
+        let invalid = |e: url::ParseError| format!("the request URL is invalid: {e}");
+        if let Some(url) = &req.absolute_url {
+            let mut url = url.clone();
+            if !req.query.is_empty() {
+                let mut query = url.query().unwrap_or_default().to_owned();
+                for pair in &req.query {
+                    encoding::push_pair(&mut query, pair);
+                }
+                url.set_query(Some(&query));
+            }
+            return Ok(url);
+        }
+        // One string, parsed once: base URL, path, query.
+        let base = &self.inner.base_url;
+        let query_len: usize = req
+            .query
+            .iter()
+            .map(|p| p.key.len() + p.value.len() + 2)
+            .sum();
+        let mut text = String::with_capacity(base.len() + req.path.len() + 1 + query_len);
+        text.push_str(base);
+        if !(req.path.is_empty() || req.path.starts_with('/')) {
+            text.push('/');
+        }
+        text.push_str(&req.path);
+        if !req.query.is_empty() {
+            text.push(if req.path.contains('?') { '&' } else { '?' });
+            for pair in &req.query {
+                encoding::push_pair(&mut text, pair);
+            }
+        }
+        url::Url::parse(&text).map_err(invalid)
+    }
+
     fn build_attempt(
         &self,
         req: &Request,
@@ -840,26 +906,7 @@ impl Client {
             operation: req.operation_id,
             message,
         };
-        let mut url = match &req.absolute_url {
-            Some(url) => url.clone(),
-            None => {
-                let sep = if req.path.is_empty() || req.path.starts_with('/') {
-                    ""
-                } else {
-                    "/"
-                };
-                url::Url::parse(&format!("{}{sep}{}", inner.base_url, req.path))
-                    .map_err(|e| invalid(format!("the request URL is invalid: {e}")))?
-            }
-        };
-        if !req.query.is_empty() {
-            let query = encoding::join_pairs(req.query.iter().cloned());
-            let combined = match url.query() {
-                Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
-                _ => query,
-            };
-            url.set_query(Some(&combined));
-        }
+        let url = self.request_url(req).map_err(invalid)?;
 
         let mut headers = inner.default_headers.clone();
         for (name, value) in req.headers.iter().chain(req.options.headers.iter()) {
@@ -891,15 +938,31 @@ impl Client {
             );
         }
 
-        let mut builder = inner.http.request(req.method.clone(), url);
-        match &req.body {
-            Body::Empty => {}
+        let body = match &req.body {
+            Body::Empty => None,
             Body::Bytes { content_type, data } => {
                 insert_header(&mut headers, "content-type", content_type).map_err(invalid)?;
-                builder = builder.body(data.clone());
+                Some(reqwest::Body::from(data.clone()))
             }
             Body::Multipart(form) => {
-                builder = builder.multipart(form.to_form().map_err(invalid)?);
+                // The builder sets the content type with the form's boundary; keep it.
+                let built = inner
+                    .http
+                    .request(req.method.clone(), url)
+                    .multipart(form.to_form().map_err(invalid)?)
+                    .build()
+                    .map_err(|e| {
+                        invalid(format!(
+                            "the request could not be built: {}",
+                            e.without_url()
+                        ))
+                    })?;
+                let mut http_req = built;
+                let own = std::mem::replace(http_req.headers_mut(), headers);
+                for (name, value) in own.iter() {
+                    http_req.headers_mut().insert(name, value.clone());
+                }
+                return Ok(http_req);
             }
             Body::Stream {
                 content_type,
@@ -911,35 +974,26 @@ impl Client {
                     .and_then(|mut slot| slot.take())
                     .ok_or_else(|| invalid("a streaming body can be sent only once".to_owned()))?;
                 insert_header(&mut headers, "content-type", content_type).map_err(invalid)?;
-                builder = builder.body(body);
+                Some(body)
             }
-        }
-        let mut http_req = builder.build().map_err(|e| {
-            invalid(format!(
-                "the request could not be built: {}",
-                e.without_url()
-            ))
-        })?;
-        // Multipart sets its own content type; keep it.
-        let own = std::mem::take(http_req.headers_mut());
+        };
+        let mut http_req = reqwest::Request::new(req.method.clone(), url);
         *http_req.headers_mut() = headers;
-        for (name, value) in own.iter() {
-            http_req.headers_mut().insert(name, value.clone());
-        }
+        *http_req.body_mut() = body;
         Ok(http_req)
     }
 }
 
-fn map_reqwest_error(e: reqwest::Error) -> Error {
+fn map_reqwest_error(e: reqwest::Error, connect_timeout: Option<Duration>) -> Error {
     if e.is_timeout() {
-        Error::Timeout {
-            kind: if e.is_connect() {
-                TimeoutKind::Connect
-            } else {
-                TimeoutKind::Attempt
-            },
-            after: Duration::ZERO,
-        }
+        // A connect timeout is ours (the built-in client) or the user's client's, whose
+        // duration we do not know; any other timeout here is the user's client's own.
+        let (kind, after) = if e.is_connect() {
+            (TimeoutKind::Connect, connect_timeout.unwrap_or_default())
+        } else {
+            (TimeoutKind::Attempt, Duration::ZERO)
+        };
+        Error::Timeout { kind, after }
     } else {
         let may_have_been_sent = !e.is_connect() && !e.is_builder();
         Error::transport(e, may_have_been_sent)

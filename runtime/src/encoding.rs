@@ -212,11 +212,21 @@ impl EncodedPair {
 }
 
 pub(crate) fn join_pairs(pairs: impl IntoIterator<Item = EncodedPair>) -> String {
-    pairs
-        .into_iter()
-        .map(|p| format!("{}={}", p.key, p.value))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    for p in pairs {
+        push_pair(&mut out, &p);
+    }
+    out
+}
+
+/// Append `key=value` to a query string under construction, with `&` when not first.
+pub(crate) fn push_pair(out: &mut String, pair: &EncodedPair) {
+    if !out.is_empty() && !out.ends_with(['?', '&']) {
+        out.push('&');
+    }
+    out.push_str(&pair.key);
+    out.push('=');
+    out.push_str(&pair.value);
 }
 
 #[cfg(test)]

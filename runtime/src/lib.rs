@@ -28,16 +28,26 @@
 //!   credentials and refresh-token flows with a cached token refreshed before expiry by a
 //!   single caller, and a custom async [`AuthProvider`] trait (e.g. HMAC request signing).
 //!   Secrets are held in [`secrecy`] types and never appear in `Debug`, `Display`, tracing
-//!   or errors. A `401` triggers at most one credential refresh and one replay.
+//!   or errors. A `401` triggers at most one credential refresh and one replay. The
+//!   built-in HTTP client follows redirects only within one origin
+//!   ([`client::same_origin_redirects`]), so no credential header reaches another host.
+//! - **Interceptors** ([`interceptor`]): hooks before each attempt is sent and after each
+//!   attempt, for signing, logging or metrics. Built-in auth is the first interceptor and
+//!   tracing the last, so users' hooks see exactly what built-in behaviour sees.
 //! - **Retries** ([`retry`]): a *classifier* says why an outcome may be retried
 //!   (throttled, transient, server error, provider signal) or not; a *policy* turns that
 //!   into a delay (exponential backoff with full jitter, overridden by `Retry-After`,
 //!   `retry-after-ms` or a reset header, clamped to a maximum); a *budget* shared by the
 //!   client caps the extra load retries may add. Only safe replays happen: idempotent
-//!   methods, or a request carrying an idempotency key that is reused on every attempt.
+//!   methods, or a request carrying an idempotency key that is reused on every attempt
+//!   (a caller's key, or a UUID v4 the runtime generates once per call for providers that
+//!   accept keys). A connect error or connect timeout is retried whatever the method,
+//!   because nothing was sent.
 //! - **Rate limiting** ([`ratelimit`]): a proactive token bucket (FIFO-fair), an adaptive
-//!   pause driven by `remaining`/`reset` headers, an optional concurrency limit and an
-//!   optional circuit breaker. These are the *proactive* brake; retries are the reactive one.
+//!   pause driven by `remaining`/`reset` headers, an optional concurrency limit (default:
+//!   none) and an optional circuit breaker (default: off; [`CircuitBreaker::default`] is 5
+//!   failures, 30 s cool-down, then one half-open probe). These are the *proactive* brake;
+//!   retries are the reactive one, so a provider's limit costs waiting, not 429s.
 //! - **Pagination** ([`pagination`]): lazy streams of pages or items for cursor, next-URL,
 //!   `Link` header, page-number, offset/limit and token styles. One page is held at a time,
 //!   dropping the stream stops requests, and every page goes through the full send loop.
@@ -62,6 +72,7 @@ pub use chrono;
 pub use futures;
 pub use http;
 pub use reqwest;
+pub use secrecy;
 pub use uuid;
 
 pub mod auth;

@@ -377,15 +377,18 @@ fn next_request(
     })
 }
 
-/// Resolve a next link against the base URL (relative links are relative to the host).
+/// Resolve a next link against the URL of the request that returned it (RFC 3986 §5, as
+/// RFC 8288 §3.1 asks): an absolute URL stands, `/2010-04-01/..` is relative to the host
+/// (Twilio), `?page=2` keeps the path.
 fn absolute(
     client: &Client,
     req: &Request,
     link: &str,
     raw: &RawResponse,
 ) -> Result<Request, Error> {
-    let base = url::Url::parse(client.base_url())
-        .map_err(|e| decode_error(raw, format!("invalid base URL: {e}"), None))?;
+    let base = client
+        .request_url(req)
+        .map_err(|e| decode_error(raw, format!("invalid request URL: {e}"), None))?;
     let url = base.join(link).map_err(|e| {
         decode_error(
             raw,
@@ -398,40 +401,119 @@ fn absolute(
     Ok(next)
 }
 
-/// The `rel="next"` target of one `Link` header value (RFC 8288).
+/// The `rel="next"` target of one `Link` field value (RFC 8288 §3).
+///
+/// `Link = #link-value`, `link-value = "<" URI-Reference ">" *( OWS ";" OWS link-param )`,
+/// `link-param = token BWS [ "=" BWS ( token / quoted-string ) ]`. Commas and semicolons
+/// inside the `<..>` target or inside a quoted string do not split anything, `rel` may hold
+/// several space-separated relation types and is compared case-insensitively, and only the
+/// first `rel` parameter of a link counts (§3.3).
 fn next_link(header: &str) -> Option<String> {
-    let mut rest = header;
-    while let Some(start) = rest.find('<') {
-        let end = start + rest[start..].find('>')?;
-        let target = &rest[start + 1..end];
-        let params_end = rest[end..].find('<').map_or(rest.len(), |i| end + i);
-        let params = &rest[end + 1..params_end];
-        let is_next = params.split(';').any(|param| {
-            let mut kv = param.splitn(2, '=');
-            let key = kv.next().unwrap_or("").trim();
-            let value = kv
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_end_matches(',')
-                .trim()
-                .trim_matches('"');
-            key.eq_ignore_ascii_case("rel")
-                && value
-                    .split_ascii_whitespace()
+    parse_links(header)
+        .into_iter()
+        .find(|(_, rel)| {
+            rel.as_deref().is_some_and(|rel| {
+                rel.split_ascii_whitespace()
                     .any(|r| r.eq_ignore_ascii_case("next"))
-        });
-        if is_next {
-            return Some(target.to_owned());
+            })
+        })
+        .map(|(target, _)| target)
+}
+
+/// Every link in a `Link` field value, as (target, first `rel` parameter).
+fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
+    let bytes = header.as_bytes();
+    let mut i = 0;
+    let mut links = Vec::new();
+    let skip_ws = |i: &mut usize| {
+        while *i < bytes.len() && matches!(bytes[*i], b' ' | b'\t') {
+            *i += 1;
         }
-        rest = &rest[params_end..];
+    };
+    while i < bytes.len() {
+        // Between link-values: whitespace and commas; anything else up to `<` is garbage.
+        while i < bytes.len() && bytes[i] != b'<' {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let Some(close) = header[i..].find('>').map(|n| i + n) else {
+            break;
+        };
+        let target = header[i + 1..close].trim().to_owned();
+        i = close + 1;
+        let mut rel = None;
+        loop {
+            skip_ws(&mut i);
+            if i >= bytes.len() || bytes[i] == b',' {
+                break;
+            }
+            if bytes[i] != b';' {
+                // Malformed: skip to the end of this link-value.
+                while i < bytes.len() && bytes[i] != b',' {
+                    i += 1;
+                }
+                break;
+            }
+            i += 1;
+            skip_ws(&mut i);
+            let name_start = i;
+            while i < bytes.len() && !matches!(bytes[i], b'=' | b';' | b',' | b' ' | b'\t') {
+                i += 1;
+            }
+            let name = &header[name_start..i];
+            skip_ws(&mut i);
+            let mut value = String::new();
+            if i < bytes.len() && bytes[i] == b'=' {
+                i += 1;
+                skip_ws(&mut i);
+                if i < bytes.len() && bytes[i] == b'"' {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                            i += 1;
+                        }
+                        let ch_len = header[i..].chars().next().map_or(1, char::len_utf8);
+                        value.push_str(&header[i..i + ch_len]);
+                        i += ch_len;
+                    }
+                    i += 1; // the closing quote
+                } else {
+                    let start = i;
+                    while i < bytes.len() && !matches!(bytes[i], b';' | b',' | b' ' | b'\t') {
+                        i += 1;
+                    }
+                    value.push_str(&header[start..i]);
+                }
+            }
+            if rel.is_none() && name.eq_ignore_ascii_case("rel") {
+                rel = Some(value);
+            }
+        }
+        links.push((target, rel));
     }
-    None
+    links
 }
 
 #[cfg(test)]
 mod tests {
     use super::next_link;
+
+    #[test]
+    fn quoted_params_with_separators_do_not_confuse_the_parser() {
+        let header = concat!(
+            r#"<https://a/x?page=1>; title="prev; <page>, really"; rel=prev, "#,
+            r#"<https://a/x?a=1,2;b=3>;rel="last NEXT";rel="first""#,
+        );
+        assert_eq!(next_link(header).as_deref(), Some("https://a/x?a=1,2;b=3"));
+        assert_eq!(
+            next_link(r#"<https://a/p2>; title="a \"quoted\" title"; rel=next"#).as_deref(),
+            Some("https://a/p2")
+        );
+        // Only the first `rel` of a link counts.
+        assert_eq!(next_link(r#"<https://a/p2>; rel="prev"; rel="next""#), None);
+    }
 
     #[test]
     fn next_link_is_found_among_others() {

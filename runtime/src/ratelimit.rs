@@ -10,9 +10,12 @@
 //! - An adaptive pause driven by the provider's `remaining`/`reset` headers
 //!   ([`RateLimitHeaders`]): when the provider says `remaining: 0`,
 //!   every caller waits until the reset instead of spending requests on 429s.
-//! - A concurrency limit (a semaphore held for each attempt).
-//! - A [`CircuitBreaker`], off by default: after consecutive failures it rejects calls at
-//!   once for a cool-down period, so a dead provider costs nothing.
+//! - A concurrency limit (a semaphore held for each attempt), off by default
+//!   (`ClientBuilder::concurrency_limit`): useful when the provider limits concurrent
+//!   requests rather than their rate.
+//! - A [`CircuitBreaker`], off by default (its `Default` is 5 consecutive failures and a
+//!   30 s cool-down): after consecutive failures it rejects calls at once for the
+//!   cool-down, then lets one half-open probe through, so a dead provider costs nothing.
 //!
 //! [`RateLimiter`] is the extension point for other algorithms (e.g. a limiter shared
 //! across processes).
@@ -113,6 +116,24 @@ impl TokenBucket {
         }
     }
 
+    /// Take a token now if one is available and nobody is queued; `false` otherwise.
+    fn try_take_now(&self) -> bool {
+        // A held lock means a caller is waiting for a token: queue behind it (FIFO).
+        let Ok(mut state) = self.state.try_lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        let elapsed = now.saturating_duration_since(state.last).as_secs_f64();
+        state.tokens = (state.tokens + elapsed * self.limit.rate).min(f64::from(self.limit.burst));
+        state.last = now;
+        if state.tokens >= 1.0 {
+            state.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Wait for one token.
     pub async fn take(&self) {
         // tokio's mutex queues waiters in FIFO order; the holder sleeps until its token is
@@ -141,7 +162,11 @@ impl TokenBucket {
 
 impl RateLimiter for TokenBucket {
     fn acquire(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.take())
+        if self.try_take_now() {
+            Box::pin(std::future::ready(()))
+        } else {
+            Box::pin(self.take())
+        }
     }
 }
 
@@ -204,17 +229,31 @@ impl AdaptivePause {
     }
 }
 
-/// A circuit breaker: after `failure_threshold` consecutive failed calls (transport errors,
-/// timeouts, 5xx), calls fail at once with `Error::CircuitOpen` for `cooldown`; then trial
-/// calls go through, and one success closes it again.
+/// A circuit breaker, off by default.
+///
+/// After `failure_threshold` consecutive failed attempts (transport errors, timeouts, 5xx)
+/// the breaker *opens*: calls fail at once with `Error::CircuitOpen` for `cooldown`, so a
+/// dead provider costs nothing and gets room to recover. After the cool-down it is
+/// *half-open*: exactly one call is let through as a probe while every other caller keeps
+/// failing fast. A successful probe closes the breaker; a failed one opens it for another
+/// cool-down. A probe whose call is dropped before it finishes lets the next caller probe.
+///
+/// [`CircuitBreaker::default`] opens after 5 consecutive failures for a 30 s cool-down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CircuitBreaker {
     failure_threshold: u32,
     cooldown: Duration,
 }
 
+impl Default for CircuitBreaker {
+    /// 5 consecutive failures, 30 s cool-down.
+    fn default() -> Self {
+        CircuitBreaker::new(5, Duration::from_secs(30))
+    }
+}
+
 impl CircuitBreaker {
-    /// Open after `failure_threshold` consecutive failures, for `cooldown`.
+    /// Open after `failure_threshold` (at least 1) consecutive failures, for `cooldown`.
     pub fn new(failure_threshold: u32, cooldown: Duration) -> Self {
         CircuitBreaker {
             failure_threshold: failure_threshold.max(1),
@@ -226,13 +265,40 @@ impl CircuitBreaker {
 #[derive(Debug, Default)]
 struct BreakerState {
     consecutive_failures: u32,
+    /// `Some` while open or half-open: the end of the cool-down.
     open_until: Option<Instant>,
+    /// Half-open and the single probe is in flight.
+    probing: bool,
 }
 
 #[derive(Debug)]
 pub(crate) struct Breaker {
     config: CircuitBreaker,
     state: Mutex<BreakerState>,
+}
+
+/// Permission to send one attempt. Report its outcome with [`Admission::record`]; an
+/// admission dropped unrecorded (a cancelled call) frees the probe slot.
+pub(crate) struct Admission<'a> {
+    breaker: &'a Breaker,
+    probe: bool,
+}
+
+impl Admission<'_> {
+    pub(crate) fn record(mut self, success: bool) {
+        let probe = std::mem::replace(&mut self.probe, false);
+        self.breaker.record(success, probe);
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        if self.probe {
+            if let Ok(mut state) = self.breaker.state.lock() {
+                state.probing = false;
+            }
+        }
+    }
 }
 
 impl Breaker {
@@ -243,32 +309,57 @@ impl Breaker {
         }
     }
 
-    /// `Err(retry_in)` while open.
-    pub(crate) fn check(&self) -> Result<(), Duration> {
+    /// `Err(retry_in)` while open, or while half-open with the probe in flight (zero).
+    pub(crate) fn check(&self) -> Result<Admission<'_>, Duration> {
         let now = Instant::now();
-        match self.state.lock().ok().and_then(|s| s.open_until) {
+        let Ok(mut state) = self.state.lock() else {
+            return Ok(Admission {
+                breaker: self,
+                probe: false,
+            });
+        };
+        match state.open_until {
+            None => Ok(Admission {
+                breaker: self,
+                probe: false,
+            }),
             Some(until) if until > now => Err(until - now),
-            _ => Ok(()),
+            Some(_) if state.probing => Err(Duration::ZERO),
+            Some(_) => {
+                tracing::info!("circuit breaker half-open: sending one probe");
+                state.probing = true;
+                Ok(Admission {
+                    breaker: self,
+                    probe: true,
+                })
+            }
         }
     }
 
-    pub(crate) fn record(&self, success: bool) {
+    fn record(&self, success: bool, probe: bool) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
+        if probe {
+            state.probing = false;
+        }
         if success {
+            if state.open_until.is_some() {
+                tracing::info!("circuit breaker closed");
+            }
             state.consecutive_failures = 0;
             state.open_until = None;
-        } else {
-            state.consecutive_failures = state.consecutive_failures.saturating_add(1);
-            if state.consecutive_failures >= self.config.failure_threshold {
-                tracing::warn!(
-                    failures = state.consecutive_failures,
-                    cooldown_ms = self.config.cooldown.as_millis() as u64,
-                    "circuit breaker opened"
-                );
-                state.open_until = Some(Instant::now() + self.config.cooldown);
-            }
+            return;
+        }
+        state.consecutive_failures = state.consecutive_failures.saturating_add(1);
+        let reopen = probe && state.open_until.is_some();
+        if reopen || state.consecutive_failures >= self.config.failure_threshold {
+            tracing::warn!(
+                failures = state.consecutive_failures,
+                cooldown_ms = self.config.cooldown.as_millis() as u64,
+                "circuit breaker opened"
+            );
+            state.open_until = Some(Instant::now() + self.config.cooldown);
         }
     }
 }

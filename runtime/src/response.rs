@@ -123,6 +123,11 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
             )
         });
     }
+    // The common case, a body that matches, without path tracking (it allocates per key);
+    // only a failure is decoded again to find the failing path.
+    if let Ok(value) = serde_json::from_slice::<T>(trimmed) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(trimmed);
     let (path, inner) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(v) => match de.end() {

@@ -137,8 +137,8 @@ pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Durati
             if secs.is_finite() && secs >= 0.0 {
                 return Some(Duration::from_secs_f64(secs));
             }
-        } else if let Ok(date) = chrono::DateTime::parse_from_rfc2822(value) {
-            let delta = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+        } else if let Some(date) = parse_http_date(value) {
+            let delta = date - chrono::Utc::now();
             return Some(delta.to_std().unwrap_or(Duration::ZERO));
         }
     }
@@ -155,6 +155,19 @@ pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Durati
         return None;
     }
     text(headers_config.reset).and_then(|v| parse_reset(v, headers_config.reset_kind))
+}
+
+/// An HTTP-date (RFC 9110 §5.6.7): IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), or the
+/// obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
+/// (`Sun Nov  6 08:49:37 1994`) forms that recipients must still accept.
+pub(crate) fn parse_http_date(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(date) = chrono::DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&chrono::Utc));
+    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|naive| naive.and_utc())
 }
 
 /// The delay until reset expressed by a reset header value.
@@ -408,6 +421,19 @@ mod tests {
         assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
         assert_eq!(parse_go_duration("1.5s"), Some(Duration::from_millis(1500)));
         assert_eq!(parse_go_duration("abc"), None);
+    }
+
+    #[test]
+    fn every_http_date_form_parses() {
+        let expected = chrono::DateTime::parse_from_rfc3339("1994-11-06T08:49:37Z").unwrap();
+        for value in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_http_date(value), Some(expected.to_utc()), "{value}");
+        }
+        assert_eq!(parse_http_date("soon"), None);
     }
 
     #[test]

@@ -38,7 +38,9 @@ impl Subscriber for Capture {
         Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) + 1)
     }
     fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Writer(&mut self.out.lock().unwrap()));
+        let mut out = self.out.lock().unwrap();
+        out.push_str("\nrecord ");
+        values.record(&mut Writer(&mut out));
     }
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
@@ -96,9 +98,12 @@ async fn the_call_span_has_operation_and_template_but_never_the_query_or_secrets
         "operation=\"getThing\"",
         "method=GET",
         "path=\"/things/{id}\"",
-        "attempt=2",
-        "status=200",
-        "latency_ms=",
+        // Recorded on the call's span, not only on events.
+        "record attempt=1",
+        "record status=503",
+        "record attempt=2",
+        "record status=200",
+        "record latency_ms=",
         "reason=\"server error\"",
         "retrying",
         "waiting for a token",
@@ -107,5 +112,126 @@ async fn the_call_span_has_operation_and_template_but_never_the_query_or_secrets
     }
     for secret in ["QSECRET", "alice", "cus_123"] {
         assert!(!log.contains(secret), "{secret:?} leaked into {log}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokens_and_client_secrets_never_reach_tracing_debug_display_or_errors() {
+    let out = Arc::new(Mutex::new(String::new()));
+    let _guard = tracing::subscriber::set_default(Capture {
+        out: out.clone(),
+        next: AtomicU64::new(0),
+    });
+    let server = MockServer::start().await;
+    let token_body = |token: &str| {
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"access_token": token, "expires_in": 3600}))
+    };
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_body("ACCESS_TOKEN_1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(token_body("ACCESS_TOKEN_2"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    // A 401 (refresh and replay), a 503 (retry), then success with an exhausted rate
+    // limit window (the next call waits), so every kind of event is emitted.
+    Mock::given(path("/things/1"))
+        .and(wiremock::matchers::bearer_token("ACCESS_TOKEN_1"))
+        .respond_with(ResponseTemplate::new(401))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "2"),
+        )
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    Mock::given(path("/things/2"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "forbidden"})),
+        )
+        .mount(&server)
+        .await;
+    let flow = rt::OAuth2ClientCredentials::new(
+        format!("{}/oauth/token", server.uri()),
+        "client-id",
+        "CLIENT_SECRET",
+    );
+    let cfg = rt::ProviderConfig::new("test").rate_limit_headers(rt::RateLimitHeaders {
+        limit: "",
+        remaining: "x-ratelimit-remaining",
+        reset: "x-ratelimit-reset",
+        reset_kind: rt::ResetKind::DelaySeconds,
+    });
+    let c = rt::Client::builder(cfg)
+        .base_url(server.uri())
+        .reqwest_client(
+            rt::reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .build()
+                .unwrap(),
+        )
+        .no_timeouts()
+        .auth(rt::Auth::oauth2_client_credentials(flow.clone()))
+        .build()
+        .unwrap();
+    let get = |id: &str| {
+        rt::__private::Request::new(
+            rt::http::Method::GET,
+            "getThing",
+            "/things/{id}",
+            format!("/things/{id}"),
+        )
+    };
+    c.send(get("1")).await.unwrap();
+    c.send(get("1")).await.unwrap();
+    let err = c.send(get("2")).await.unwrap_err();
+
+    let bearer = rt::Client::builder(rt::ProviderConfig::new("test"))
+        .base_url(server.uri())
+        .auth(rt::Auth::bearer("BEARER_TOKEN"))
+        .build()
+        .unwrap();
+    let basic = rt::Auth::basic("AC123", "TWILIO_AUTH_TOKEN");
+    let refresh = rt::OAuth2RefreshToken::new("http://x/token", "id", "REFRESH_TOKEN")
+        .client_secret("CLIENT_SECRET");
+
+    let mut text = out.lock().unwrap().clone();
+    for expected in [
+        "401: replaying once",
+        "retrying",
+        "rate limit exhausted: waiting for the window to reset",
+        "status=200",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in {text}");
+    }
+    text.push_str(&format!(
+        "{c:?} {bearer:?} {basic:?} {flow:?} {refresh:?} {err} {err:?}"
+    ));
+    for secret in [
+        "ACCESS_TOKEN",
+        "CLIENT_SECRET",
+        "BEARER_TOKEN",
+        "TWILIO_AUTH_TOKEN",
+        "REFRESH_TOKEN",
+        "Bearer",
+        "Basic",
+    ] {
+        assert!(!text.contains(secret), "{secret:?} leaked into {text}");
     }
 }

@@ -393,9 +393,10 @@ async fn a_failing_token_endpoint_is_an_auth_error_without_the_secret() {
     );
 }
 
-/// An example of a custom provider: HMAC-SHA256 request signing over method, path and body.
+/// The approach of `examples/hmac_signing.rs`: a custom provider signs
+/// `METHOD\nPATH?QUERY\nTIMESTAMP\nhex(sha256(body))` with HMAC-SHA256.
 struct HmacSigner {
-    key: Vec<u8>,
+    secret: &'static [u8],
     calls: AtomicUsize,
 }
 
@@ -403,11 +404,26 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn sign(key: &[u8], message: &[u8]) -> String {
+fn string_to_sign(method: &str, path_and_query: &str, timestamp: &str, body: &[u8]) -> String {
+    use sha2::Digest;
+    format!(
+        "{method}\n{path_and_query}\n{timestamp}\n{}",
+        hex(&sha2::Sha256::digest(body))
+    )
+}
+
+fn hmac_hex(secret: &[u8], message: &str) -> String {
     use hmac::{KeyInit, Mac};
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
-    mac.update(message);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(message.as_bytes());
     hex(&mac.finalize().into_bytes())
+}
+
+fn path_and_query(url: &url::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
 }
 
 impl rt::AuthProvider for HmacSigner {
@@ -416,44 +432,106 @@ impl rt::AuthProvider for HmacSigner {
         request: &'a mut rt::reqwest::Request,
     ) -> futures::future::BoxFuture<'a, Result<(), rt::Error>> {
         Box::pin(async move {
-            self.calls.fetch_add(1, Ordering::SeqCst);
+            let attempt = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
             let body = request
                 .body()
                 .and_then(|b| b.as_bytes())
-                .unwrap_or_default()
-                .to_vec();
-            let mut message =
-                format!("{}\n{}\n", request.method(), request.url().path()).into_bytes();
-            message.extend_from_slice(&body);
-            let signature = sign(&self.key, &message);
-            request
-                .headers_mut()
-                .insert("x-signature", signature.parse().unwrap());
+                .unwrap_or_default();
+            // A distinct timestamp per attempt shows that every attempt is signed afresh.
+            let timestamp = (1_700_000_000 + attempt).to_string();
+            let message = string_to_sign(
+                request.method().as_str(),
+                &path_and_query(request.url()),
+                &timestamp,
+                body,
+            );
+            let signature = hmac_hex(self.secret, &message);
+            let headers = request.headers_mut();
+            headers.insert("x-timestamp", timestamp.parse().unwrap());
+            headers.insert("x-signature", signature.parse().unwrap());
             Ok(())
         })
     }
 }
 
-#[tokio::test]
-async fn a_custom_provider_signs_each_request_with_hmac() {
+/// The server recomputes the signature from what it received.
+struct Verifier {
+    secret: &'static [u8],
+    valid: Arc<std::sync::Mutex<Vec<(String, bool)>>>,
+}
+
+impl wiremock::Respond for Verifier {
+    fn respond(&self, req: &WireRequest) -> ResponseTemplate {
+        let header = |name: &str| {
+            req.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let timestamp = header("x-timestamp");
+        let message = string_to_sign(
+            req.method.as_str(),
+            &path_and_query(&req.url),
+            &timestamp,
+            &req.body,
+        );
+        let valid = header("x-signature") == hmac_hex(self.secret, &message);
+        let mut seen = self.valid.lock().unwrap();
+        seen.push((timestamp, valid));
+        match (valid, seen.len()) {
+            (false, _) => ResponseTemplate::new(401),
+            (true, 1) => ResponseTemplate::new(503),
+            (true, _) => ResponseTemplate::new(200),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_provider_signs_each_attempt_with_hmac_and_the_server_verifies_it() {
     let server = MockServer::start().await;
-    let expected = sign(b"k3y", b"POST\n/things\n{\"n\":1}");
+    let valid = Arc::new(std::sync::Mutex::new(Vec::new()));
     Mock::given(path("/things"))
-        .and(header("x-signature", expected.as_str()))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
+        .respond_with(Verifier {
+            secret: b"k3y",
+            valid: valid.clone(),
+        })
         .mount(&server)
         .await;
     let signer = Arc::new(HmacSigner {
-        key: b"k3y".to_vec(),
+        secret: b"k3y",
         calls: AtomicUsize::new(0),
     });
     let c = builder(config(), &server)
         .auth(rt::Auth::custom(signer.clone()))
         .build()
         .unwrap();
-    c.send(post("/things").body_json(&serde_json::json!({"n": 1})))
-        .await
+    // A PUT (safe to replay) with a query and a JSON body; the first attempt gets a 503.
+    let req = rt::__private::Request::new(
+        rt::http::Method::PUT,
+        "putThing",
+        "/things",
+        "/things".into(),
+    )
+    .query_form("dry_run", &true, true)
+    .body_json(&serde_json::json!({"n": 1}));
+    c.send(req).await.unwrap();
+    assert_eq!(signer.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        *valid.lock().unwrap(),
+        [
+            ("1700000001".to_owned(), true),
+            ("1700000002".to_owned(), true)
+        ]
+    );
+
+    // A wrong secret is rejected by the server.
+    let wrong = builder(config(), &server)
+        .auth(rt::Auth::custom(HmacSigner {
+            secret: b"nope",
+            calls: AtomicUsize::new(0),
+        }))
+        .build()
         .unwrap();
-    assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+    let err = wrong.send(post("/things")).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
 }

@@ -78,12 +78,14 @@ async fn the_user_agent_names_the_crate_and_the_runtime() {
         "test-sdk/1.2.3 sdkgen-runtime/{}",
         env!("CARGO_PKG_VERSION")
     );
+    // The path too: wiremock servers are pooled, and every test client sends this agent.
     Mock::given(header("user-agent", ua.as_str()))
+        .and(path("/user-agent"))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).send(get("/x")).await.unwrap();
+    client(&server).send(get("/user-agent")).await.unwrap();
 }
 
 #[tokio::test]
@@ -150,7 +152,7 @@ async fn raw_access_exposes_status_headers_and_request_id() {
 
 #[tokio::test(start_paused = true)]
 async fn the_per_attempt_timeout_fails_a_slow_call() {
-    let server = MockServer::start().await;
+    let server = crate::common::private_server().await;
     Mock::given(path("/x"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
         .mount(&server)
@@ -171,7 +173,7 @@ async fn the_per_attempt_timeout_fails_a_slow_call() {
 
 #[tokio::test(start_paused = true)]
 async fn the_total_timeout_bounds_retries_and_waits() {
-    let server = MockServer::start().await;
+    let server = crate::common::private_server().await;
     Mock::given(path("/x"))
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
         .mount(&server)
@@ -340,4 +342,180 @@ fn a_generated_client_type_can_be_built_directly() {
         rt::ClientBuilder::new(config().default_base_url("https://api.example.com/v1"));
     let generated = builder.build().unwrap();
     assert_eq!(generated.0.base_url(), "https://api.example.com/v1");
+}
+
+/// Counts attempts that ended without a response.
+#[derive(Default)]
+struct Counter {
+    failed: AtomicUsize,
+}
+
+impl rt::Interceptor for Counter {
+    fn after_attempt(&self, _ctx: &rt::AttemptContext, outcome: &rt::AttemptOutcome<'_>) {
+        if let rt::AttemptOutcome::Failed(_) = outcome {
+            self.failed.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A listener whose accept queue is full, so that a new connection's SYN is dropped and
+/// `connect` hangs (the kernel retransmits for minutes). The returned streams keep the
+/// queue full and must live as long as the test.
+fn unreachable_listener() -> (std::net::SocketAddr, impl Sized) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Connections that complete fill the queue; the first that times out proves it full.
+    let fill: Vec<_> = (0..8)
+        .map_while(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok())
+        .collect();
+    (addr, (listener, fill))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connect_timeout_is_reported_and_even_a_post_is_retried_since_nothing_was_sent() {
+    let (addr, _keep) = unreachable_listener();
+    let attempts = Arc::new(Counter::default());
+    let c = rt::Client::builder(config())
+        .base_url(format!("http://{addr}"))
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(60))
+        .retry(
+            rt::RetryPolicy::new()
+                .jitter(rt::Jitter::None)
+                .initial_backoff(Duration::from_secs(1)),
+        )
+        .interceptor(attempts.clone())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    match c.send(crate::common::post("/x")).await.unwrap_err() {
+        rt::Error::Timeout { kind, after } => {
+            assert_eq!(kind, rt::error::TimeoutKind::Connect);
+            assert_eq!(after, Duration::from_secs(3));
+        }
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+    assert_eq!(
+        attempts.failed.load(Ordering::SeqCst),
+        3,
+        "a POST, retried twice"
+    );
+    assert_eq!(start.elapsed(), Duration::from_secs(3 + 1 + 3 + 2 + 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_attempt_timeout_bounds_each_attempt_and_the_total_timeout_the_whole_call() {
+    let server = crate::common::private_server().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(600)))
+        .mount(&server)
+        .await;
+    let attempts = Arc::new(Counter::default());
+    let c = builder(config(), &server)
+        .timeout(Duration::from_secs(5))
+        .total_timeout(Duration::from_secs(12))
+        .retry(
+            rt::RetryPolicy::new()
+                .jitter(rt::Jitter::None)
+                .initial_backoff(Duration::from_secs(1)),
+        )
+        .interceptor(attempts.clone())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    match c.send(get("/x")).await.unwrap_err() {
+        rt::Error::Timeout { kind, after } => {
+            assert_eq!(kind, rt::error::TimeoutKind::Total);
+            assert_eq!(after, Duration::from_secs(12));
+        }
+        other => panic!("expected the total timeout, got {other:?}"),
+    }
+    // 0–5 s first attempt, 1 s backoff, 6–11 s second attempt, then the 2 s backoff is cut
+    // short by the total timeout at 12 s.
+    assert_eq!(attempts.failed.load(Ordering::SeqCst), 2);
+    assert_eq!(start.elapsed(), Duration::from_secs(12));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_per_request_timeout_overrides_the_client_timeout() {
+    let server = crate::common::private_server().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(600)))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .timeout(Duration::from_secs(60))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let req = get("/x").options(rt::RequestOptions::new().timeout(Duration::from_secs(2)));
+    match c.send(req).await.unwrap_err() {
+        rt::Error::Timeout { kind, after } => {
+            assert_eq!(kind, rt::error::TimeoutKind::Attempt);
+            assert_eq!(after, Duration::from_secs(2));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn clones_share_the_oauth_token_cache() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "tok", "expires_in": 3600})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .and(header("authorization", "Bearer tok"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let flow = rt::OAuth2ClientCredentials::new(format!("{}/oauth/token", server.uri()), "id", "s");
+    let a = builder(config(), &server)
+        .auth(rt::Auth::oauth2_client_credentials(flow))
+        .build()
+        .unwrap();
+    let (b, c) = (a.clone(), a.clone());
+    a.send(get("/x")).await.unwrap();
+    b.send(get("/x")).await.unwrap();
+    c.send(get("/x")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_users_client_with_the_same_origin_policy_keeps_credentials_home() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let http = rt::reqwest::Client::builder()
+        .redirect(rt::client::same_origin_redirects())
+        .build()
+        .unwrap();
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .reqwest_client(http)
+        .auth(rt::Auth::bearer("SECRET"))
+        .build()
+        .unwrap();
+    let err = c.send(get("/x")).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307));
+    assert_eq!(hits(&elsewhere).await, 0);
 }

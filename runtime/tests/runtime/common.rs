@@ -51,3 +51,10 @@ pub fn post(path: &str) -> Request {
 pub async fn hits(server: &MockServer) -> usize {
     server.received_requests().await.unwrap_or_default().len()
 }
+
+/// A server of its own, not taken from wiremock's pool: for tests that abandon requests
+/// in flight (timeouts, cancelled calls), which could otherwise reach the pooled server
+/// after it has been handed to another test.
+pub async fn private_server() -> MockServer {
+    MockServer::builder().start().await
+}

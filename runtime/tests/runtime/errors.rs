@@ -51,6 +51,9 @@ async fn a_stripe_error_body_is_normalized() {
     assert_eq!(api.message.as_deref(), Some("Your card was declined."));
     assert_eq!(api.request_id.as_deref(), Some("req_9"));
     assert!(!api.retryable);
+    assert_eq!(api.headers.get("x-request-id").unwrap(), "req_9");
+    let body: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert_eq!(body["error"]["param"], "card", "the raw body is kept");
     assert_eq!(
         err.to_string(),
         "API error 402 Payment Required [card_declined]: Your card was declined. (request id req_9)"
@@ -175,7 +178,7 @@ async fn an_html_page_with_status_200_is_a_decode_error_naming_the_content_type(
 }
 
 #[tokio::test]
-async fn a_truncated_body_is_a_decode_error() {
+async fn a_truncated_json_body_is_a_decode_error() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
         .respond_with(
@@ -187,6 +190,61 @@ async fn a_truncated_body_is_a_decode_error() {
     let raw = client(&server).send(get("/x")).await.unwrap();
     let err = decode_json::<serde_json::Value>(&raw).unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_a_decode_error_naming_it() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("OK", "text/plain"))
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    match decode_json::<serde_json::Value>(&raw).unwrap_err() {
+        err @ rt::Error::Decode { .. } => {
+            let text = err.to_string();
+            assert!(text.contains("expected JSON but got text/plain"), "{text}");
+            assert!(text.contains("status 200"), "{text}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+/// A server that promises 100 bytes, sends 10 and closes the connection.
+async fn cut_off_server() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\": \"cu",
+                )
+                .await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_body_cut_off_mid_transfer_is_a_transport_error_that_may_have_been_sent() {
+    let addr = cut_off_server().await;
+    let c = rt::Client::builder(config())
+        .base_url(format!("http://{addr}"))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    match c.send(get("/x")).await.unwrap_err() {
+        err @ rt::Error::Transport {
+            may_have_been_sent: true,
+            ..
+        } => assert!(err.to_string().contains("may have been sent"), "{err}"),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -294,6 +294,21 @@ async fn dropping_the_stream_stops_requests() {
 }
 
 #[tokio::test]
+async fn a_page_is_fetched_only_when_its_first_item_is_needed() {
+    let server = MockServer::start().await;
+    endless(&server).await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let mut stream = Box::pin(paginate_items::<Item>(client(&server), get("/list"), p));
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        stream.next().await.unwrap().unwrap();
+        seen.push(hits(&server).await);
+    }
+    // Two items per page; one page held at a time, none fetched ahead.
+    assert_eq!(seen, [1, 1, 2, 2, 3]);
+}
+
+#[tokio::test]
 async fn pages_carry_their_metadata() {
     let server = MockServer::start().await;
     endless(&server).await;
@@ -394,4 +409,37 @@ async fn a_cursor_that_does_not_move_ends_the_listing() {
         2,
         "the first page and one repeat, then it stops"
     );
+}
+
+#[tokio::test]
+async fn a_link_header_with_several_rels_quoted_params_and_relative_targets_is_followed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/items"))
+        .respond_with(|req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            let t = ResponseTemplate::new(200).set_body_json(items((page - 1) * 2..page * 2));
+            match page {
+                // Quoted params holding `;`, `,` and `<`, a multi-valued rel in upper case,
+                // and a target relative to the request URL.
+                1 => t.insert_header(
+                    "link",
+                    r#"</v3/items?page=9>; rel="last", <?page=2>; title="next; <page>, 2"; rel="prefetch NEXT""#,
+                ),
+                // Two Link field lines; the second has the next link and an unquoted rel.
+                2 => t
+                    .append_header("link", r#"<items?page=1>; rel="prev first""#)
+                    .append_header("link", "<items?page=3>;rel=next"),
+                // Only the first `rel` of a link counts: this is not a next link.
+                _ => t.insert_header("link", r#"<?page=4>; rel="prev"; rel="next""#),
+            }
+        })
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .base_url(format!("{}/v3", server.uri()))
+        .build()
+        .unwrap();
+    let all = collect(c, get("/items"), rt::Pagination::link_header("")).await;
+    assert_eq!(ids(&all), expected(6));
+    assert_eq!(hits(&server).await, 3);
 }

@@ -292,6 +292,95 @@ async fn the_circuit_breaker_opens_after_consecutive_failures_and_closes_after_a
 }
 
 #[tokio::test(start_paused = true)]
+async fn after_the_cooldown_one_half_open_probe_goes_through_and_its_failure_reopens() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .circuit_breaker(rt::CircuitBreaker::new(2, Duration::from_secs(10)))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        c.send(get("/x")).await.unwrap_err();
+    }
+    assert!(matches!(
+        c.send(get("/x")).await.unwrap_err(),
+        rt::Error::CircuitOpen { .. }
+    ));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+
+    // Half-open: the first caller probes; a caller arriving while it is in flight fails fast.
+    let (probe, other) = tokio::join!(c.send(get("/x")), async {
+        tokio::task::yield_now().await;
+        c.send(get("/x")).await
+    });
+    assert_eq!(probe.unwrap_err().status().map(|s| s.as_u16()), Some(500));
+    match other.unwrap_err() {
+        rt::Error::CircuitOpen { retry_in } => assert_eq!(retry_in, Duration::ZERO),
+        e => panic!("expected CircuitOpen while the probe is in flight, got {e:?}"),
+    }
+    assert_eq!(hits(&server).await, 3, "two failures and one probe");
+
+    // The failed probe opened the breaker for another full cool-down.
+    match c.send(get("/x")).await.unwrap_err() {
+        rt::Error::CircuitOpen { retry_in } => assert_eq!(retry_in, Duration::from_secs(10)),
+        e => panic!("expected CircuitOpen, got {e:?}"),
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    // This probe succeeds and closes the breaker: everyone goes through again.
+    c.send(get("/x")).await.unwrap();
+    let both = tokio::join!(c.send(get("/x")), c.send(get("/x")));
+    both.0.unwrap();
+    both.1.unwrap();
+    assert_eq!(hits(&server).await, 6);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_probe_lets_the_next_caller_probe() {
+    use futures::FutureExt as _;
+    let server = crate::common::private_server().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .retry(rt::RetryPolicy::disabled())
+        .circuit_breaker(rt::CircuitBreaker::new(1, Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap_err();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Poll the probe once (it takes the probe slot) and drop it.
+    assert!(c.send(get("/x")).now_or_never().is_none());
+    c.send(get("/x")).await.unwrap();
+}
+
+#[test]
+fn the_circuit_breaker_default_is_five_failures_and_thirty_seconds() {
+    assert_eq!(
+        rt::CircuitBreaker::default(),
+        rt::CircuitBreaker::new(5, Duration::from_secs(30))
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_circuit_breaker_is_off_by_default() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
@@ -338,4 +427,103 @@ async fn a_custom_limiter_is_consulted_before_every_attempt() {
     c.send(get("/x")).await.unwrap();
     assert_eq!(limiter.0.load(Ordering::SeqCst), 2);
     assert_eq!(start.elapsed(), Duration::from_millis(2500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_providers_rate_limit_header_names_are_read_from_the_config() {
+    let now = chrono::Utc::now().timestamp();
+    let providers = [
+        // GitHub: X-RateLimit-*, reset as epoch seconds.
+        (
+            rt::RateLimitHeaders {
+                limit: "X-RateLimit-Limit",
+                remaining: "X-RateLimit-Remaining",
+                reset: "X-RateLimit-Reset",
+                reset_kind: rt::ResetKind::EpochSeconds,
+            },
+            (now + 30).to_string(),
+            28..=30,
+        ),
+        // Twilio: X-Rate-Limit-*, reset as seconds.
+        (
+            rt::RateLimitHeaders {
+                limit: "X-Rate-Limit-Limit",
+                remaining: "X-Rate-Limit-Remaining",
+                reset: "X-Rate-Limit-Reset",
+                reset_kind: rt::ResetKind::DelaySeconds,
+            },
+            "7".to_owned(),
+            7..=7,
+        ),
+        // OpenAI: x-ratelimit-*-requests, reset as a Go duration.
+        (
+            rt::RateLimitHeaders {
+                limit: "x-ratelimit-limit-requests",
+                remaining: "x-ratelimit-remaining-requests",
+                reset: "x-ratelimit-reset-requests",
+                reset_kind: rt::ResetKind::Duration,
+            },
+            "1m2s".to_owned(),
+            62..=62,
+        ),
+    ];
+    for (names, reset, expected) in providers {
+        let server = MockServer::start().await;
+        Mock::given(path("/x"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header(names.limit, "100")
+                    .insert_header(names.remaining, "0")
+                    .insert_header(names.reset, reset.as_str()),
+            )
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/x"))
+            .respond_with(ResponseTemplate::new(200))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        let c = builder(config().rate_limit_headers(names), &server)
+            .build()
+            .unwrap();
+        c.send(get("/x")).await.unwrap();
+        let start = Instant::now();
+        c.send(get("/x")).await.unwrap();
+        let waited = start.elapsed().as_secs();
+        assert!(
+            expected.contains(&waited),
+            "{}: waited {waited} s",
+            names.remaining
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_response_with_a_hint_pauses_the_other_callers_too() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "4"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).build().unwrap();
+    c.send(get("/x").options(rt::RequestOptions::new().retry(rt::RetryPolicy::disabled())))
+        .await
+        .unwrap_err();
+    let start = Instant::now();
+    c.clone().send(get("/x")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(4));
+    assert_eq!(
+        hits(&server).await,
+        2,
+        "no request was spent on another 429"
+    );
 }

@@ -224,7 +224,8 @@ async fn the_same_idempotency_key_is_sent_on_every_attempt() {
                 .to_owned()
         })
         .collect();
-    assert!(uuid::Uuid::parse_str(&keys[0]).is_ok());
+    let key = uuid::Uuid::parse_str(&keys[0]).unwrap();
+    assert_eq!(key.get_version_num(), 4, "a UUID v4");
     assert!(keys.iter().all(|k| *k == keys[0]));
 }
 
@@ -437,10 +438,11 @@ async fn a_streaming_body_is_never_replayed() {
 }
 
 // Real time: a pending timeout and paused time would fire the timeout while the
-// successful second attempt waits for the server. Short durations keep it fast.
+// successful second attempt waits for the server. The 1 s timeout is generous for an
+// immediate answer on a loaded machine, and two retries absorb one more slow attempt.
 #[tokio::test]
 async fn an_attempt_that_times_out_is_retried() {
-    let server = MockServer::start().await;
+    let server = crate::common::private_server().await;
     Mock::given(path("/x"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
         .up_to_n_times(1)
@@ -453,10 +455,127 @@ async fn an_attempt_that_times_out_is_retried() {
         .mount(&server)
         .await;
     let c = builder(config(), &server)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(1))
         .retry(exact().initial_backoff(Duration::from_millis(10)))
         .build()
         .unwrap();
     c.send(get("/x")).await.unwrap();
     assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_with_a_callers_idempotency_key_is_retried_even_without_provider_config() {
+    let server = MockServer::start().await;
+    fail_then_succeed(&server, 503, 1, ResponseTemplate::new(503)).await;
+    // `config()` names no idempotency header: the standard `Idempotency-Key` is used.
+    let c = client(&server);
+    c.send(post("/x").options(rt::RequestOptions::new().idempotency_key("op-7")))
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("idempotency-key").unwrap() == "op-7")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_default_policy_is_two_retries_backing_off_from_half_a_second_to_eight_with_full_jitter()
+ {
+    let p = rt::RetryPolicy::default();
+    assert_eq!(p.retries(), 2);
+    let backoffs: Vec<_> = (1..=6).map(|n| p.backoff(n).as_millis()).collect();
+    assert_eq!(backoffs, [500, 1000, 2000, 4000, 8000, 8000]);
+    // Full jitter: a uniform wait in [0, backoff), so some waits differ.
+    let waits: std::collections::BTreeSet<_> = (0..50).map(|_| p.delay(3, None).unwrap()).collect();
+    assert!(waits.iter().all(|w| *w < Duration::from_secs(2)));
+    assert!(waits.len() > 1);
+    // Through a client: two retries after 503s take at most 0.5 s + 1 s.
+    let server = MockServer::start().await;
+    fail_then_succeed(&server, 503, 2, ResponseTemplate::new(503)).await;
+    let start = Instant::now();
+    client(&server).send(get("/x")).await.unwrap();
+    assert!(start.elapsed() <= Duration::from_millis(1500));
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[test]
+fn classification_says_why_and_the_policy_says_how_long() {
+    use rt::retry::{Outcome, RetryClass, classify};
+    let cfg = config().retry_signal_header("x-should-retry");
+    let mut headers = rt::http::HeaderMap::new();
+    headers.insert("retry-after", "3".parse().unwrap());
+    let throttled = classify(
+        &cfg,
+        Outcome::Response {
+            status: rt::http::StatusCode::TOO_MANY_REQUESTS,
+            headers: &headers,
+        },
+    );
+    assert_eq!(throttled.class, RetryClass::Throttled);
+    assert_eq!(throttled.hint, Some(Duration::from_secs(3)));
+    let none = rt::http::HeaderMap::new();
+    let status = |code: u16| {
+        classify(
+            &cfg,
+            Outcome::Response {
+                status: rt::http::StatusCode::from_u16(code).unwrap(),
+                headers: &none,
+            },
+        )
+        .class
+    };
+    assert_eq!(status(409), RetryClass::Transient);
+    assert_eq!(status(502), RetryClass::ServerError);
+    assert_eq!(status(404), RetryClass::DoNotRetry);
+    assert_eq!(
+        classify(&cfg, Outcome::Transport).class,
+        RetryClass::Transient
+    );
+    assert_eq!(
+        classify(&cfg, Outcome::Timeout).class,
+        RetryClass::Transient
+    );
+
+    // The same classification, two policies: the hint wins over backoff, up to max_wait.
+    let policy = rt::RetryPolicy::new();
+    assert_eq!(policy.delay(1, throttled.hint), Ok(Duration::from_secs(3)));
+    let impatient = policy.max_wait(Duration::from_secs(2));
+    assert_eq!(
+        impatient.delay(1, throttled.hint),
+        Err(Duration::from_secs(3))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_storm_adds_at_most_about_twenty_percent_load_with_the_default_budget() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server).retry(exact()).build().unwrap();
+    for _ in 0..100 {
+        c.send(get("/x")).await.unwrap_err();
+    }
+    // Without a budget: 300 requests. With it: 100 calls, the reserve of 10 and 20% of 100.
+    let total = hits(&server).await;
+    assert!((125..=130).contains(&total), "{total}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hint_of_exactly_the_maximum_is_waited_out() {
+    let server = MockServer::start().await;
+    fail_then_succeed(
+        &server,
+        429,
+        1,
+        ResponseTemplate::new(429).insert_header("retry-after", "60"),
+    )
+    .await;
+    let start = Instant::now();
+    client(&server).send(get("/x")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(60));
 }
