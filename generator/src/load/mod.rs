@@ -147,13 +147,44 @@ fn parse_yaml(text: &str) -> Result<Value, String> {
         // Integers beyond 64 bits (`minimum: -9223372036854776000`) are valid YAML that the
         // parser rejects; read them as floats, which is what they mean in a schema.
         Err(first) => {
-            serde_yaml_ng::from_str(&widen_huge_integers(text)).map_err(|_| first.to_string())?
+            let widened = widen_huge_integers(text);
+            match serde_yaml_ng::from_str(&widened) {
+                Ok(v) => v,
+                // A whitespace-only line that holds a tab inside a block scalar (`description: |`)
+                // is rejected as tab indentation; such a line is blank, so read it as one.
+                Err(_) => match blank_whitespace_lines(&widened) {
+                    Some(blanked) => {
+                        serde_yaml_ng::from_str(&blanked).map_err(|_| first.to_string())?
+                    }
+                    None => return Err(first.to_string()),
+                },
+            }
         }
     };
     let mut yaml = yaml;
     // Merge keys (`<<: *base`) are a YAML 1.1 feature that real specs use; resolve them before conversion.
     yaml.apply_merge().map_err(|e| e.to_string())?;
     Ok(yaml_to_json(yaml))
+}
+
+/// Empties lines made only of spaces and tabs that contain a tab; `None` when there are none.
+fn blank_whitespace_lines(text: &str) -> Option<String> {
+    let is_tabbed_blank =
+        |line: &str| line.contains('\t') && line.trim_matches([' ', '\t', '\r', '\n']).is_empty();
+    if !text.split_inclusive('\n').any(is_tabbed_blank) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if is_tabbed_blank(line) {
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    Some(out)
 }
 
 /// Appends `.0` to unquoted integer literals of 19 or more digits.
