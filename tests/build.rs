@@ -52,6 +52,7 @@ fn main() {
         let placement = Placement {
             root_module: format!("crate::fixtures::{name}"),
             out_subdir: format!("fixtures/{name}"),
+            feature_prefix: None,
         };
         let files =
             match sdkgen::emit::render_included(&generated.api, &generated.config, &placement) {

@@ -1,9 +1,16 @@
 //! Generation from a build script: the default way `generated/<provider>/` crates are built.
+//!
+//! A provider folder holds `sdkgen.toml` and, once vendored, its spec files. A crate is built
+//! from one spec, or from several specs that each become a module with its own `Client` (Twilio's
+//! API, Messaging and Verify products, for example).
 
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::diagnostics::{DiagnosticKind, Diagnostics, Severity};
+use crate::emit::Placement;
 
 /// What went wrong in a build script.
 #[derive(Debug, thiserror::Error)]
@@ -22,54 +29,160 @@ pub enum BuildError {
     NoOutDir,
 }
 
-/// Finds the spec file of a provider folder: `[source] spec` in its `sdkgen.toml`, or the first
-/// `openapi.{yaml,yml,json}` there.
-pub fn spec_path(dir: &Path, config: &Config) -> PathBuf {
-    if let Some(spec) = &config.source.spec {
-        return dir.join(spec);
-    }
-    for name in ["openapi.yaml", "openapi.yml", "openapi.json"] {
-        let candidate = dir.join(name);
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    dir.join("openapi.yaml")
+/// One spec of a provider, lowered, with the module it goes into (if the crate has several).
+#[derive(Debug)]
+pub struct Part {
+    /// The module, for crates built from several specs.
+    pub module: Option<String>,
+    /// The spec file read.
+    pub spec: PathBuf,
+    /// The lowered spec.
+    pub generated: crate::Generated,
 }
 
-/// Reads `<dir>/sdkgen.toml` (optional) and the spec it names.
-pub fn load_provider(dir: &Path) -> Result<crate::Generated, Diagnostics> {
-    let mut diags = Diagnostics::new();
+/// A provider folder, loaded.
+#[derive(Debug)]
+pub struct Provider {
+    /// Its configuration.
+    pub config: Config,
+    /// One part per spec.
+    pub parts: Vec<Part>,
+}
+
+/// Reads `<dir>/sdkgen.toml` (optional).
+pub fn read_config(dir: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let config_path = dir.join("sdkgen.toml");
-    let config = if config_path.exists() {
-        match std::fs::read_to_string(&config_path) {
-            Ok(text) => Config::parse(&text, &config_path.display().to_string(), &mut diags)
-                .ok_or_else(|| diags.clone())?,
+    if !config_path.exists() {
+        return Some(Config::default());
+    }
+    match std::fs::read_to_string(&config_path) {
+        Ok(text) => Config::parse(&text, &config_path.display().to_string(), diags),
+        Err(err) => {
+            diags.error(
+                DiagnosticKind::Config,
+                config_path.display().to_string(),
+                format!("cannot read: {err}"),
+            );
+            None
+        }
+    }
+}
+
+/// The spec files of a provider and their modules: pinned files with a `module`, else the
+/// `[source] spec` file (pinned or not), else `openapi.{yaml,yml,json}`.
+fn spec_files(
+    dir: &Path,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> Vec<(Option<String>, PathBuf)> {
+    let resolve = |file: &crate::config::SourceFile, diags: &mut Diagnostics| {
+        match crate::vendor::resolve_source(dir, file) {
+            Ok(path) => Some(path),
             Err(err) => {
                 diags.error(
-                    DiagnosticKind::Config,
-                    config_path.display().to_string(),
-                    format!("cannot read: {err}"),
+                    DiagnosticKind::Parse,
+                    dir.join(&file.path).display().to_string(),
+                    err.to_string(),
                 );
+                None
+            }
+        }
+    };
+    let with_modules: Vec<_> = config
+        .source
+        .files
+        .iter()
+        .filter(|f| f.module.is_some())
+        .collect();
+    if !with_modules.is_empty() {
+        return with_modules
+            .into_iter()
+            .filter_map(|f| Some((f.module.clone(), resolve(f, diags)?)))
+            .collect();
+    }
+    if let Some(spec) = &config.source.spec {
+        if let Some(file) = config.source.files.iter().find(|f| &f.path == spec) {
+            return resolve(file, diags)
+                .map(|p| (None, p))
+                .into_iter()
+                .collect();
+        }
+        return vec![(None, dir.join(spec))];
+    }
+    if let Some(file) = config.source.files.first() {
+        return resolve(file, diags)
+            .map(|p| (None, p))
+            .into_iter()
+            .collect();
+    }
+    let found = ["openapi.yaml", "openapi.yml", "openapi.json"]
+        .into_iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists());
+    vec![(None, found.unwrap_or_else(|| dir.join("openapi.yaml")))]
+}
+
+/// Loads and lowers every spec of a provider folder.
+pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let Some(config) = read_config(dir, &mut diags) else {
+        return Err(diags);
+    };
+    let files = spec_files(dir, &config, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut parts = Vec::new();
+    for (module, spec) in files {
+        let mut part_diags = Diagnostics::new();
+        let Some(doc) = crate::load::load_path(&spec, &mut part_diags) else {
+            diags.extend(part_diags);
+            return Err(diags);
+        };
+        match crate::analyze_document(&doc, config.clone(), part_diags) {
+            Ok(generated) => parts.push(Part {
+                module,
+                spec,
+                generated,
+            }),
+            Err(d) => {
+                diags.extend(d);
                 return Err(diags);
             }
         }
-    } else {
-        Config::default()
-    };
-    let spec = spec_path(dir, &config);
-    if !spec.exists() {
-        diags.error(
-            DiagnosticKind::Parse,
-            spec.display().to_string(),
-            "the spec is not here; upstream specs are vendored, not committed: run `cargo run -p sdkgen -- vendor`",
-        );
-        return Err(diags);
     }
-    let Some(doc) = crate::load::load_path(&spec, &mut diags) else {
-        return Err(diags);
-    };
-    crate::analyze_document(&doc, config, diags)
+    Ok(Provider { config, parts })
+}
+
+fn placement(module: Option<&str>) -> Placement {
+    match module {
+        Some(m) => Placement {
+            root_module: format!("crate::{m}"),
+            out_subdir: m.to_owned(),
+            feature_prefix: Some(m.to_owned()),
+        },
+        None => Placement::default(),
+    }
+}
+
+/// The `[features]` table a provider crate's `Cargo.toml` must carry.
+pub fn features_table(provider: &Provider) -> String {
+    let mut features = BTreeSet::new();
+    for part in &provider.parts {
+        for op in &part.generated.api.operations {
+            features.insert(crate::emit::feature_name(
+                part.module.as_deref(),
+                &op.module,
+            ));
+        }
+    }
+    let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+    let mut out = String::from("[features]\n");
+    let _ = writeln!(out, "full = [{}]", list.join(", "));
+    for f in &features {
+        let _ = writeln!(out, "{f} = []");
+    }
+    out
 }
 
 /// Generates the provider in `dir` into `OUT_DIR` (root file `sdkgen.rs`) and tells Cargo to
@@ -77,20 +190,41 @@ pub fn load_provider(dir: &Path) -> Result<crate::Generated, Diagnostics> {
 pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
     let dir = dir.as_ref();
     println!("cargo:rerun-if-changed={}", dir.display());
+    println!("cargo:rerun-if-env-changed={}", crate::vendor::MIRROR_ENV);
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or(BuildError::NoOutDir)?;
-    let generated = load_provider(dir).map_err(|d| BuildError::Spec(render_errors(&d)))?;
-    let summary = summarize(&generated.diagnostics);
-    if !summary.is_empty() {
-        println!("cargo:warning={summary}");
+    let provider = load_provider(dir).map_err(|d| BuildError::Spec(render_errors(&d)))?;
+    let mut root = String::new();
+    for part in &provider.parts {
+        println!("cargo:rerun-if-changed={}", part.spec.display());
+        let summary = summarize(&part.generated.diagnostics);
+        if !summary.is_empty() {
+            let file = part
+                .spec
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            println!("cargo:warning={file}: {summary}");
+        }
+        let placement = placement(part.module.as_deref());
+        let files =
+            crate::emit::render_included(&part.generated.api, &provider.config, &placement)?;
+        write_files(&out_dir, &files)?;
+        if let Some(m) = &part.module {
+            let _ = writeln!(
+                root,
+                "#[doc = \" The `{m}` API.\"]\npub mod {m} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{m}/sdkgen.rs\")); }}"
+            );
+        }
     }
-    let files = crate::emit::render_included(
-        &generated.api,
-        &generated.config,
-        &crate::emit::Placement::default(),
-    )?;
-    write_files(&out_dir, &files)?;
+    if provider.parts.iter().any(|p| p.module.is_some()) {
+        write_files(
+            &out_dir,
+            &crate::emit::Files {
+                files: std::iter::once(("sdkgen.rs".to_owned(), root)).collect(),
+            },
+        )?;
+    }
     Ok(())
 }
 

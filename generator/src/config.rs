@@ -39,6 +39,16 @@ pub struct CrateConfig {
     /// One Cargo feature per operation group (plus `full`), so users compile only what they use.
     #[serde(default)]
     pub features: bool,
+    /// Decode documented error bodies into per-operation enums (on by default). A provider whose
+    /// error schema embeds much of the API (Stripe's embeds PaymentIntent, SetupIntent and
+    /// Source) turns it off so that each feature stays small; the normalized error still carries
+    /// the status, code, message, request id and raw body.
+    #[serde(default = "yes")]
+    pub typed_errors: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for CrateConfig {
@@ -47,6 +57,7 @@ impl Default for CrateConfig {
             name: default_crate_name(),
             version: default_crate_version(),
             features: false,
+            typed_errors: true,
         }
     }
 }
@@ -85,6 +96,9 @@ pub struct SourceFile {
     pub url: Option<String>,
     /// The expected sha256.
     pub sha256: String,
+    /// For crates built from several specs: the module this file's client goes into.
+    #[serde(default)]
+    pub module: Option<String>,
 }
 
 /// Provider behaviour handed to the runtime.
@@ -145,7 +159,7 @@ pub struct RateLimitHeadersConfig {
     pub remaining: String,
     /// The reset header.
     pub reset: String,
-    /// `epoch_seconds` or `delay_seconds`.
+    /// `epoch_seconds`, `delay_seconds`, `delay_millis` or `duration` (OpenAI's `6m0s`).
     pub reset_kind: String,
 }
 
@@ -186,6 +200,9 @@ pub struct PaginationRule {
     pub token_pointer: Option<String>,
     /// `token`: the query parameter.
     pub token_param: Option<String>,
+    /// Silently skip matched operations whose response has no items array.
+    #[serde(default)]
+    pub skip_mismatch: bool,
 }
 
 impl PaginationRule {

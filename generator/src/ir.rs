@@ -508,6 +508,8 @@ pub struct Responses {
     pub errors: Vec<ResponseCase>,
     /// The name of the error-body enum, when `errors` is not empty.
     pub error_type_name: String,
+    /// The event type, when a JSON success response can also be a `text/event-stream`.
+    pub event_stream: Option<TypeRef>,
 }
 
 /// What a successful call returns.
@@ -570,6 +572,9 @@ pub struct Pagination {
     pub items: String,
     /// The item type.
     pub item_type: TypeRef,
+    /// Skip operations the rule matched whose response has no items array, without a warning
+    /// (for broad globs such as `Get*`).
+    pub quiet: bool,
 }
 
 /// Pagination styles the runtime implements.

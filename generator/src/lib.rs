@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod config;
+pub mod corpus;
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;
@@ -16,6 +17,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod standalone;
+pub mod vendor;
 
 use std::path::Path;
 

@@ -38,6 +38,21 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Generates (and with `--compile`, type-checks) every spec of some folders; writes a report.
+    Corpus(sdkgen::corpus::CorpusArgs),
+    /// Copies each provider's pinned spec files into specs/<provider>/, checking every sha256.
+    Vendor {
+        /// Providers to vendor (folder names under --specs-dir); all when none are given.
+        providers: Vec<String>,
+        /// The folder holding one folder per provider.
+        #[arg(long, default_value = "specs")]
+        specs_dir: PathBuf,
+    },
+    /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
+    Features {
+        /// The provider folder, such as specs/stripe.
+        dir: PathBuf,
+    },
 }
 
 const DEMO_SPEC: &str = include_str!("../../specs/demo/openapi.yaml");
@@ -55,6 +70,77 @@ fn main() -> ExitCode {
             runtime_version,
             verbose,
         } => generate(spec, config, &out, runtime_path, runtime_version, verbose),
+        Command::Corpus(args) => sdkgen::corpus::run(&args),
+        Command::Vendor {
+            providers,
+            specs_dir,
+        } => vendor(&providers, &specs_dir),
+        Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
+            Ok(provider) => {
+                print!("{}", sdkgen::build::features_table(&provider));
+                ExitCode::SUCCESS
+            }
+            Err(diags) => {
+                report(&diags, true);
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn vendor(providers: &[String], specs_dir: &Path) -> ExitCode {
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(specs_dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("sdkgen.toml").exists())
+            .collect(),
+        Err(err) => {
+            eprintln!("error: cannot read {}: {err}", specs_dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    dirs.sort();
+    if !providers.is_empty() {
+        dirs.retain(|d| {
+            d.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| providers.iter().any(|p| p == n))
+        });
+        if dirs.len() != providers.len() {
+            eprintln!(
+                "error: unknown provider among {providers:?}; each needs specs/<name>/sdkgen.toml"
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let mut failed = false;
+    for dir in dirs {
+        let mut diags = Diagnostics::new();
+        let Some(config) = sdkgen::build::read_config(&dir, &mut diags) else {
+            report(&diags, true);
+            failed = true;
+            continue;
+        };
+        match sdkgen::vendor::vendor_provider(&dir, &config) {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    match o {
+                        sdkgen::vendor::Outcome::UpToDate(p) => println!("up to date  {p}"),
+                        sdkgen::vendor::Outcome::Copied(p) => println!("copied      {p}"),
+                        sdkgen::vendor::Outcome::Downloaded(p) => println!("downloaded  {p}"),
+                    }
+                }
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

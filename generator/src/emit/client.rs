@@ -67,10 +67,11 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
     if let Some(h) = &rt.rate_limit_headers {
         let limit = h.limit.clone().unwrap_or_default();
         let (remaining, reset) = (&h.remaining, &h.reset);
-        let kind = if h.reset_kind == "delay_seconds" {
-            quote! { ::sdkgen_runtime::ResetKind::DelaySeconds }
-        } else {
-            quote! { ::sdkgen_runtime::ResetKind::EpochSeconds }
+        let kind = match h.reset_kind.as_str() {
+            "delay_seconds" => quote! { ::sdkgen_runtime::ResetKind::DelaySeconds },
+            "delay_millis" => quote! { ::sdkgen_runtime::ResetKind::DelayMillis },
+            "duration" => quote! { ::sdkgen_runtime::ResetKind::Duration },
+            _ => quote! { ::sdkgen_runtime::ResetKind::EpochSeconds },
         };
         chain.extend(quote! {
             .rate_limit_headers(::sdkgen_runtime::RateLimitHeaders {

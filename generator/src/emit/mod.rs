@@ -92,6 +92,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) root: TokenStream,
     /// Whether items are gated by one Cargo feature per operation group.
     pub(crate) features: bool,
+    /// The prefix of feature names, for crates built from several specs.
+    pub(crate) feature_prefix: Option<String>,
 }
 
 impl Cx<'_> {
@@ -104,7 +106,10 @@ impl Cx<'_> {
         if !self.features {
             return None;
         }
-        let features: Vec<&str> = users.iter().map(String::as_str).collect();
+        let features: Vec<String> = users
+            .iter()
+            .map(|g| feature_name(self.feature_prefix.as_deref(), g))
+            .collect();
         Some(match features.as_slice() {
             [] => quote! { feature = "full" },
             [one] => quote! { feature = #one },
@@ -128,19 +133,6 @@ pub(crate) fn gate(tokens: TokenStream, predicate: Option<&TokenStream>) -> Toke
     out
 }
 
-/// The `[features]` table of a generated crate: one feature per operation group, and `full`.
-pub fn cargo_features(api: &Api) -> String {
-    let groups: std::collections::BTreeSet<&str> =
-        api.operations.iter().map(|o| o.module.as_str()).collect();
-    let mut out = String::from("[features]\ndefault = [\"full\"]\n");
-    let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    out.push_str(&format!("full = [{}]\n", list.join(", ")));
-    for g in &groups {
-        out.push_str(&format!("{g} = []\n"));
-    }
-    out
-}
-
 /// Where the generated code sits in the crate that compiles it.
 #[derive(Debug, Clone, Default)]
 pub struct Placement {
@@ -148,6 +140,17 @@ pub struct Placement {
     pub root_module: String,
     /// The folder under `OUT_DIR` the files are written to; empty means `OUT_DIR` itself.
     pub out_subdir: String,
+    /// For crates built from several specs: the module, which prefixes feature names.
+    pub feature_prefix: Option<String>,
+}
+
+/// The Cargo feature of an operation group: the group's module name, prefixed with the spec's
+/// module in crates built from several specs (`messaging_v1-services`).
+pub fn feature_name(prefix: Option<&str>, group: &str) -> String {
+    match prefix {
+        Some(p) => format!("{p}-{group}"),
+        None => group.to_owned(),
+    }
 }
 
 /// Builds the module tree for an API.
@@ -161,6 +164,7 @@ pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Mo
         api,
         root: root_path.parse().unwrap_or_else(|_| quote! { crate }),
         features: config.crate_.features,
+        feature_prefix: placement.feature_prefix.clone(),
     };
     let mut root = Module {
         docs: String::new(),

@@ -170,10 +170,17 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     let (success_ty, success_items) = emit_success(cx, op);
     let (error_map, error_items) = emit_errors(cx, op);
     let pagination = op.pagination.as_ref().map(|p| emit_pagination(cx, p));
-    let streaming = match &op.responses.success {
-        SuccessResponse::Single(ResponseBody::EventStream(t)) => Some(emit_event_stream(cx, t)),
-        _ => None,
+    let event_type = match &op.responses.success {
+        SuccessResponse::Single(ResponseBody::EventStream(t)) => Some(t),
+        _ => op.responses.event_stream.as_ref(),
     };
+    // `stream()` names the event stream unless the operation pages, where it names the items.
+    let stream_name = if op.pagination.is_some() {
+        "events"
+    } else {
+        "stream"
+    };
+    let streaming = event_type.map(|t| emit_event_stream(cx, t, stream_name));
 
     // The client method.
     let method = ident(&op.method_name);
@@ -640,11 +647,13 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
     }
 }
 
-fn emit_event_stream(cx: &Cx, t: &TypeRef) -> TokenStream {
+fn emit_event_stream(cx: &Cx, t: &TypeRef, name: &str) -> TokenStream {
     let item = type_tokens(cx, t);
+    let name = ident(name);
     quote! {
-        /// Sends the request and yields each server-sent event's data as it arrives.
-        pub fn stream(
+        /// Sends the request and yields each server-sent event's data as it arrives; the body
+        /// must ask for a stream where the API requires it (`stream: true`).
+        pub fn #name(
             self,
         ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
                + ::std::marker::Send

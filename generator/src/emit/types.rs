@@ -34,7 +34,9 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
         let name = ident(&group);
         // Types used by one operation group live in its module, which its feature gates whole.
         let module_cfg = if group == "common" {
-            None
+            // Shared types compile with any feature that uses one of them, and the module is
+            // gated the same way so that its re-export is never an unused import.
+            common_cfg(cx, &defs)
         } else {
             cx.cfg_for(&std::iter::once(group.clone()).collect())
         };
@@ -52,6 +54,23 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
     }
     module.items = reexports;
     module
+}
+
+fn common_cfg(cx: &Cx, defs: &[&TypeDef]) -> Option<TokenStream> {
+    if !cx.features {
+        return None;
+    }
+    let mut features = std::collections::BTreeSet::new();
+    for def in defs {
+        if def.users.is_empty() {
+            features.insert("full".to_owned());
+        }
+        for user in &def.users {
+            features.insert(super::feature_name(cx.feature_prefix.as_deref(), user));
+        }
+    }
+    let features = features.iter();
+    Some(quote! { any(#(feature = #features),*) })
 }
 
 fn emit_type(cx: &Cx, def: &TypeDef) -> TokenStream {

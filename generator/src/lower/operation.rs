@@ -76,6 +76,7 @@ impl<'a> Lowerer<'a> {
                 error_name,
             ));
         }
+        strip_common_module_prefix(&mut out);
         out.sort_by(|a, b| a.method_name.cmp(&b.method_name));
         out
     }
@@ -486,6 +487,25 @@ impl<'a> Lowerer<'a> {
             .collect();
 
         let single = success.len() <= 1;
+        // A JSON response that can also stream (`stream: true` in OpenAI's requests) keeps its
+        // JSON type for `send()` and gets a typed event stream beside it.
+        let mut event_stream = None;
+        if let Some((_, node, rptr)) = success.first() {
+            let content = node.get("content").and_then(Value::as_object);
+            let has_json =
+                content.is_some_and(|c| c.keys().any(|m| is_json(&m.to_ascii_lowercase())));
+            let sse = content.and_then(|c| {
+                c.iter()
+                    .find(|(m, _)| m.to_ascii_lowercase().starts_with("text/event-stream"))
+            });
+            if let (true, Some((media, media_node))) = (has_json, sse) {
+                if let Some(schema) = media_node.get("schema") {
+                    let sptr = pointer(&pointer(&pointer(rptr, "content"), media), "schema");
+                    event_stream =
+                        Some(self.lower_schema(schema, &sptr, &format!("{builder}Event")));
+                }
+            }
+        }
         let mut success_cases = Vec::new();
         for (status, node, rptr) in success {
             let variant = status_variant(status);
@@ -503,6 +523,11 @@ impl<'a> Lowerer<'a> {
         }
         let success = collapse_success(success_cases, success_name);
         let mut error_cases = Vec::new();
+        let errors = if self.config.crate_.typed_errors {
+            errors
+        } else {
+            Vec::new()
+        };
         for (status, node, rptr) in errors {
             let variant = status_variant(status);
             let body = self.lower_response_body(node, &rptr, &format!("{builder}{variant}Error"));
@@ -518,6 +543,7 @@ impl<'a> Lowerer<'a> {
             success,
             errors: error_cases,
             error_type_name: error_name,
+            event_stream,
         }
     }
 
@@ -578,6 +604,7 @@ impl<'a> Lowerer<'a> {
                 style,
                 items: rule.items.clone(),
                 item_type: TypeRef::Json,
+                quiet: rule.skip_mismatch,
             }),
             Err(missing) => {
                 self.diags.warn(
@@ -591,6 +618,38 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+}
+
+/// Tags such as Twilio's `Api20100401Account`, `Api20100401Call`, … all share a prefix that says
+/// nothing within one crate; modules (and features) are named without it.
+fn strip_common_module_prefix(ops: &mut [Operation]) {
+    let modules: BTreeSet<&str> = ops.iter().map(|o| o.module.as_str()).collect();
+    if modules.len() < 2 {
+        return;
+    }
+    let Some(first) = modules.iter().next() else {
+        return;
+    };
+    let mut prefix_len = first.len();
+    for m in &modules {
+        prefix_len = prefix_len.min(
+            first
+                .bytes()
+                .zip(m.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    // Cut only at a word boundary, and only when every module keeps a name.
+    let Some(cut) = first[..prefix_len].rfind('_').map(|i| i + 1) else {
+        return;
+    };
+    if modules.iter().any(|m| m.len() <= cut) {
+        return;
+    }
+    for op in ops {
+        op.module = naming::module_name(&op.module[cut..]);
     }
 }
 

@@ -89,21 +89,54 @@ fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
             SuccessResponse::Single(ResponseBody::Json(t)) => Some(t.clone()),
             _ => None,
         };
+        // `auto` finds the one array field of the response object (Twilio and Slack name the
+        // items after the resource, so one rule fits every list).
+        if p.items == "auto" {
+            let body_is_array = body
+                .as_ref()
+                .is_some_and(|t| matches!(unalias(types, t), TypeRef::Array(_)));
+            if body_is_array {
+                p.items = String::new();
+            } else if let Some(ptr) = body.as_ref().and_then(|t| single_array_field(types, t)) {
+                p.items = ptr;
+            }
+        }
         let item = body.and_then(|t| walk_pointer(types, &t, &p.items));
         match item {
             Some(TypeRef::Array(item)) => p.item_type = *item,
             _ => {
-                diags.warn(
-                    DiagnosticKind::Config,
-                    op.pointer.clone(),
-                    format!(
-                        "`{}` is paginated but `{}` does not lead to an array in its response",
-                        op.operation_id, p.items
-                    ),
-                );
+                if !p.quiet {
+                    diags.warn(
+                        DiagnosticKind::Config,
+                        op.pointer.clone(),
+                        format!(
+                            "`{}` is paginated but `{}` does not lead to an array in its response",
+                            op.operation_id, p.items
+                        ),
+                    );
+                }
                 op.pagination = None;
             }
         }
+    }
+}
+
+fn single_array_field(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> Option<String> {
+    let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, t) else {
+        return None;
+    };
+    let TypeKind::Struct(s) = &types.get(&id)?.kind else {
+        return None;
+    };
+    let arrays: Vec<&str> = s
+        .fields
+        .iter()
+        .filter(|f| matches!(unalias(types, &f.ty), TypeRef::Array(_)))
+        .map(|f| f.wire_name.as_str())
+        .collect();
+    match arrays.as_slice() {
+        [only] => Some(format!("/{}", only.replace('~', "~0").replace('/', "~1"))),
+        _ => None,
     }
 }
 
@@ -161,6 +194,9 @@ fn shape_request_types(api: &mut Api) {
                 .errors
                 .iter()
                 .for_each(|c| ids.extend(body_refs(&c.body)));
+            if let Some(t) = &o.responses.event_stream {
+                ids.extend(refs_of(t));
+            }
             ids
         })
         .collect();
@@ -474,6 +510,9 @@ fn assign_modules(api: &mut Api) {
             .errors
             .iter()
             .for_each(|c| roots.extend(body_refs(&c.body)));
+        if let Some(t) = &op.responses.event_stream {
+            roots.extend(refs_of(t));
+        }
     }
     let mut users: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
     for (module, roots) in roots_by_module {

@@ -1,0 +1,153 @@
+//! End-to-end calls through the generated Stripe crate (feature `tax_rates`) against wiremock:
+//! cursor paging with `starting_after`, the exact form encoding of a create call, the pinned
+//! `Stripe-Version`, and one idempotency key reused across a retried POST.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use sdkgen_stripe::Client;
+use sdkgen_stripe::types::PostTaxRatesRequest;
+use serde_json::json;
+use wiremock::matchers::{body_string, header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn client(server: &MockServer, retries: u32) -> Client {
+    let retry = if retries == 0 {
+        sdkgen_runtime::RetryPolicy::disabled()
+    } else {
+        sdkgen_runtime::RetryPolicy::new()
+            .max_retries(retries)
+            .initial_backoff(Duration::from_millis(1))
+            .max_backoff(Duration::from_millis(2))
+    };
+    Client::builder()
+        .base_url(server.uri())
+        .auth(sdkgen_runtime::Auth::bearer("sk_test_123"))
+        .retry(retry)
+        .no_rate_limit()
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+fn tax_rate(id: &str) -> serde_json::Value {
+    json!({
+        "id": id, "object": "tax_rate", "active": true, "created": 1_700_000_000, "display_name": "VAT",
+        "inclusive": false, "livemode": false, "percentage": 20.0,
+    })
+}
+
+fn page(ids: &[&str], has_more: bool) -> serde_json::Value {
+    json!({"object": "list", "url": "/v1/tax_rates", "has_more": has_more, "data": ids.iter().map(|i| tax_rate(i)).collect::<Vec<_>>()})
+}
+
+#[tokio::test]
+async fn tax_rates_are_listed_over_three_pages_with_starting_after() {
+    let server = MockServer::start().await;
+    for (after, ids, more) in [
+        ("txr_2", vec!["txr_3", "txr_4"], true),
+        ("txr_4", vec!["txr_5"], false),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v1/tax_rates"))
+            .and(query_param("starting_after", after))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(&ids, more)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v1/tax_rates"))
+        .and(header("Stripe-Version", "2023-08-16"))
+        .and(header("authorization", "Bearer sk_test_123"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(&["txr_1", "txr_2"], true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ids: Vec<String> = client(&server, 0)
+        .get_tax_rates()
+        .limit(2)
+        .stream()
+        .map(|r| r.unwrap_or_else(|e| panic!("item: {e}")).id)
+        .collect()
+        .await;
+    assert_eq!(ids, ["txr_1", "txr_2", "txr_3", "txr_4", "txr_5"]);
+}
+
+#[tokio::test]
+async fn creating_a_tax_rate_sends_stripe_form_encoding() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/tax_rates"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string(
+            "display_name=VAT&expand[]=tax_type&inclusive=false&metadata[order_id]=6735&percentage=20.5",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tax_rate("txr_9")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = PostTaxRatesRequest {
+        display_name: "VAT".to_owned(),
+        expand: Some(vec!["tax_type".to_owned()]),
+        inclusive: false,
+        metadata: Some(
+            serde_json::from_value(json!({"order_id": "6735"})).unwrap_or_else(|e| panic!("{e}")),
+        ),
+        percentage: 20.5,
+        ..Default::default()
+    };
+    let created = client(&server, 0)
+        .post_tax_rates(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    assert_eq!(created.id, "txr_9");
+}
+
+#[tokio::test]
+async fn a_retried_post_reuses_one_idempotency_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/tax_rates"))
+        .and(header_exists("Idempotency-Key"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"error": {"type": "api_error", "message": "try again"}})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/tax_rates"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tax_rate("txr_7")))
+        .mount(&server)
+        .await;
+    let request = PostTaxRatesRequest {
+        display_name: "VAT".to_owned(),
+        percentage: 7.0,
+        ..Default::default()
+    };
+    let created = client(&server, 2)
+        .post_tax_rates(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    assert_eq!(created.id, "txr_7");
+    let received: Vec<Request> = server.received_requests().await.unwrap_or_default();
+    let keys: Vec<String> = received
+        .iter()
+        .filter_map(|r| {
+            r.headers
+                .get("Idempotency-Key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "two attempts, each with a key: {keys:?}");
+    assert_eq!(keys[0], keys[1]);
+    assert!(
+        sdkgen_runtime::uuid::Uuid::parse_str(&keys[0]).is_ok(),
+        "not a UUID: {}",
+        keys[0]
+    );
+}
