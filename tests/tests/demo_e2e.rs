@@ -163,3 +163,45 @@ fn debug_of_the_client_does_not_show_the_token() {
         .unwrap_or_else(|e| panic!("client: {e}"));
     assert!(!format!("{client:?}").contains("hbr_very_secret"));
 }
+
+#[tokio::test]
+async fn a_download_can_be_read_as_a_stream_of_chunks() {
+    let server = MockServer::start().await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(200_000).collect();
+    Mock::given(method("GET"))
+        .and(path("/documents/doc_1/content"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/pdf")
+                .set_body_bytes(bytes.clone()),
+        )
+        .mount(&server)
+        .await;
+    let response = client(&server)
+        .download_document("doc_1")
+        .send_streaming()
+        .await
+        .unwrap_or_else(|e| panic!("download: {e}"));
+    assert_eq!(response.status.as_u16(), 200);
+    let mut received = Vec::new();
+    let mut body = response.body;
+    while let Some(chunk) = body.next().await {
+        received.extend_from_slice(&chunk.unwrap_or_else(|e| panic!("chunk: {e}")));
+    }
+    assert_eq!(received, bytes);
+}
+
+#[test]
+fn a_discriminated_union_round_trips_and_keeps_unknown_tags() {
+    use sdkgen_tests::fixtures::oneof_discriminator::types::PaymentMethod;
+    let card = json!({"type": "card", "last4": "4242", "exp_month": 12, "exp_year": 2030});
+    let parsed: PaymentMethod =
+        serde_json::from_value(card.clone()).unwrap_or_else(|e| panic!("card: {e}"));
+    assert!(matches!(parsed, PaymentMethod::Card(_)));
+    assert_eq!(serde_json::to_value(&parsed).unwrap_or_default(), card);
+    let future = json!({"type": "crypto_wallet", "chain": "x"});
+    let parsed: PaymentMethod =
+        serde_json::from_value(future.clone()).unwrap_or_else(|e| panic!("unknown: {e}"));
+    assert_eq!(parsed, PaymentMethod::Unknown(future.clone()));
+    assert_eq!(serde_json::to_value(&parsed).unwrap_or_default(), future);
+}

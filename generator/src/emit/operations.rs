@@ -181,6 +181,10 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
         "stream"
     };
     let streaming = event_type.map(|t| emit_event_stream(cx, t, stream_name));
+    let download = match &op.responses.success {
+        SuccessResponse::Single(ResponseBody::Binary) => Some(emit_download(&error_map)),
+        _ => None,
+    };
 
     // The client method.
     let method = ident(&op.method_name);
@@ -247,6 +251,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
 
             #pagination
             #streaming
+            #download
         }
 
         #error_items
@@ -643,6 +648,19 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
         > + ::std::marker::Send
                + 'static {
             ::sdkgen_runtime::__private::paginate::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config)
+        }
+    }
+}
+
+/// Large downloads: the body as a stream of chunks, so memory stays bounded.
+fn emit_download(error_map: &TokenStream) -> TokenStream {
+    quote! {
+        /// Sends the request and returns the body as a stream of chunks, with the status and
+        /// headers, instead of reading it into memory.
+        pub async fn send_streaming(
+            self,
+        ) -> ::std::result::Result<::sdkgen_runtime::response::StreamingResponse, ::sdkgen_runtime::Error> {
+            self.client.inner().send_streaming(self.request()).await #error_map
         }
     }
 }
