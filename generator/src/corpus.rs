@@ -591,10 +591,18 @@ pub fn strip_workspace_table(manifest: &str) -> String {
 /// located inside the operation, or when a parameter, body or response names a type whose own
 /// schema had such a warning at its root.
 pub fn count_degraded(api: &Api, diags: &crate::diagnostics::Diagnostics) -> (usize, usize) {
-    let degrading: Vec<&str> = diags
+    let degraded = degraded_operations(api, diags).len();
+    (api.operations.len() - degraded, degraded)
+}
+
+/// The degraded operations by operationId, each with the reasons: the warnings that degraded it.
+pub fn degraded_operations(
+    api: &Api,
+    diags: &crate::diagnostics::Diagnostics,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let degrading: Vec<&crate::diagnostics::Diagnostic> = diags
         .iter()
         .filter(|d| d.severity == Severity::Warning && DEGRADING_KINDS.contains(&d.kind))
-        .map(|d| d.pointer.as_str())
         .collect();
     let under = |ptr: &str, base: &str| {
         ptr == base
@@ -602,23 +610,27 @@ pub fn count_degraded(api: &Api, diags: &crate::diagnostics::Diagnostics) -> (us
                 .strip_prefix(base)
                 .is_some_and(|rest| rest.starts_with('/'))
     };
-    let degraded_type = |id: &crate::ir::TypeId| {
-        api.types
-            .get(id)
-            .is_some_and(|def| degrading.iter().any(|p| *p == def.pointer))
-    };
-    let mut degraded = 0;
+    let mut out = std::collections::BTreeMap::new();
     for op in &api.operations {
-        let by_ir = !op.degraded.is_empty();
-        let by_pointer = degrading.iter().any(|p| under(p, &op.pointer));
-        let by_type = op_type_refs(op)
-            .into_iter()
-            .any(|t| named_root(t).is_some_and(&degraded_type));
-        if by_ir || by_pointer || by_type {
-            degraded += 1;
+        let mut reasons: Vec<String> = op.degraded.clone();
+        for d in &degrading {
+            let in_op = under(&d.pointer, &op.pointer);
+            let in_type = op_type_refs(op).into_iter().any(|t| {
+                named_root(t).is_some_and(|id| {
+                    api.types
+                        .get(id)
+                        .is_some_and(|def| def.pointer == d.pointer)
+                })
+            });
+            if in_op || in_type {
+                reasons.push(format!("{}: {} at {}", d.kind.name(), d.message, d.pointer));
+            }
+        }
+        if !reasons.is_empty() {
+            out.insert(op.operation_id.clone(), reasons);
         }
     }
-    (api.operations.len() - degraded, degraded)
+    out
 }
 
 fn op_type_refs(op: &Operation) -> Vec<&TypeRef> {

@@ -48,6 +48,14 @@ enum Command {
         #[arg(long, default_value = "specs")]
         specs_dir: PathBuf,
     },
+    /// Prints a provider's coverage: operations typed, degraded (and why) and skipped.
+    Report {
+        /// The provider folder, such as specs/stripe, or a provider name.
+        provider: PathBuf,
+        /// Print the API surface (method signatures and type names) instead.
+        #[arg(long)]
+        surface: bool,
+    },
     /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
     Features {
         /// The provider folder, such as specs/stripe.
@@ -75,6 +83,32 @@ fn main() -> ExitCode {
             providers,
             specs_dir,
         } => vendor(&providers, &specs_dir),
+        Command::Report { provider, surface } => {
+            let dir = if provider.exists() {
+                provider
+            } else {
+                Path::new("specs").join(&provider)
+            };
+            match sdkgen::build::load_provider(&dir) {
+                Ok(p) => {
+                    if surface {
+                        for part in &p.parts {
+                            if let Some(m) = &part.module {
+                                println!("# {m}");
+                            }
+                            print!("{}", sdkgen::report::surface(&part.generated.api));
+                        }
+                    } else {
+                        print!("{}", sdkgen::report::provider_report(&p));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    report(&diags, true);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
             Ok(provider) => {
                 print!("{}", sdkgen::build::features_table(&provider));

@@ -72,3 +72,43 @@ fn a_provider_config_with_a_wrong_sha256_is_refused_with_advice() {
         "{err}"
     );
 }
+
+/// One surface snapshot per provider: sorted method signatures and type names, no upstream
+/// prose, so a spec update shows as a reviewable diff of the API.
+#[test]
+fn every_provider_surface_matches_its_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for provider in PROVIDERS {
+            let dir = workspace().join("specs").join(provider);
+            let loaded = sdkgen::build::load_provider(&dir)
+                .unwrap_or_else(|d| panic!("{provider}: {} diagnostics", d.len()));
+            let mut surface = String::new();
+            for part in &loaded.parts {
+                if let Some(m) = &part.module {
+                    surface.push_str(&format!("# {m}\n"));
+                }
+                surface.push_str(&sdkgen::report::surface(&part.generated.api));
+            }
+            insta::assert_snapshot!(format!("surface-{provider}"), surface);
+        }
+    });
+}
+
+#[test]
+fn every_provider_operation_is_typed() {
+    for provider in PROVIDERS {
+        let dir = workspace().join("specs").join(provider);
+        let loaded = sdkgen::build::load_provider(&dir)
+            .unwrap_or_else(|d| panic!("{provider}: {} diagnostics", d.len()));
+        let report = sdkgen::report::provider_report(&loaded);
+        let total = report.lines().last().unwrap_or_default().to_owned();
+        assert!(total.contains(" 0 skipped"), "{provider}: {report}");
+        assert!(
+            total.contains("(100.0%)") || total.contains("(99."),
+            "{provider}: {report}"
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! `sdkgen report`: what a provider's generated crate covers, and its API surface.
+//!
+//! The surface is the sorted list of client methods with their signatures and of type names,
+//! with no upstream prose, so that a snapshot of it shows a spec change as a reviewable diff.
+
+use std::fmt::Write as _;
+
+use crate::build::Provider;
+use crate::diagnostics::{DiagnosticKind, Severity};
+use crate::ir::{Api, FloatKind, IntKind, ResponseBody, SuccessResponse, TypeKind, TypeRef};
+
+/// A compact Rust-like rendering of a type for surfaces and reports.
+fn type_text(api: &Api, t: &TypeRef) -> String {
+    match t {
+        TypeRef::Bool => "bool".to_owned(),
+        TypeRef::Int(IntKind::I32) => "i32".to_owned(),
+        TypeRef::Int(IntKind::I64) => "i64".to_owned(),
+        TypeRef::Int(IntKind::U32) => "u32".to_owned(),
+        TypeRef::Int(IntKind::U64) => "u64".to_owned(),
+        TypeRef::Float(FloatKind::F32) => "f32".to_owned(),
+        TypeRef::Float(FloatKind::F64) => "f64".to_owned(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "NaiveDate".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
+        TypeRef::Base64 => "Base64".to_owned(),
+        TypeRef::Binary => "FilePart".to_owned(),
+        TypeRef::Json => "Value".to_owned(),
+        TypeRef::Unit => "()".to_owned(),
+        TypeRef::Array(i) => format!("Vec<{}>", type_text(api, i)),
+        TypeRef::Map(i) => format!("Map<{}>", type_text(api, i)),
+        TypeRef::Nullable(i) => format!("Option<{}>", type_text(api, i)),
+        TypeRef::Expandable(i) => format!("Expandable<{}>", type_text(api, i)),
+        TypeRef::Named(id) | TypeRef::Boxed(id) => api
+            .types
+            .get(id)
+            .map_or_else(|| "?".to_owned(), |d| d.name.clone()),
+    }
+}
+
+fn response_text(api: &Api, body: &ResponseBody) -> String {
+    match body {
+        ResponseBody::Empty => "()".to_owned(),
+        ResponseBody::Json(t) => type_text(api, t),
+        ResponseBody::Text => "String".to_owned(),
+        ResponseBody::Binary | ResponseBody::EventStream(_) => "Bytes".to_owned(),
+    }
+}
+
+/// The sorted API surface of one spec: client methods with their signatures, then type names.
+pub fn surface(api: &Api) -> String {
+    let mut lines: Vec<String> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let mut args: Vec<String> = op
+                .params
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| format!("{}: {}", p.rust_name, type_text(api, &p.ty)))
+                .collect();
+            if let Some(b) = op.body.as_ref().filter(|b| b.required) {
+                args.push(format!("body: {}", type_text(api, &b.ty)));
+            }
+            let optional: Vec<&str> = op
+                .params
+                .iter()
+                .filter(|p| !p.required)
+                .map(|p| p.rust_name.as_str())
+                .collect();
+            let success = match &op.responses.success {
+                SuccessResponse::Single(body) => response_text(api, body),
+                SuccessResponse::Enum { name, .. } => name.clone(),
+            };
+            let mut line = format!(
+                "fn {}::{}({}) -> {success}",
+                op.module,
+                op.method_name,
+                args.join(", ")
+            );
+            if !optional.is_empty() {
+                let _ = write!(line, " [{}]", optional.join(", "));
+            }
+            if op.pagination.is_some() {
+                line.push_str(" +stream");
+            }
+            line
+        })
+        .collect();
+    lines.sort();
+    let mut types: Vec<String> = api
+        .types
+        .values()
+        .map(|d| {
+            let kind = match d.kind {
+                TypeKind::Struct(_) => "struct",
+                TypeKind::StringEnum(_) => "enum",
+                TypeKind::IntEnum(_) => "int-enum",
+                TypeKind::Union(_) => "union",
+                TypeKind::Alias(_) => "type",
+                TypeKind::Newtype(_) => "newtype",
+            };
+            format!("{kind} {}::{}", d.module, d.name)
+        })
+        .collect();
+    types.sort();
+    lines.extend(types);
+    lines.join("\n") + "\n"
+}
+
+/// The coverage report of a provider: operations typed, degraded (with why) and skipped.
+pub fn provider_report(provider: &Provider) -> String {
+    let mut out = String::new();
+    let (mut total, mut degraded_total, mut skipped_total) = (0, 0, 0);
+    for part in &provider.parts {
+        let api = &part.generated.api;
+        let diags = &part.generated.diagnostics;
+        let degraded = crate::corpus::degraded_operations(api, diags);
+        let skipped: Vec<String> = diags
+            .iter()
+            .filter(|d| {
+                d.kind == DiagnosticKind::SkippedOperation && d.severity == Severity::Warning
+            })
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        let ops = api.operations.len();
+        total += ops + skipped.len();
+        degraded_total += degraded.len();
+        skipped_total += skipped.len();
+        let name = part.module.clone().unwrap_or_else(|| api.title.clone());
+        let _ = writeln!(
+            out,
+            "{name}: {} operations, {} typed, {} degraded, {} skipped",
+            ops + skipped.len(),
+            ops - degraded.len(),
+            degraded.len(),
+            skipped.len()
+        );
+        for (op, reasons) in &degraded {
+            let _ = writeln!(out, "  degraded {op}");
+            for r in reasons {
+                let _ = writeln!(out, "    {r}");
+            }
+        }
+        for s in &skipped {
+            let _ = writeln!(out, "  skipped {s}");
+        }
+    }
+    let typed = total - degraded_total - skipped_total;
+    let pct = if total == 0 {
+        100.0
+    } else {
+        typed as f64 * 100.0 / total as f64
+    };
+    let _ = writeln!(
+        out,
+        "total: {total} operations, {typed} typed ({pct:.1}%), {degraded_total} degraded, {skipped_total} skipped"
+    );
+    out
+}
