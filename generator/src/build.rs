@@ -139,7 +139,12 @@ pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
             diags.extend(part_diags);
             return Err(diags);
         };
-        match crate::analyze_document(&doc, config.clone(), part_diags) {
+        // Pagination rules may name the spec modules they apply to.
+        let mut part_config = config.clone();
+        part_config.pagination.retain(|rule| {
+            rule.modules.is_empty() || module.as_ref().is_some_and(|m| rule.modules.contains(m))
+        });
+        match crate::analyze_document(&doc, part_config, part_diags) {
             Ok(generated) => parts.push(Part {
                 module,
                 spec,

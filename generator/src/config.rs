@@ -203,6 +203,9 @@ pub struct PaginationRule {
     /// Silently skip matched operations whose response has no items array.
     #[serde(default)]
     pub skip_mismatch: bool,
+    /// For crates built from several specs: the modules this rule applies to (all when empty).
+    #[serde(default)]
+    pub modules: Vec<String>,
 }
 
 impl PaginationRule {
