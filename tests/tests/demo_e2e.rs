@@ -1,5 +1,7 @@
 //! End-to-end calls through the generated Harbor client against a real HTTP server (wiremock).
 
+mod common;
+
 use futures::StreamExt;
 use harbor::{Auth, Client};
 use serde_json::{Value, json};
@@ -92,17 +94,18 @@ async fn an_error_response_is_normalized_and_typed() {
         .mount(&server)
         .await;
     let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
-    let err = match client(&server).get_container(uuid).send().await {
-        Ok(c) => panic!("expected an error, got {c:?}"),
-        Err(e) => e,
-    };
+    let err = common::assert_api_error(
+        client(&server).get_container(uuid).send().await,
+        common::Expected {
+            status: 404,
+            code: Some("container_not_found"),
+            message: "No such container",
+            request_id: "req_123",
+        },
+    );
     let api = err
         .api()
         .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!(api.status.as_u16(), 404);
-    assert_eq!(api.code.as_deref(), Some("container_not_found"));
-    assert_eq!(api.message.as_deref(), Some("No such container"));
-    assert_eq!(api.request_id.as_deref(), Some("req_123"));
     assert!(matches!(
         api.typed_body::<harbor::operations::GetContainerError>(),
         Some(harbor::operations::GetContainerError::NotFound(_))

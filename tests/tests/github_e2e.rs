@@ -1,6 +1,8 @@
 //! End-to-end calls through the generated GitHub crate (feature `issues`) against wiremock:
 //! `Link` header paging, the pinned API version header, bearer auth and GitHub's error body.
 
+mod common;
+
 use futures::StreamExt;
 use sdkgen_github::Client;
 use serde_json::json;
@@ -93,18 +95,16 @@ async fn a_github_error_body_becomes_the_normalized_error() {
         )
         .mount(&server)
         .await;
-    let err = match client(&server)
-        .issues_get("octo", "hello", 404)
-        .send()
-        .await
-    {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e,
-    };
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!(api.status.as_u16(), 404);
-    assert_eq!(api.message.as_deref(), Some("Not Found"));
-    assert_eq!(api.request_id.as_deref(), Some("CAFE:1234"));
+    common::assert_api_error(
+        client(&server)
+            .issues_get("octo", "hello", 404)
+            .send()
+            .await,
+        common::Expected {
+            status: 404,
+            code: None,
+            message: "Not Found",
+            request_id: "CAFE:1234",
+        },
+    );
 }

@@ -1,6 +1,8 @@
 //! End-to-end calls through the generated OpenAI crate (feature `chat`) against wiremock: a
 //! streamed chat completion read as typed server-sent events, and OpenAI's error body.
 
+mod common;
+
 use futures::StreamExt;
 use sdkgen_openai::Client;
 use sdkgen_openai::types::CreateChatCompletionRequest;
@@ -87,19 +89,16 @@ async fn an_openai_error_body_becomes_the_normalized_error() {
         )
         .mount(&server)
         .await;
-    let err = match client(&server)
-        .create_chat_completion(request(false))
-        .send()
-        .await
-    {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e,
-    };
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!(api.status.as_u16(), 400);
-    assert_eq!(api.code.as_deref(), Some("model_not_found"));
-    assert_eq!(api.message.as_deref(), Some("Unknown model"));
-    assert_eq!(api.request_id.as_deref(), Some("req_abc"));
+    common::assert_api_error(
+        client(&server)
+            .create_chat_completion(request(false))
+            .send()
+            .await,
+        common::Expected {
+            status: 400,
+            code: Some("model_not_found"),
+            message: "Unknown model",
+            request_id: "req_abc",
+        },
+    );
 }

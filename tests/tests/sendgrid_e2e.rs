@@ -2,6 +2,8 @@
 //! against wiremock: bearer auth, a typed response, and SendGrid's `{errors: [{message, field}]}`
 //! error body read into the normalized error.
 
+mod common;
+
 use sdkgen_sendgrid::webhooks::Client;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -51,14 +53,13 @@ async fn a_sendgrid_error_list_becomes_the_normalized_error() {
         )
         .mount(&server)
         .await;
-    let err = match client(&server).list_event_webhook().send().await {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e,
-    };
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!(api.status.as_u16(), 401);
-    assert_eq!(api.message.as_deref(), Some("authorization required"));
-    assert_eq!(api.request_id.as_deref(), Some("msg-42"));
+    common::assert_api_error(
+        client(&server).list_event_webhook().send().await,
+        common::Expected {
+            status: 401,
+            code: None,
+            message: "authorization required",
+            request_id: "msg-42",
+        },
+    );
 }

@@ -3,6 +3,8 @@
 //! requests with PascalCase names, `next_page_uri` paging relative to the host, and Twilio's
 //! error body.
 
+mod common;
+
 use futures::StreamExt;
 use sdkgen_twilio::api_v2010::Client;
 use sdkgen_twilio::api_v2010::types::CreateMessageRequest;
@@ -133,18 +135,13 @@ async fn a_twilio_error_body_becomes_the_normalized_error() {
         )
         .mount(&server)
         .await;
-    let err = match client(&server).fetch_message(ACCOUNT, "SM404").send().await {
-        Ok(m) => panic!("expected an error, got {m:?}"),
-        Err(e) => e,
-    };
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!(api.status.as_u16(), 404);
-    assert_eq!(api.code.as_deref(), Some("20404"));
-    assert_eq!(
-        api.message.as_deref(),
-        Some("The requested resource was not found")
+    common::assert_api_error(
+        client(&server).fetch_message(ACCOUNT, "SM404").send().await,
+        common::Expected {
+            status: 404,
+            code: Some("20404"),
+            message: "The requested resource was not found",
+            request_id: "RQ123",
+        },
     );
-    assert_eq!(api.request_id.as_deref(), Some("RQ123"));
 }
