@@ -129,13 +129,16 @@ pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
         return Err(diags);
     };
     let files = spec_files(dir, &config, &mut diags);
+    let paths: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+    config.check_patches(&paths, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
     let mut parts = Vec::new();
     for (module, spec) in files {
         let mut part_diags = Diagnostics::new();
-        let Some(doc) = crate::load::load_path(&spec, &mut part_diags) else {
+        let patches = config.patches_for(&spec);
+        let Some(doc) = crate::load::load_path_patched(&spec, &patches, &mut part_diags) else {
             diags.extend(part_diags);
             return Err(diags);
         };

@@ -24,6 +24,75 @@ pub struct Config {
     /// Pagination rules, first match wins.
     #[serde(default)]
     pub pagination: Vec<PaginationRule>,
+    /// How the provider authenticates, when the spec does not say (or says it wrong).
+    pub auth: Option<AuthConfig>,
+    /// Optional headers the provider reads on every request, each with a builder method.
+    #[serde(default)]
+    pub headers: Vec<ClientHeader>,
+    /// Named base URLs besides the spec's servers (regional hosts), by name.
+    #[serde(default)]
+    pub servers: indexmap::IndexMap<String, String>,
+    /// Fixes for upstream bugs, applied to the spec as written before it is read.
+    #[serde(default)]
+    pub patches: Vec<SpecPatch>,
+}
+
+/// How the provider authenticates, and the environment variables `Client::from_env` reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthConfig {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The variable holding the token.
+        env: String,
+    },
+    /// HTTP basic auth (Twilio's account SID and auth token).
+    Basic {
+        /// The variable holding the user name.
+        user_env: String,
+        /// The variable holding the password.
+        password_env: String,
+    },
+    /// An API key in a header.
+    ApiKeyHeader {
+        /// The header name.
+        name: String,
+        /// The variable holding the key.
+        env: String,
+    },
+    /// An API key in a query parameter.
+    ApiKeyQuery {
+        /// The parameter name.
+        name: String,
+        /// The variable holding the key.
+        env: String,
+    },
+}
+
+/// A header the provider accepts on every request (OpenAI's `OpenAI-Organization`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientHeader {
+    /// The builder method that sets it (`organization`).
+    pub method: String,
+    /// The header name.
+    pub name: String,
+    /// The environment variable `Client::from_env` reads it from, when set.
+    pub env: Option<String>,
+    /// What the header does, for the method's documentation.
+    pub doc: Option<String>,
+}
+
+/// A JSON Patch (RFC 6902) against one spec file, with the reason it exists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecPatch {
+    /// Why the upstream spec needs it; a patch without a reason is refused.
+    pub why: String,
+    /// The spec file it applies to (a `[[source.files]]` path); every spec when absent.
+    pub file: Option<String>,
+    /// The operations, applied in order; one that fails stops generation.
+    pub ops: Vec<json_patch::PatchOperation>,
 }
 
 /// The generated crate's identity.
@@ -217,6 +286,11 @@ impl PaginationRule {
     }
 }
 
+/// True when a configured file name (`tsg_mail_v3.json`) names the spec at `spec`.
+fn names_file(file: &str, spec: &std::path::Path) -> bool {
+    spec.file_name().is_some_and(|n| n == file) || spec.ends_with(file)
+}
+
 /// Matches `*` wildcards; everything else is literal.
 pub fn glob_match(glob: &str, text: &str) -> bool {
     let parts: Vec<&str> = glob.split('*').collect();
@@ -243,6 +317,39 @@ pub fn glob_match(glob: &str, text: &str) -> bool {
 }
 
 impl Config {
+    /// The patches that apply to the spec file at `spec`.
+    pub fn patches_for(&self, spec: &std::path::Path) -> Vec<&SpecPatch> {
+        self.patches
+            .iter()
+            .filter(|p| p.file.as_deref().is_none_or(|f| names_file(f, spec)))
+            .collect()
+    }
+
+    /// Reports patches without a reason and patches naming a file that is not one of `specs`.
+    pub fn check_patches(&self, specs: &[&std::path::Path], diags: &mut Diagnostics) {
+        for (i, patch) in self.patches.iter().enumerate() {
+            let at = format!("sdkgen.toml: patches[{i}]");
+            if patch.why.trim().is_empty() {
+                diags.error_with_hint(
+                    DiagnosticKind::Config,
+                    &at,
+                    "a spec patch has no reason",
+                    "say in `why` which upstream bug the patch works around",
+                );
+            }
+            if let Some(file) = &patch.file {
+                if !specs.iter().any(|s| names_file(file, s)) {
+                    diags.error_with_hint(
+                        DiagnosticKind::Config,
+                        &at,
+                        format!("the spec patch names `{file}`, which is not a spec of this crate"),
+                        "set `file` to the `path` of one of the [[source.files]]",
+                    );
+                }
+            }
+        }
+    }
+
     /// Parses a config file's text.
     pub fn parse(text: &str, origin: &str, diags: &mut Diagnostics) -> Option<Config> {
         match toml::from_str::<Config>(text) {

@@ -171,6 +171,23 @@ impl Diagnostics {
         self.push(Severity::Error, kind, pointer.into(), message.into(), None);
     }
 
+    /// Records an error with its own hint.
+    pub fn error_with_hint(
+        &mut self,
+        kind: DiagnosticKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(
+            Severity::Error,
+            kind,
+            pointer.into(),
+            message.into(),
+            Some(hint.into()),
+        );
+    }
+
     /// Records a warning with the kind's default hint.
     pub fn warn(
         &mut self,

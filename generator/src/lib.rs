@@ -56,7 +56,12 @@ pub fn analyze(spec: &Path, config: Option<&Path>) -> Result<Generated, Diagnost
         },
         None => Config::default(),
     };
-    let Some(doc) = load::load_path(spec, &mut diags) else {
+    config.check_patches(&[spec], &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let patches = config.patches_for(spec);
+    let Some(doc) = load::load_path_patched(spec, &patches, &mut diags) else {
         return Err(diags);
     };
     analyze_document(&doc, config, diags)

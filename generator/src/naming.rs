@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Words that cannot be plain identifiers in edition 2024.
 const KEYWORDS: &[&str] = &[
@@ -103,6 +103,12 @@ pub fn variant_name(raw: &str) -> String {
 pub fn field_name(raw: &str) -> String {
     let snake = ascii_words(raw).to_snake_case();
     finish_ident(snake, "value", "n")
+}
+
+/// A constant name: `SCREAMING_SNAKE_CASE`.
+pub fn const_name(raw: &str) -> String {
+    let upper = ascii_words(raw).to_shouty_snake_case();
+    finish_ident(upper, "VALUE", "N")
 }
 
 /// A module name: `snake_case`, and keywords get a trailing underscore since `mod r#type` reads badly.

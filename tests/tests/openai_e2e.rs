@@ -1,5 +1,7 @@
-//! End-to-end calls through the generated OpenAI crate (feature `chat`) against wiremock: a
-//! streamed chat completion read as typed server-sent events, and OpenAI's error body.
+//! End-to-end calls through the generated OpenAI crate (features `chat` and `files`) against
+//! wiremock: a streamed chat completion read as typed server-sent events, OpenAI's error body,
+//! the organization and project headers from the crate's `ClientBuilderExt`, and the exact
+//! multipart bytes of a file upload.
 
 mod common;
 
@@ -101,4 +103,88 @@ async fn an_openai_error_body_becomes_the_normalized_error() {
             request_id: "req_abc",
         },
     );
+}
+
+#[tokio::test]
+async fn organization_and_project_headers_go_on_every_request() {
+    use sdkgen_openai::ClientBuilderExt as _;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .and(header("authorization", "Bearer sk-test"))
+        .and(header("openai-organization", "org-42"))
+        .and(header("openai-project", "proj_7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "chatcmpl-2", "object": "chat.completion", "created": 1_700_000_000,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null,
+                         "message": {"role": "assistant", "content": "hi", "refusal": null}}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .auth(sdkgen_runtime::Auth::bearer("sk-test"))
+        .organization("org-42")
+        .project("proj_7")
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let done = client
+        .create_chat_completion(request(false))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("chat: {e}"));
+    assert_eq!(done.id, "chatcmpl-2");
+}
+
+#[tokio::test]
+async fn a_file_upload_sends_exact_multipart_parts() {
+    use sdkgen_openai::types::{CreateFileRequest, CreateFileRequestPurpose};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/files"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "file-abc", "object": "file", "bytes": 34, "created_at": 1_700_000_000,
+            "filename": "train.jsonl", "purpose": "fine-tune", "status": "processed",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let contents = "{\"prompt\": \"a\", \"completion\": \"b\"}\n";
+    let body = CreateFileRequest {
+        file: sdkgen_runtime::FilePart::new(contents)
+            .file_name("train.jsonl")
+            .content_type("application/jsonl"),
+        purpose: CreateFileRequestPurpose::FineTune,
+        expires_after: None,
+    };
+    let file = client(&server)
+        .create_file(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    assert_eq!(file.id, "file-abc");
+
+    let requests = server.received_requests().await.unwrap_or_default();
+    let sent = &requests[0];
+    let content_type = sent
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("not multipart: {content_type}"));
+    let expected = format!(
+        "--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"train.jsonl\"\r\n\
+         Content-Type: application/jsonl\r\n\r\n\
+         {contents}\r\n\
+         --{boundary}\r\n\
+         Content-Disposition: form-data; name=\"purpose\"\r\n\r\n\
+         fine-tune\r\n\
+         --{boundary}--\r\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&sent.body), expected);
 }

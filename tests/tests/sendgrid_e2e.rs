@@ -1,12 +1,14 @@
-//! End-to-end calls through the generated SendGrid crate (feature `webhooks-event_webhook`)
-//! against wiremock: bearer auth, a typed response, and SendGrid's `{errors: [{message, field}]}`
-//! error body read into the normalized error.
+//! End-to-end calls through the generated SendGrid crate (features `webhooks-event_webhook` and
+//! `contacts-contacts`) against wiremock: bearer auth, a typed response, SendGrid's
+//! `{errors: [{message, field}]}` error body read into the normalized error, and a marketing
+//! list walked through `_metadata.next` page-token URLs.
 
 mod common;
 
+use futures::StreamExt;
 use sdkgen_sendgrid::webhooks::Client;
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(server: &MockServer) -> Client {
@@ -61,5 +63,83 @@ async fn a_sendgrid_error_list_becomes_the_normalized_error() {
             message: "authorization required",
             request_id: "msg-42",
         },
+    );
+}
+
+fn exports_page(ids: &[&str], next: Option<String>) -> serde_json::Value {
+    let mut metadata = json!({"self": "https://api.sendgrid.com/v3/marketing/contacts/exports"});
+    if let Some(next) = next {
+        metadata["next"] = json!(next);
+    }
+    json!({
+        "result": ids.iter().map(|id| json!({"id": id, "status": "ready"})).collect::<Vec<_>>(),
+        "_metadata": metadata,
+    })
+}
+
+#[tokio::test]
+async fn contact_exports_follow_the_page_token_links_over_three_pages() {
+    let server = MockServer::start().await;
+    let list = "/v3/marketing/contacts/exports";
+    let next = |token: &str| format!("{}{list}?page_token={token}", server.uri());
+    for (token, ids, following) in [
+        (Some("tok2"), vec!["exp3", "exp4"], Some("tok3")),
+        (Some("tok3"), vec!["exp5"], None),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(list))
+            .and(query_param("page_token", token.unwrap_or_default()))
+            .and(header("authorization", "Bearer SG.test-key"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(exports_page(&ids, following.map(next))),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param_is_missing("page_token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(exports_page(&["exp1", "exp2"], Some(next("tok2")))),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let contacts = sdkgen_sendgrid::contacts::Client::builder()
+        .base_url(server.uri())
+        .auth(sdkgen_runtime::Auth::bearer("SG.test-key"))
+        .retry(sdkgen_runtime::RetryPolicy::disabled())
+        .no_rate_limit()
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let ids: Vec<String> = contacts
+        .list_export_contact()
+        .stream()
+        .map(|item| {
+            item.unwrap_or_else(|e| panic!("item: {e}"))
+                .id
+                .unwrap_or_default()
+        })
+        .collect()
+        .await;
+    assert_eq!(ids, ["exp1", "exp2", "exp3", "exp4", "exp5"]);
+}
+
+#[test]
+fn the_eu_host_is_a_named_server() {
+    assert_eq!(
+        sdkgen_sendgrid::contacts::servers::EU,
+        "https://api.eu.sendgrid.com"
+    );
+    assert_eq!(
+        sdkgen_sendgrid::contacts::servers::GLOBAL,
+        "https://api.sendgrid.com"
+    );
+    assert_eq!(
+        sdkgen_sendgrid::contacts::servers::DEFAULT,
+        "https://api.sendgrid.com"
     );
 }

@@ -1,6 +1,8 @@
-//! End-to-end calls through the generated Stripe crate (feature `tax_rates`) against wiremock:
-//! cursor paging with `starting_after`, the exact form encoding of a create call, the pinned
-//! `Stripe-Version`, and one idempotency key reused across a retried POST.
+//! End-to-end calls through the generated Stripe crate (features `tax_rates` and
+//! `payment_links`) against wiremock: cursor paging with `starting_after`, the exact form
+//! encoding of create calls (nested objects, arrays of objects as `line_items[0][price]`,
+//! `expand[]`), the pinned `Stripe-Version`, and one idempotency key reused across a retried
+//! POST.
 
 use std::time::Duration;
 
@@ -150,4 +152,65 @@ async fn a_retried_post_reuses_one_idempotency_key() {
         "not a UUID: {}",
         keys[0]
     );
+}
+
+#[tokio::test]
+async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
+    use sdkgen_stripe::types::{
+        LineItemsCreateParams, LineItemsCreateParamsAdjustableQuantity, PostPaymentLinksRequest,
+    };
+    let server = MockServer::start().await;
+    let expected = "expand[]=line_items&expand[]=customer_creation\
+        &line_items[0][adjustable_quantity][enabled]=true\
+        &line_items[0][adjustable_quantity][maximum]=5\
+        &line_items[0][price]=price_1&line_items[0][quantity]=2\
+        &line_items[1][price]=price_2&line_items[1][quantity]=1\
+        &metadata[order_id]=6735";
+    // Only the exact body is answered (with a card error, so no large payment link body is
+    // needed); any other encoding gets wiremock's 404.
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_links"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string(expected))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .insert_header("request-id", "req_pl")
+                .set_body_json(json!({"error": {"type": "card_error", "code": "card_declined", "message": "declined"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = PostPaymentLinksRequest {
+        expand: Some(vec!["line_items".into(), "customer_creation".into()]),
+        line_items: vec![
+            LineItemsCreateParams {
+                adjustable_quantity: Some(LineItemsCreateParamsAdjustableQuantity {
+                    enabled: true,
+                    maximum: Some(5),
+                    minimum: None,
+                }),
+                price: "price_1".into(),
+                quantity: 2,
+            },
+            LineItemsCreateParams {
+                adjustable_quantity: None,
+                price: "price_2".into(),
+                quantity: 1,
+            },
+        ],
+        metadata: Some([("order_id".to_owned(), "6735".to_owned())].into()),
+        ..Default::default()
+    };
+    let err = client(&server, 0)
+        .post_payment_links(body)
+        .send()
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expected the card error"));
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("not an API error: {err}"));
+    assert_eq!(api.status.as_u16(), 402, "{err}");
+    assert_eq!(api.code.as_deref(), Some("card_declined"));
+    assert_eq!(api.request_id.as_deref(), Some("req_pl"));
 }

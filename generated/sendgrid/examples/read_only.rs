@@ -1,15 +1,19 @@
 //! A read-only call against the live API: `SENDGRID_API_KEY=… cargo run -p sdkgen-sendgrid --example read_only --features webhooks-event_webhook`.
-//! Without the variable it says what to set and exits, so CI can build it without a secret.
+//! Without the variables it says what to set and exits, so CI can build it without a secret.
 
-use sdkgen_sendgrid::webhooks::{Auth, Client};
+use sdkgen_sendgrid::webhooks::{Client, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let Ok(key) = std::env::var("SENDGRID_API_KEY") else {
-        eprintln!("set SENDGRID_API_KEY to run this example against the live API");
-        return Ok(());
+    // Credentials come from the environment; without them the example says what to set.
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(err @ Error::Build { .. }) => {
+            eprintln!("{err}, to run this example against the live API");
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
     };
-    let client = Client::builder().auth(Auth::bearer(key)).build()?;
     let webhooks = client.list_event_webhook().send().await?;
     println!("{webhooks:?}");
     Ok(())

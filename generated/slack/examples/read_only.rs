@@ -1,16 +1,23 @@
 //! A read-only call against the live API: `SLACK_TOKEN=… cargo run -p sdkgen-slack --example read_only --features auth`.
-//! Without the variable it says what to set and exits, so CI can build it without a secret.
+//! Without the variables it says what to set and exits, so CI can build it without a secret.
 
-use sdkgen_slack::{Auth, Client};
+use sdkgen_slack::{Client, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let Ok(key) = std::env::var("SLACK_TOKEN") else {
-        eprintln!("set SLACK_TOKEN to run this example against the live API");
-        return Ok(());
+    // Credentials come from the environment; without them the example says what to set.
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(err @ Error::Build { .. }) => {
+            eprintln!("{err}, to run this example against the live API");
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
     };
-    let client = Client::builder().auth(Auth::bearer(key.clone())).build()?;
-    let identity = client.auth_test(key).send().await?;
+    let identity = client
+        .auth_test(std::env::var("SLACK_TOKEN")?)
+        .send()
+        .await?;
     println!("{identity:?}");
     Ok(())
 }

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::emit_doc_text;
-use crate::config::Config;
+use crate::config::{AuthConfig, Config};
 use crate::ir::{Api, ApiKeyLocation, SecurityKind};
 
 /// The default base URL: the first absolute server, with variables at their defaults.
@@ -82,7 +82,10 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
             })
         });
     }
-    let client_docs = emit_doc_text(&client_doc_text(api));
+    let client_docs = emit_doc_text(&client_doc_text(api, config));
+    let from_env = emit_from_env(config);
+    let builder_ext = emit_builder_ext(config);
+    let servers = emit_servers(api, config);
     quote! {
         #client_docs
         #[derive(Debug, Clone)]
@@ -115,16 +118,229 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
                 #chain
         }
 
+        #from_env
+        #builder_ext
+        #servers
+
         pub use ::sdkgen_runtime as runtime;
         pub use ::sdkgen_runtime::{Auth, Error, RequestOptions, Response};
     }
 }
 
-fn client_doc_text(api: &Api) -> String {
+/// The environment variables `from_env` reads: the credentials, then the optional headers.
+fn env_vars(config: &Config) -> Vec<String> {
+    let mut vars: Vec<String> = match &config.auth {
+        Some(AuthConfig::Bearer { env })
+        | Some(AuthConfig::ApiKeyHeader { env, .. })
+        | Some(AuthConfig::ApiKeyQuery { env, .. }) => vec![env.clone()],
+        Some(AuthConfig::Basic {
+            user_env,
+            password_env,
+        }) => vec![user_env.clone(), password_env.clone()],
+        None => Vec::new(),
+    };
+    vars.extend(config.headers.iter().filter_map(|h| h.env.clone()));
+    vars
+}
+
+/// `Client::from_env` and `Client::builder_from_env`, when the config names the credentials.
+fn emit_from_env(config: &Config) -> TokenStream {
+    let Some(auth) = &config.auth else {
+        return TokenStream::new();
+    };
+    let auth_expr = match auth {
+        AuthConfig::Bearer { env } => {
+            quote! { ::sdkgen_runtime::Auth::bearer(required_env(#env)?) }
+        }
+        AuthConfig::Basic {
+            user_env,
+            password_env,
+        } => quote! {
+            ::sdkgen_runtime::Auth::basic(required_env(#user_env)?, required_env(#password_env)?)
+        },
+        AuthConfig::ApiKeyHeader { name, env } => {
+            quote! { ::sdkgen_runtime::Auth::api_key_header(#name, required_env(#env)?) }
+        }
+        AuthConfig::ApiKeyQuery { name, env } => {
+            quote! { ::sdkgen_runtime::Auth::api_key_query(#name, required_env(#env)?) }
+        }
+    };
+    let headers = config.headers.iter().filter_map(|h| {
+        let env = h.env.as_ref()?;
+        let name = &h.name;
+        Some(quote! {
+            if let Some(value) = optional_env(#env)? {
+                builder = builder.header(#name, value);
+            }
+        })
+    });
+    let vars = env_vars(config)
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let builder_doc = emit_doc_text(&format!(
+        "A builder configured from the environment ({vars}), to adjust further before `build()`.\n\nA missing credential variable is an `Error::Build` that names it; the others are optional."
+    ));
+    let client_doc = emit_doc_text(&format!(
+        "A client configured from the environment ({vars}) with every other setting at its default."
+    ));
+    let mut_kw = if config.headers.iter().any(|h| h.env.is_some()) {
+        quote! { mut }
+    } else {
+        TokenStream::new()
+    };
+    let optional_env = if config.headers.iter().any(|h| h.env.is_some()) {
+        quote! {
+            /// Reads an optional variable; set but not Unicode is an error rather than ignored.
+            fn optional_env(name: &str) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::sdkgen_runtime::Error> {
+                match ::std::env::var(name) {
+                    Ok(value) => Ok(Some(value)),
+                    Err(::std::env::VarError::NotPresent) => Ok(None),
+                    Err(::std::env::VarError::NotUnicode(_)) => Err(::sdkgen_runtime::Error::Build {
+                        message: format!("the environment variable {name} is not valid Unicode"),
+                    }),
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        impl Client {
+            #builder_doc
+            pub fn builder_from_env() -> ::std::result::Result<::sdkgen_runtime::ClientBuilder<Client>, ::sdkgen_runtime::Error> {
+                let #mut_kw builder = Self::builder().auth(#auth_expr);
+                #(#headers)*
+                Ok(builder)
+            }
+
+            #client_doc
+            pub fn from_env() -> ::std::result::Result<Client, ::sdkgen_runtime::Error> {
+                Self::builder_from_env()?.build()
+            }
+        }
+
+        /// Reads a variable that must be set; the error names it but never shows a value.
+        fn required_env(name: &str) -> ::std::result::Result<::std::string::String, ::sdkgen_runtime::Error> {
+            match ::std::env::var(name) {
+                Ok(value) if !value.is_empty() => Ok(value),
+                _ => Err(::sdkgen_runtime::Error::Build {
+                    message: format!("set the environment variable {name}"),
+                }),
+            }
+        }
+
+        #optional_env
+    }
+}
+
+/// `ClientBuilderExt`: one builder method per provider header from the config.
+fn emit_builder_ext(config: &Config) -> TokenStream {
+    if config.headers.is_empty() {
+        return TokenStream::new();
+    }
+    let mut scope = crate::naming::Scope::new();
+    let methods: Vec<(TokenStream, TokenStream)> = config
+        .headers
+        .iter()
+        .map(|h| {
+            let method = super::ident(&scope.claim(&crate::naming::field_name(&h.method)));
+            let name = &h.name;
+            let mut text = format!("Sends `{name}` on every request.");
+            if let Some(doc) = &h.doc {
+                text = format!("{doc}\n\n{text}");
+            }
+            if let Some(env) = &h.env {
+                text.push_str(&format!(" `Client::from_env` reads it from `{env}`."));
+            }
+            let doc = emit_doc_text(&text);
+            (
+                quote! { #doc fn #method(self, value: impl ::std::convert::AsRef<str>) -> Self; },
+                quote! {
+                    fn #method(self, value: impl ::std::convert::AsRef<str>) -> Self {
+                        self.header(#name, value)
+                    }
+                },
+            )
+        })
+        .collect();
+    let (decls, impls): (Vec<_>, Vec<_>) = methods.into_iter().unzip();
+    quote! {
+        /// Provider settings on [`Client::builder`]: bring it into scope with
+        /// `use ClientBuilderExt as _;`.
+        pub trait ClientBuilderExt: Sized {
+            #(#decls)*
+        }
+
+        impl ClientBuilderExt for ::sdkgen_runtime::ClientBuilder<Client> {
+            #(#impls)*
+        }
+    }
+}
+
+/// `servers`: the spec's default base URL and the config's named hosts, for `base_url`.
+fn emit_servers(api: &Api, config: &Config) -> TokenStream {
+    if config.servers.is_empty() {
+        return TokenStream::new();
+    }
+    let mut scope = crate::naming::Scope::new();
+    let mut items = Vec::new();
+    if let Some(url) = default_base_url(api, config) {
+        let name = super::ident(&scope.claim("DEFAULT"));
+        let url = url.trim_end_matches('/');
+        items.push(quote! {
+            /// The default: what `Client::builder()` uses unless told otherwise.
+            pub const #name: &str = #url;
+        });
+    }
+    for (raw, url) in &config.servers {
+        let name = super::ident(&scope.claim(&crate::naming::const_name(raw)));
+        let url = url.trim_end_matches('/');
+        let doc = emit_doc_text(&format!("The `{raw}` host: `{url}`."));
+        items.push(quote! {
+            #doc
+            pub const #name: &str = #url;
+        });
+    }
+    quote! {
+        /// Base URLs to pass to `Client::builder().base_url(..)`.
+        pub mod servers {
+            #(#items)*
+        }
+    }
+}
+
+fn client_doc_text(api: &Api, config: &Config) -> String {
     let mut text = format!(
         "A client for {} {}.\n\nCreate one with [`Client::builder`].",
         api.title, api.version
     );
+    if let Some(auth) = &config.auth {
+        let how = match auth {
+            AuthConfig::Bearer { .. } => "a bearer token: `Auth::bearer(token)`".to_owned(),
+            AuthConfig::Basic { .. } => "HTTP basic: `Auth::basic(user, password)`".to_owned(),
+            AuthConfig::ApiKeyHeader { name, .. } => {
+                format!(
+                    "an API key in the `{name}` header: `Auth::api_key_header(\"{name}\", key)`"
+                )
+            }
+            AuthConfig::ApiKeyQuery { name, .. } => {
+                format!(
+                    "an API key in the `{name}` query parameter: `Auth::api_key_query(\"{name}\", key)`"
+                )
+            }
+        };
+        let vars = env_vars(config)
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        text.push_str(&format!(
+            "\n\nThis API authenticates with {how}. [`Client::from_env`] reads {vars}."
+        ));
+        return text;
+    }
     if !api.security.is_empty() {
         text.push_str("\n\nThe spec declares these ways to authenticate:\n");
         for s in &api.security {

@@ -14,6 +14,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::config::SpecPatch;
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 
 /// The version a document was written in, before normalization.
@@ -42,8 +43,17 @@ pub struct Document {
 
 /// Reads and normalizes the spec at `path`; relative `$ref`s resolve beside it.
 pub fn load_path(path: &Path, diags: &mut Diagnostics) -> Option<Document> {
+    load_path_patched(path, &[], diags)
+}
+
+/// Like [`load_path`], with the config's patches for this file applied to the spec as written.
+pub fn load_path_patched(
+    path: &Path,
+    patches: &[&SpecPatch],
+    diags: &mut Diagnostics,
+) -> Option<Document> {
     match std::fs::read(path) {
-        Ok(bytes) => load_bytes(&bytes, path.parent(), diags),
+        Ok(bytes) => load_bytes_patched(&bytes, path.parent(), patches, diags),
         Err(err) => {
             diags.error(
                 DiagnosticKind::Parse,
@@ -61,8 +71,22 @@ pub fn load_bytes(
     base_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Document> {
+    load_bytes_patched(bytes, base_dir, &[], diags)
+}
+
+/// Reads a spec from memory, applies `patches` to it as written, then normalizes it.
+pub fn load_bytes_patched(
+    bytes: &[u8],
+    base_dir: Option<&Path>,
+    patches: &[&SpecPatch],
+    diags: &mut Diagnostics,
+) -> Option<Document> {
     let sha256 = sha256_hex(bytes);
-    let value = parse_bytes(bytes, "#", diags)?;
+    let mut value = parse_bytes(bytes, "#", diags)?;
+    // Patches address the document the provider published, so they run before conversion.
+    for patch in patches {
+        apply_patch(&mut value, patch, diags)?;
+    }
     let Value::Object(_) = value else {
         diags.error(
             DiagnosticKind::InvalidStructure,
@@ -84,6 +108,23 @@ pub fn load_bytes(
         sha256,
         webhooks,
     })
+}
+
+/// Applies one config patch; a failure is an error, since the spec no longer looks the way the
+/// patch's author saw it and the fix may now be wrong.
+fn apply_patch(value: &mut Value, patch: &SpecPatch, diags: &mut Diagnostics) -> Option<()> {
+    match json_patch::patch(value, &patch.ops) {
+        Ok(()) => Some(()),
+        Err(err) => {
+            diags.error_with_hint(
+                DiagnosticKind::Config,
+                format!("#{}", err.path),
+                format!("the spec patch \"{}\" does not apply: {}", patch.why, err.kind),
+                "the upstream spec changed: check whether the bug is fixed, then update or remove the patch in sdkgen.toml",
+            );
+            None
+        }
+    }
 }
 
 /// The lowercase hex sha256 of some bytes.

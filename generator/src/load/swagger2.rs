@@ -1015,6 +1015,15 @@ impl Converter<'_> {
             schema.insert("$ref".into(), Value::String(r));
             return Value::Object(schema);
         }
+        let declared_array = schema.get("type").and_then(Value::as_str) == Some("array");
+        // Some generators (Slack's) write `items: [a, b]` without `type: array` to mean "one of
+        // these shapes"; reading that as an array would type a single object as a list.
+        if !declared_array && matches!(schema.get("items"), Some(Value::Array(a)) if !a.is_empty())
+        {
+            if let Some(Value::Array(alternatives)) = schema.remove("items") {
+                return self.alternatives(schema, alternatives, ptr);
+            }
+        }
         // `type: "null"` is not Swagger 2.0 but some generators (Slack's) write it; read it as 3.1 does.
         super::v31::absorb_null_members(&mut schema);
         if schema.get("type").and_then(Value::as_str) == Some("null") {
@@ -1174,6 +1183,42 @@ impl Converter<'_> {
         Value::Object(schema)
     }
 
+    /// A schema whose `items` list (without `type: array`) names the shapes it may take: one
+    /// plain shape is merged into the schema, otherwise they become its `anyOf` (or `allOf` for
+    /// one reference), and the result is converted as usual.
+    fn alternatives(
+        &mut self,
+        mut schema: Map<String, Value>,
+        mut list: Vec<Value>,
+        ptr: &str,
+    ) -> Value {
+        self.warn(
+            &pointer(ptr, "items"),
+            "a list of `items` without `type: array` is read as any of the listed schemas",
+        );
+        match (list.len(), list.first()) {
+            (1, Some(Value::Object(member))) if !member.contains_key("$ref") => {
+                if let Value::Object(member) = list.remove(0) {
+                    for (key, value) in member {
+                        schema.entry(key).or_insert(value);
+                    }
+                }
+            }
+            (1, _) => {
+                schema.insert("allOf".into(), Value::Array(list));
+            }
+            _ => {
+                let entry = schema
+                    .entry("anyOf")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(members) = entry {
+                    members.extend(list);
+                }
+            }
+        }
+        self.schema(Value::Object(schema), ptr)
+    }
+
     fn schema_list(&mut self, members: Vec<Value>, ptr: &str) -> Vec<Value> {
         members
             .into_iter()
@@ -1286,6 +1331,31 @@ mod tests {
         diags
             .iter()
             .any(|d| d.kind == DiagnosticKind::Swagger2Conversion && d.message.contains(needle))
+    }
+
+    #[test]
+    fn an_items_list_without_array_type_is_one_of_its_shapes() {
+        let (out, diags) = run(base(json!({ "definitions": {
+            "conversation": { "items": [
+                { "type": "object", "properties": { "id": { "type": "string" } } },
+                { "$ref": "#/definitions/im" }
+            ] },
+            "bot_id": { "items": [{ "type": "string", "pattern": "^B" }], "description": "a bot" },
+            "pair": { "type": "array", "items": [{ "type": "string" }, { "type": "integer" }] },
+            "im": { "type": "object" }
+        } })));
+        let schemas = &out["components"]["schemas"];
+        assert_eq!(schemas["conversation"].get("items"), None);
+        assert_eq!(
+            schemas["conversation"]["anyOf"][1],
+            json!({ "$ref": "#/components/schemas/im" })
+        );
+        assert_eq!(schemas["bot_id"]["type"], json!("string"));
+        assert_eq!(schemas["bot_id"]["description"], json!("a bot"));
+        assert_eq!(schemas["pair"]["type"], json!("array"));
+        assert!(schemas["pair"]["items"]["anyOf"].is_array());
+        assert!(warned(&diags, "without `type: array`"));
+        assert!(warned(&diags, "(a tuple)"));
     }
 
     #[test]

@@ -372,6 +372,16 @@ impl Normalizer<'_> {
 
     /// Rewrites the 2020-12 keywords that have a direct 3.0 form.
     fn keywords(&mut self, object: &mut Map<String, Value>, ptr: &str) {
+        for dynamic in ["$recursiveRef", "$dynamicRef"] {
+            if object.contains_key(dynamic) {
+                self.diags.warn_with_hint(
+                    DiagnosticKind::Openapi31Conversion,
+                    ptr,
+                    format!("`{dynamic}` is not followed; the schema is read as any JSON value"),
+                    "add a spec patch in sdkgen.toml that replaces it with a `$ref` to the schema it means",
+                );
+            }
+        }
         if let Some(value) = object.remove("const") {
             if value.is_null() {
                 object.insert("nullable".into(), Value::Bool(true));
@@ -885,6 +895,15 @@ mod tests {
             })
         );
         assert_eq!(approximations(&diags), 1);
+    }
+
+    #[test]
+    fn dynamic_references_are_reported() {
+        let (_, diags) = schema(json!({
+            "type": "array", "items": { "oneOf": [{ "type": "string" }, { "$recursiveRef": "#" }] }
+        }));
+        assert_eq!(approximations(&diags), 1);
+        assert!(diags.iter().any(|d| d.pointer.ends_with("/oneOf/1")));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Passes over the whole IR once every type is converted.
 
+use crate::ir::{PaginationStyle, ParamLocation};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
@@ -101,6 +102,28 @@ fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
                 p.items = ptr;
             }
         }
+        // A style that advances a query parameter needs the operation to take it; otherwise the
+        // next request would repeat the first (Slack's `reminders.list` has no `cursor`).
+        if let Some(param) = advancing_param(&p.style) {
+            let takes_it = op
+                .params
+                .iter()
+                .any(|q| matches!(q.location, ParamLocation::Query { .. }) && q.wire_name == param);
+            if !takes_it {
+                if !p.quiet {
+                    diags.warn(
+                        DiagnosticKind::Config,
+                        op.pointer.clone(),
+                        format!(
+                            "`{}` is paginated by the `{param}` query parameter, which it does not take",
+                            op.operation_id
+                        ),
+                    );
+                }
+                op.pagination = None;
+                continue;
+            }
+        }
         let item = body.and_then(|t| walk_pointer(types, &t, &p.items));
         match item {
             Some(TypeRef::Array(item)) => p.item_type = *item,
@@ -118,6 +141,18 @@ fn resolve_pagination_items(api: &mut Api, diags: &mut Diagnostics) {
                 op.pagination = None;
             }
         }
+    }
+}
+
+/// The query parameter a pagination style changes from one page to the next, if any.
+fn advancing_param(style: &PaginationStyle) -> Option<&str> {
+    match style {
+        PaginationStyle::Cursor { cursor_param, .. }
+        | PaginationStyle::CursorFromBody { cursor_param, .. } => Some(cursor_param),
+        PaginationStyle::PageNumber { page_param, .. } => Some(page_param),
+        PaginationStyle::OffsetLimit { offset_param, .. } => Some(offset_param),
+        PaginationStyle::Token { token_param, .. } => Some(token_param),
+        PaginationStyle::NextUrl { .. } | PaginationStyle::LinkHeader => None,
     }
 }
 

@@ -509,17 +509,17 @@ impl<'a> Lowerer<'a> {
             if tags.is_empty() {
                 all_tagged = false;
             }
-            let ctx = match tags.first() {
-                Some(tag) => format!("{name}{}", naming::type_name(tag)),
-                None => format!("{name}Variant{}", i + 1),
+            let ctx = match tags.as_slice() {
+                [tag] => format!("{name}{}", naming::type_name(tag)),
+                _ => format!("{name}Variant{}", i + 1),
             };
             let ty = self.lower_schema(member, mptr, &ctx);
             let base = match &ty {
                 TypeRef::Named(id) | TypeRef::Boxed(id) => self.name_of(*id),
                 other => variant_name_for(other),
             };
-            let base = match tags.first() {
-                Some(tag) if property.is_some() => naming::variant_name(tag),
+            let base = match tags.as_slice() {
+                [tag] if property.is_some() => naming::variant_name(tag),
                 _ => base,
             };
             let rank = self.rank(member, 0);
@@ -575,14 +575,18 @@ impl<'a> Lowerer<'a> {
             if !mapped.is_empty() {
                 return mapped;
             }
+            // A member whose discriminator property is an enum is selected by any of its values
+            // (OpenAI's comparison filter: `eq`, `ne`, `gt`, ...); only without one does the
+            // schema's own name stand in, as OpenAPI's implicit mapping says.
             if let Some(target) = resolve(root, r) {
-                if let Some(v) = single_value(target, property) {
-                    return vec![v];
+                let values = enum_values(target, property);
+                if !values.is_empty() {
+                    return values;
                 }
             }
             return vec![short.to_owned()];
         }
-        single_value(member, property).into_iter().collect()
+        enum_values(member, property)
     }
 
     /// Orders untagged variants: lower ranks are tried first.
@@ -751,13 +755,19 @@ fn is_annotation_only(node: &Value) -> bool {
     })
 }
 
-fn single_value(node: &Value, property: &str) -> Option<String> {
-    let prop = node.get("properties")?.get(property)?;
-    let values = prop.get("enum")?.as_array()?;
-    match values.as_slice() {
-        [Value::String(s)] => Some(s.clone()),
-        _ => None,
-    }
+/// The string values an object's `property` is limited to by an `enum`, in the spec's order.
+fn enum_values(node: &Value, property: &str) -> Vec<String> {
+    node.get("properties")
+        .and_then(|p| p.get(property))
+        .and_then(|p| p.get("enum"))
+        .and_then(Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn object_spec<'v>(node: &'v Value, ptr: &str) -> ObjectSpec<'v> {
