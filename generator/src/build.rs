@@ -137,8 +137,8 @@ pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
     let mut parts = Vec::new();
     for (module, spec) in files {
         let mut part_diags = Diagnostics::new();
-        let patches = config.patches_for(&spec);
-        let Some(doc) = crate::load::load_path_patched(&spec, &patches, &mut part_diags) else {
+        let fixes = config.fixes_for(&spec);
+        let Some(doc) = crate::load::load_path_fixed(&spec, &fixes, &mut part_diags) else {
             diags.extend(part_diags);
             return Err(diags);
         };

@@ -35,6 +35,29 @@ pub struct Config {
     /// Fixes for upstream bugs, applied to the spec as written before it is read.
     #[serde(default)]
     pub patches: Vec<SpecPatch>,
+    /// Parameters removed from every operation (after the patches), such as a credential that
+    /// the spec lists per call but the client sends through its auth.
+    #[serde(default)]
+    pub drop_parameters: Vec<DropParameter>,
+}
+
+/// A parameter name removed from every operation, with the reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DropParameter {
+    /// The parameter's name, in any location (header, query, form field).
+    pub name: String,
+    /// Why the spec's parameter is wrong for this client.
+    pub why: String,
+}
+
+/// What to change in one spec file before it is read.
+#[derive(Debug, Clone, Default)]
+pub struct SpecFixes<'c> {
+    /// JSON Patches, in order.
+    pub patches: Vec<&'c SpecPatch>,
+    /// Parameter names removed from every operation.
+    pub dropped_parameters: Vec<&'c str>,
 }
 
 /// How the provider authenticates, and the environment variables `Client::from_env` reads.
@@ -317,12 +340,20 @@ pub fn glob_match(glob: &str, text: &str) -> bool {
 }
 
 impl Config {
-    /// The patches that apply to the spec file at `spec`.
-    pub fn patches_for(&self, spec: &std::path::Path) -> Vec<&SpecPatch> {
-        self.patches
-            .iter()
-            .filter(|p| p.file.as_deref().is_none_or(|f| names_file(f, spec)))
-            .collect()
+    /// The patches and dropped parameters that apply to the spec file at `spec`.
+    pub fn fixes_for(&self, spec: &std::path::Path) -> SpecFixes<'_> {
+        SpecFixes {
+            patches: self
+                .patches
+                .iter()
+                .filter(|p| p.file.as_deref().is_none_or(|f| names_file(f, spec)))
+                .collect(),
+            dropped_parameters: self
+                .drop_parameters
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect(),
+        }
     }
 
     /// Reports patches without a reason and patches naming a file that is not one of `specs`.

@@ -60,8 +60,8 @@ pub fn analyze(spec: &Path, config: Option<&Path>) -> Result<Generated, Diagnost
     if diags.has_errors() {
         return Err(diags);
     }
-    let patches = config.patches_for(spec);
-    let Some(doc) = load::load_path_patched(spec, &patches, &mut diags) else {
+    let fixes = config.fixes_for(spec);
+    let Some(doc) = load::load_path_fixed(spec, &fixes, &mut diags) else {
         return Err(diags);
     };
     analyze_document(&doc, config, diags)

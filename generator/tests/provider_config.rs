@@ -18,6 +18,10 @@ const SPEC: &str = r##"{
     "/orders": {
       "get": {
         "operationId": "list_orders",
+        "parameters": [
+          { "name": "api_token", "in": "query", "required": true, "schema": { "type": "string" } },
+          { "name": "status", "in": "query", "schema": { "type": "string" } }
+        ],
         "responses": { "200": { "description": "ok", "content": { "application/json": {
           "schema": { "$ref": "#/components/schemas/Order" } } } } }
       }
@@ -200,4 +204,22 @@ fn an_auth_section_needs_its_variables() {
         .find(|d| d.severity == Severity::Error)
         .unwrap();
     assert!(err.message.contains("password_env"), "{err}");
+}
+
+#[test]
+fn dropped_parameters_leave_every_operation() {
+    let generated = analyze(
+        "drop",
+        r#"
+[[drop_parameters]]
+name = "api_token"
+why = "the client sends the token through its auth"
+"#,
+    )
+    .unwrap();
+    let op = &generated.api.operations[0];
+    let names: Vec<&str> = op.params.iter().map(|p| p.wire_name.as_str()).collect();
+    assert_eq!(names, ["status"]);
+    let kept = analyze("no-drop", "").unwrap();
+    assert_eq!(kept.api.operations[0].params.len(), 2);
 }

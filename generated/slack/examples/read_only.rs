@@ -14,10 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(err) => return Err(err.into()),
     };
-    let identity = client
-        .auth_test(std::env::var("SLACK_TOKEN")?)
-        .send()
-        .await?;
+    let identity = client.auth_test().send().await?;
     println!("{identity:?}");
     Ok(())
 }

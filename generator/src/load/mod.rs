@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::config::SpecPatch;
+use crate::config::{SpecFixes, SpecPatch};
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 
 /// The version a document was written in, before normalization.
@@ -43,17 +43,17 @@ pub struct Document {
 
 /// Reads and normalizes the spec at `path`; relative `$ref`s resolve beside it.
 pub fn load_path(path: &Path, diags: &mut Diagnostics) -> Option<Document> {
-    load_path_patched(path, &[], diags)
+    load_path_fixed(path, &SpecFixes::default(), diags)
 }
 
-/// Like [`load_path`], with the config's patches for this file applied to the spec as written.
-pub fn load_path_patched(
+/// Like [`load_path`], with the config's fixes for this file applied to the spec as written.
+pub fn load_path_fixed(
     path: &Path,
-    patches: &[&SpecPatch],
+    fixes: &SpecFixes<'_>,
     diags: &mut Diagnostics,
 ) -> Option<Document> {
     match std::fs::read(path) {
-        Ok(bytes) => load_bytes_patched(&bytes, path.parent(), patches, diags),
+        Ok(bytes) => load_bytes_fixed(&bytes, path.parent(), fixes, diags),
         Err(err) => {
             diags.error(
                 DiagnosticKind::Parse,
@@ -71,21 +71,24 @@ pub fn load_bytes(
     base_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Document> {
-    load_bytes_patched(bytes, base_dir, &[], diags)
+    load_bytes_fixed(bytes, base_dir, &SpecFixes::default(), diags)
 }
 
-/// Reads a spec from memory, applies `patches` to it as written, then normalizes it.
-pub fn load_bytes_patched(
+/// Reads a spec from memory, applies the config's fixes to it as written, then normalizes it.
+pub fn load_bytes_fixed(
     bytes: &[u8],
     base_dir: Option<&Path>,
-    patches: &[&SpecPatch],
+    fixes: &SpecFixes<'_>,
     diags: &mut Diagnostics,
 ) -> Option<Document> {
     let sha256 = sha256_hex(bytes);
     let mut value = parse_bytes(bytes, "#", diags)?;
-    // Patches address the document the provider published, so they run before conversion.
-    for patch in patches {
+    // Fixes address the document the provider published, so they run before conversion.
+    for patch in &fixes.patches {
         apply_patch(&mut value, patch, diags)?;
+    }
+    if !fixes.dropped_parameters.is_empty() {
+        drop_parameters(&mut value, &fixes.dropped_parameters);
     }
     let Value::Object(_) = value else {
         diags.error(
@@ -123,6 +126,59 @@ fn apply_patch(value: &mut Value, patch: &SpecPatch, diags: &mut Diagnostics) ->
                 "the upstream spec changed: check whether the bug is fixed, then update or remove the patch in sdkgen.toml",
             );
             None
+        }
+    }
+}
+
+/// Removes the named inline parameters from every path item and operation.
+fn drop_parameters(doc: &mut Value, names: &[&str]) {
+    // Shared parameters (`#/parameters/…` in 2.0, `#/components/parameters/…` in 3.x) are
+    // dropped where they are referenced; the definitions stay, unused.
+    let mut dropped_refs = Vec::new();
+    for (base, shared) in [
+        ("#/parameters/", doc.get("parameters")),
+        (
+            "#/components/parameters/",
+            doc.get("components").and_then(|c| c.get("parameters")),
+        ),
+    ] {
+        for (key, param) in shared.and_then(Value::as_object).into_iter().flatten() {
+            if param
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| names.contains(&n))
+            {
+                dropped_refs.push(format!("{base}{key}"));
+            }
+        }
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let keep = |p: &Value| {
+        let by_name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| names.contains(&n));
+        let by_ref = p
+            .get("$ref")
+            .and_then(Value::as_str)
+            .is_some_and(|r| dropped_refs.iter().any(|d| d == r));
+        !by_name && !by_ref
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (key, node) in item.iter_mut() {
+            let list = if key == "parameters" {
+                Some(node)
+            } else {
+                node.get_mut("parameters")
+            };
+            if let Some(Value::Array(params)) = list {
+                params.retain(keep);
+            }
         }
     }
 }
