@@ -1,9 +1,12 @@
 //! Authentication.
 //!
-//! Every scheme is an [`AuthProvider`]: an async hook that adds credentials to the final
-//! request of each attempt. Built-in schemes cover bearer tokens, basic auth, API keys in a
-//! header, query parameter or cookie, and OAuth2 client-credentials and refresh-token flows.
-//! A custom provider can sign requests (HMAC) or fetch credentials from anywhere.
+//! Credentials are added to the final request of each attempt. Built-in schemes cover
+//! bearer tokens, basic auth, API keys in a header, query parameter or cookie, and OAuth2
+//! client-credentials and refresh-token flows. An [`AuthProvider`] is an async hook for
+//! anything else: a custom provider can sign requests (HMAC) or fetch credentials from
+//! anywhere. The OAuth2 flows are providers too; the static schemes are not, because they
+//! need no waiting: a header credential is formatted once, when the [`Auth`] is made, and
+//! each attempt only clones it.
 //!
 //! Secrets are held in [`secrecy::SecretString`], so `Debug` shows `[REDACTED]`; header
 //! values carrying them are marked sensitive, and the runtime never logs headers or URLs.
@@ -25,6 +28,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use crate::error::Error;
+use crate::interceptor::Stage;
 
 /// A source of credentials for requests.
 pub trait AuthProvider: Send + Sync + 'static {
@@ -69,11 +73,18 @@ impl<T: AuthProvider + ?Sized> AuthProvider for Arc<T> {
 /// How a client authenticates.
 #[derive(Clone)]
 pub struct Auth {
-    provider: Option<Arc<dyn AuthProvider>>,
+    scheme: Scheme,
     label: &'static str,
-    /// Whether a `401` may be answered with fresh credentials (OAuth2, custom providers).
-    /// Static credentials cannot change, so the client skips keeping the sent headers.
-    may_refresh: bool,
+}
+
+#[derive(Clone)]
+enum Scheme {
+    None,
+    /// Credentials fixed when the `Auth` is made (bearer, basic, API keys). They cannot
+    /// change, so a `401` is never answered by a replay.
+    Fixed(Arc<FixedCredential>),
+    /// Credentials from a provider that may fetch or refresh them (OAuth2, custom).
+    Dynamic(Arc<dyn AuthProvider>),
 }
 
 impl fmt::Debug for Auth {
@@ -96,61 +107,51 @@ fn sensitive(value: &str) -> Result<HeaderValue, Error> {
     Ok(v)
 }
 
-fn header_name(name: &str) -> Result<http::HeaderName, Error> {
-    http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::Auth {
-        message: format!("`{name}` is not a valid header name"),
-    })
-}
-
 impl Auth {
-    fn new(label: &'static str, provider: impl AuthProvider) -> Self {
+    fn dynamic(label: &'static str, provider: impl AuthProvider) -> Self {
         Auth {
-            provider: Some(Arc::new(provider)),
+            scheme: Scheme::Dynamic(Arc::new(provider)),
             label,
-            may_refresh: true,
         }
     }
 
-    fn fixed(label: &'static str, provider: impl AuthProvider) -> Self {
+    fn fixed(label: &'static str, credential: FixedCredential) -> Self {
         Auth {
-            may_refresh: false,
-            ..Auth::new(label, provider)
+            scheme: Scheme::Fixed(Arc::new(credential)),
+            label,
         }
     }
 
     /// No authentication.
     pub fn none() -> Self {
         Auth {
-            provider: None,
+            scheme: Scheme::None,
             label: "none",
-            may_refresh: false,
         }
     }
 
     /// `Authorization: Bearer <token>`.
     pub fn bearer(token: impl Into<String>) -> Self {
+        let token = SecretString::from(token.into());
         Auth::fixed(
             "bearer",
-            StaticHeader {
-                name: http::header::AUTHORIZATION.as_str().to_owned(),
-                prefix: "Bearer ",
-                secret: SecretString::from(token.into()),
-            },
+            FixedCredential::header(
+                http::header::AUTHORIZATION.as_str(),
+                SecretString::from(format!("Bearer {}", token.expose_secret())),
+            ),
         )
     }
 
     /// `Authorization: Basic base64(user:password)`.
     pub fn basic(user: impl Into<String>, password: impl Into<String>) -> Self {
-        let password: String = password.into();
-        let encoded =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{password}", user.into()));
+        let pair = SecretString::from(format!("{}:{}", user.into(), password.into()));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair.expose_secret());
         Auth::fixed(
             "basic",
-            StaticHeader {
-                name: http::header::AUTHORIZATION.as_str().to_owned(),
-                prefix: "Basic ",
-                secret: SecretString::from(encoded),
-            },
+            FixedCredential::header(
+                http::header::AUTHORIZATION.as_str(),
+                SecretString::from(format!("Basic {encoded}")),
+            ),
         )
     }
 
@@ -158,11 +159,7 @@ impl Auth {
     pub fn api_key_header(name: impl Into<String>, value: impl Into<String>) -> Self {
         Auth::fixed(
             "api key (header)",
-            StaticHeader {
-                name: name.into(),
-                prefix: "",
-                secret: SecretString::from(value.into()),
-            },
+            FixedCredential::header(&name.into(), SecretString::from(value.into())),
         )
     }
 
@@ -171,7 +168,7 @@ impl Auth {
     pub fn api_key_query(name: impl Into<String>, value: impl Into<String>) -> Self {
         Auth::fixed(
             "api key (query)",
-            QueryKey {
+            FixedCredential::Query {
                 name: name.into(),
                 secret: SecretString::from(value.into()),
             },
@@ -182,7 +179,7 @@ impl Auth {
     pub fn api_key_cookie(name: impl Into<String>, value: impl Into<String>) -> Self {
         Auth::fixed(
             "api key (cookie)",
-            CookieKey {
+            FixedCredential::Cookie {
                 name: name.into(),
                 secret: SecretString::from(value.into()),
             },
@@ -191,7 +188,7 @@ impl Auth {
 
     /// OAuth2 client credentials flow.
     pub fn oauth2_client_credentials(flow: OAuth2ClientCredentials) -> Self {
-        Auth::new(
+        Auth::dynamic(
             "oauth2 client credentials",
             OAuth2Provider::new(None, flow.common),
         )
@@ -199,7 +196,7 @@ impl Auth {
 
     /// OAuth2 refresh-token flow.
     pub fn oauth2_refresh_token(flow: OAuth2RefreshToken) -> Self {
-        Auth::new(
+        Auth::dynamic(
             "oauth2 refresh token",
             OAuth2Provider::new(Some(flow.refresh_token), flow.common),
         )
@@ -207,71 +204,110 @@ impl Auth {
 
     /// A custom provider.
     pub fn custom(provider: impl AuthProvider) -> Self {
-        Auth::new("custom", provider)
+        Auth::dynamic("custom", provider)
     }
 
-    pub(crate) fn provider(&self) -> Option<&Arc<dyn AuthProvider>> {
-        self.provider.as_ref()
+    /// The step that applies these credentials to each attempt, if any.
+    pub(crate) fn stage(&self) -> Option<Stage> {
+        match &self.scheme {
+            Scheme::None => None,
+            Scheme::Fixed(credential) => Some(Stage::FixedAuth(Arc::clone(credential))),
+            Scheme::Dynamic(provider) => Some(Stage::Auth(Arc::clone(provider))),
+        }
     }
 
-    /// The provider, if a `401` may be answered by refreshing its credentials.
+    /// A static header credential, which the client adds to its default headers.
+    pub(crate) fn fixed_header(&self) -> Option<(&http::HeaderName, &HeaderValue)> {
+        match &self.scheme {
+            Scheme::Fixed(credential) => match &**credential {
+                FixedCredential::Header(name, value) => Some((name, value)),
+                _ => None,
+            },
+            Scheme::None | Scheme::Dynamic(_) => None,
+        }
+    }
+
+    /// Called once when the client is built, with the HTTP client it uses.
+    pub(crate) fn bind(&self, http: &reqwest::Client) {
+        if let Scheme::Dynamic(provider) = &self.scheme {
+            provider.bind(http);
+        }
+    }
+
+    /// The provider, if a `401` may be answered by refreshing its credentials (OAuth2,
+    /// custom providers). Static credentials cannot change, so the client need not keep
+    /// the headers it sent for them.
     pub(crate) fn refreshable(&self) -> Option<&Arc<dyn AuthProvider>> {
-        self.provider.as_ref().filter(|_| self.may_refresh)
+        match &self.scheme {
+            Scheme::Dynamic(provider) => Some(provider),
+            Scheme::None | Scheme::Fixed(_) => None,
+        }
     }
 }
 
-struct StaticHeader {
-    name: String,
-    prefix: &'static str,
-    secret: SecretString,
+/// Credentials that never change, prepared once.
+///
+/// A header credential is formatted into its `HeaderValue` (marked sensitive, so that it
+/// is never shown in `Debug` of a header map nor indexed by HTTP/2 header compression)
+/// when the [`Auth`] is made, instead of on every attempt. The client puts it among its
+/// default headers, so each attempt starts with it and [`FixedCredential::apply`] only
+/// checks that no request header of the same name replaced it: credentials always win.
+/// A credential that cannot be sent (an invalid header name or value) is kept as its
+/// error and reported by every call, as before.
+pub(crate) enum FixedCredential {
+    Header(http::HeaderName, HeaderValue),
+    Query { name: String, secret: SecretString },
+    Cookie { name: String, secret: SecretString },
+    Invalid(String),
 }
 
-impl AuthProvider for StaticHeader {
-    fn apply<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), Error>> {
-        let result = header_name(&self.name).and_then(|name| {
-            let value = sensitive(&format!("{}{}", self.prefix, self.secret.expose_secret()))?;
-            request.headers_mut().insert(name, value);
-            Ok(())
-        });
-        Box::pin(std::future::ready(result))
-    }
-}
-
-struct QueryKey {
-    name: String,
-    secret: SecretString,
-}
-
-impl AuthProvider for QueryKey {
-    fn apply<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), Error>> {
-        request
-            .url_mut()
-            .query_pairs_mut()
-            .append_pair(&self.name, self.secret.expose_secret());
-        Box::pin(std::future::ready(Ok(())))
-    }
-}
-
-struct CookieKey {
-    name: String,
-    secret: SecretString,
-}
-
-impl AuthProvider for CookieKey {
-    fn apply<'a>(&'a self, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<(), Error>> {
-        let pair = format!("{}={}", self.name, self.secret.expose_secret());
-        let combined = match request
-            .headers()
-            .get(http::header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(existing) if !existing.is_empty() => format!("{existing}; {pair}"),
-            _ => pair,
+impl FixedCredential {
+    fn header(name: &str, value: SecretString) -> Self {
+        let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
+            return FixedCredential::Invalid(format!("`{name}` is not a valid header name"));
         };
-        let result = sensitive(&combined).map(|v| {
-            request.headers_mut().insert(http::header::COOKIE, v);
-        });
-        Box::pin(std::future::ready(result))
+        match sensitive(value.expose_secret()) {
+            Ok(value) => FixedCredential::Header(name, value),
+            Err(_) => {
+                FixedCredential::Invalid("the credential is not a valid header value".to_owned())
+            }
+        }
+    }
+
+    /// Add the credential to the final request of one attempt.
+    pub(crate) fn apply(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        match self {
+            FixedCredential::Header(name, value) => {
+                if request.headers().get(name) != Some(value) {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            FixedCredential::Query { name, secret } => {
+                request
+                    .url_mut()
+                    .query_pairs_mut()
+                    .append_pair(name, secret.expose_secret());
+            }
+            FixedCredential::Cookie { name, secret } => {
+                let pair = format!("{name}={}", secret.expose_secret());
+                let combined = match request
+                    .headers()
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    Some(existing) if !existing.is_empty() => format!("{existing}; {pair}"),
+                    _ => pair,
+                };
+                let value = sensitive(&combined)?;
+                request.headers_mut().insert(http::header::COOKIE, value);
+            }
+            FixedCredential::Invalid(message) => {
+                return Err(Error::Auth {
+                    message: message.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -23,6 +23,7 @@ pub struct ProviderConfig {
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) rate_limit_headers: Option<RateLimitHeaders>,
     pub(crate) attempt_header: Option<&'static str>,
+    pub(crate) ok_flag: Option<&'static str>,
 }
 
 impl ProviderConfig {
@@ -41,6 +42,7 @@ impl ProviderConfig {
             rate_limit: None,
             rate_limit_headers: None,
             attempt_header: None,
+            ok_flag: None,
         }
     }
 
@@ -117,6 +119,28 @@ impl ProviderConfig {
     /// A request header that carries the attempt number (1 for the first attempt).
     pub fn attempt_header(mut self, name: &'static str) -> Self {
         self.attempt_header = Some(name);
+        self
+    }
+
+    /// A JSON pointer to a boolean by which the provider reports failure inside a success
+    /// response (Slack: `/ok`, in `{"ok": false, "error": "channel_not_found"}` sent with
+    /// status 200).
+    ///
+    /// When a 2xx response has a JSON body whose value at `pointer` is `false`, the call
+    /// fails with [`Error::Api`](crate::Error::Api) exactly as for a non-2xx status: the
+    /// status (200) is kept, the code and message are read with the provider's
+    /// [`ErrorShape`], and the request id, headers and raw body are kept. It is not retried,
+    /// unless the [`retry_signal_header`](Self::retry_signal_header) says to, and it has no
+    /// typed error body (the operation documents none for a 2xx status). A missing flag,
+    /// a flag that is not a boolean, or a body that is not JSON leaves the response a
+    /// success.
+    ///
+    /// This applies to every call, to every page of a paginated listing (a flagged page is
+    /// an `Err` item that ends the stream) and to streaming calls whose success response is
+    /// JSON (which is then read whole to check the flag; event streams and other content
+    /// types are streamed unchecked).
+    pub fn ok_flag(mut self, pointer: &'static str) -> Self {
+        self.ok_flag = Some(pointer);
         self
     }
 }

@@ -1,53 +1,70 @@
 //! Parameter serialization: OpenAPI styles and percent-encoding.
 //!
-//! Values arrive as anything `Serialize`; they go through `serde_json::Value` so that
-//! enums become their wire strings and optional fields that are `None` disappear.
+//! Values arrive as anything `Serialize`. A scalar (a string, an integer, a boolean, an
+//! enum's wire name, or `None`) is written straight into the query string or header by
+//! the scalar serializer (`src/scalar.rs`), because that is what almost every parameter is and going
+//! through `serde_json::Value` costs several allocations per parameter on every call.
+//! Anything else (arrays, objects, floats) goes through `serde_json::Value`, so that enums
+//! become their wire strings and optional fields that are `None` disappear.
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::scalar::with_scalar;
 
 /// Characters kept as they are: RFC 3986 unreserved.
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-fn percent_encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
+/// Characters kept in a query or form key: unreserved, and `[` `]` literal as Stripe's own
+/// clients send them.
+fn is_key_char(b: u8) -> bool {
+    is_unreserved(b) || b == b'[' || b == b']'
+}
+
+fn percent_encode_into(out: &mut String, s: &str, keep: impl Fn(u8) -> bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
+    // Runs of kept characters are copied whole (most values are a single run). Only ASCII
+    // is ever kept, so a run starts and ends on character boundaries.
+    let mut run_start = 0;
+    for (i, b) in s.bytes().enumerate() {
         if keep(b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0x0f) as usize] as char);
+            continue;
         }
+        if run_start < i {
+            out.push_str(&s[run_start..i]);
+        }
+        out.push('%');
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
+        run_start = i + 1;
     }
-    out
+    if run_start < s.len() {
+        out.push_str(&s[run_start..]);
+    }
 }
 
 /// Percent-encode `s` for use as one path segment (everything but unreserved characters).
 pub fn encode_path_segment(s: &str) -> String {
-    percent_encode(s, is_unreserved)
+    encode_component(s)
 }
 
 /// Encode a query or form component (value).
 pub(crate) fn encode_component(s: &str) -> String {
-    percent_encode(s, is_unreserved)
-}
-
-/// Encode a query or form key, keeping `[` and `]` literal as Stripe's own clients do.
-pub(crate) fn encode_key(s: &str) -> String {
-    percent_encode(s, |b| is_unreserved(b) || b == b'[' || b == b']')
+    let mut out = String::new();
+    percent_encode_into(&mut out, s, is_unreserved);
+    out
 }
 
 /// Simple style: scalars as text (strings unquoted), arrays comma-joined, objects as
 /// `k,v,k2,v2`, `null` as the empty string.
 pub fn to_param_string(value: &impl Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(v) => simple(&v),
-        Err(_) => String::new(),
-    }
+    with_scalar(value, |text| text.unwrap_or_default().to_owned()).unwrap_or_else(|| {
+        serde_json::to_value(value)
+            .map(|v| simple(&v))
+            .unwrap_or_default()
+    })
 }
 
 pub(crate) fn scalar_text(v: &Value) -> Option<String> {
@@ -59,7 +76,7 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn simple(v: &Value) -> String {
+pub(crate) fn simple(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Array(items) => items.iter().map(simple).collect::<Vec<_>>().join(","),
@@ -73,70 +90,150 @@ fn simple(v: &Value) -> String {
     }
 }
 
-/// A decoded query pair; encoding happens when the URL is built.
-pub(crate) type Pair = (String, String);
+/// A query string (or form body) under construction: `key=value` pairs, percent-encoded
+/// as they are added and joined with `&`.
+///
+/// One string rather than a list of pairs, because the URL is built from it on every
+/// attempt and a typical call has one or two parameters: a list would cost three
+/// allocations per parameter, this costs one per request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Query(String);
+
+impl Query {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Start a pair: `&` when not first, then the encoded key and `=`.
+    fn start_pair(&mut self, key: &str) {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        percent_encode_into(&mut self.0, key, is_key_char);
+        self.0.push('=');
+    }
+
+    /// Add `key=value`, both encoded here.
+    pub(crate) fn push(&mut self, key: &str, value: &str) {
+        self.0.reserve(key.len() + value.len() + 2);
+        self.start_pair(key);
+        percent_encode_into(&mut self.0, value, is_unreserved);
+    }
+
+    /// Add `key=` followed by `parts`, each encoded, joined by `separator` (kept literal).
+    fn push_joined<'a>(
+        &mut self,
+        key: &str,
+        parts: impl IntoIterator<Item = &'a str>,
+        separator: &str,
+    ) {
+        self.start_pair(key);
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                self.0.push_str(separator);
+            }
+            percent_encode_into(&mut self.0, part, is_unreserved);
+        }
+    }
+
+    /// The pairs, still encoded.
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        // Keys and values are encoded, so `&` and `=` only ever separate.
+        self.0
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+    }
+
+    /// Remove every pair named `key` (unencoded).
+    pub(crate) fn remove(&mut self, key: &str) {
+        let mut encoded = String::new();
+        percent_encode_into(&mut encoded, key, is_key_char);
+        let mut kept = Query::default();
+        for (k, v) in self.pairs().filter(|(k, _)| *k != encoded) {
+            kept.start_pair_encoded(k);
+            kept.0.push_str(v);
+        }
+        *self = kept;
+    }
+
+    fn start_pair_encoded(&mut self, key: &str) {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        self.0.push_str(key);
+        self.0.push('=');
+    }
+
+    /// The decoded value of the first pair named `key` (unencoded).
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        let mut encoded = String::new();
+        percent_encode_into(&mut encoded, key, is_key_char);
+        self.pairs().find(|(k, _)| *k == encoded).map(|(_, v)| {
+            url::form_urlencoded::parse(format!("x={v}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// Append `query` (already encoded) to a URL's query text, with `&` when not first.
+pub(crate) fn append_query(out: &mut String, query: &Query) {
+    if !out.is_empty() && !out.ends_with(['?', '&']) {
+        out.push('&');
+    }
+    out.push_str(query.as_str());
+}
 
 /// OpenAPI `form` style. Values are percent-encoded per item so that the comma separator
 /// of a non-exploded array stays literal.
-pub(crate) fn form_style(name: &str, value: &Value, explode: bool, out: &mut Vec<EncodedPair>) {
+pub(crate) fn form_style(name: &str, value: &Value, explode: bool, out: &mut Query) {
     match value {
         Value::Null => {}
         Value::Array(items) => {
-            let items: Vec<&Value> = items.iter().filter(|v| !v.is_null()).collect();
+            let items: Vec<String> = items.iter().filter(|v| !v.is_null()).map(simple).collect();
             if explode {
-                for item in items {
-                    out.push(EncodedPair::new(name, &simple(item)));
+                for item in &items {
+                    out.push(name, item);
                 }
             } else if !items.is_empty() {
-                let joined = items
-                    .iter()
-                    .map(|v| encode_component(&simple(v)))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                out.push(EncodedPair::raw_value(name, joined));
+                out.push_joined(name, items.iter().map(String::as_str), ",");
             }
         }
         Value::Object(map) => {
+            let fields = map.iter().filter(|(_, v)| !v.is_null());
             if explode {
-                for (k, v) in map {
-                    if !v.is_null() {
-                        out.push(EncodedPair::new(k, &simple(v)));
-                    }
+                for (k, v) in fields {
+                    out.push(k, &simple(v));
                 }
             } else {
-                let joined = map
-                    .iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .flat_map(|(k, v)| [encode_component(k), encode_component(&simple(v))])
-                    .collect::<Vec<_>>()
-                    .join(",");
-                if !joined.is_empty() {
-                    out.push(EncodedPair::raw_value(name, joined));
+                let flat: Vec<String> = fields.flat_map(|(k, v)| [k.clone(), simple(v)]).collect();
+                if !flat.is_empty() {
+                    out.push_joined(name, flat.iter().map(String::as_str), ",");
                 }
             }
         }
-        other => out.push(EncodedPair::new(name, &simple(other))),
+        other => out.push(name, &simple(other)),
     }
 }
 
 /// `spaceDelimited` / `pipeDelimited` arrays (scalars fall back to form style).
-pub(crate) fn delimited_style(
-    name: &str,
-    value: &Value,
-    delimiter: char,
-    out: &mut Vec<EncodedPair>,
-) {
+pub(crate) fn delimited_style(name: &str, value: &Value, delimiter: char, out: &mut Query) {
     match value {
         Value::Array(items) => {
-            let sep = encode_component(&delimiter.to_string());
-            let joined = items
-                .iter()
-                .filter(|v| !v.is_null())
-                .map(|v| encode_component(&simple(v)))
-                .collect::<Vec<_>>()
-                .join(&sep);
+            let separator = encode_component(delimiter.encode_utf8(&mut [0; 4]));
+            let parts: Vec<String> = items.iter().filter(|v| !v.is_null()).map(simple).collect();
             if !items.is_empty() {
-                out.push(EncodedPair::raw_value(name, joined));
+                out.push_joined(name, parts.iter().map(String::as_str), &separator);
             }
         }
         other => form_style(name, other, true, out),
@@ -146,27 +243,33 @@ pub(crate) fn delimited_style(
 /// Bracket ("deepObject") encoding as Stripe and Rails expect: `name[key]=v`,
 /// `name[a][b]=v`, arrays of scalars `name[]=a`, arrays of objects `name[0][k]=v`,
 /// `null` omitted.
-pub(crate) fn deep_object(prefix: &str, value: &Value, out: &mut Vec<Pair>) {
+pub(crate) fn deep_object(prefix: &str, value: &Value, out: &mut Query) {
+    deep_object_each(prefix, value, &mut |key, text| out.push(key, text));
+}
+
+/// The leaves of a deepObject value as bracketed keys and their text, unencoded (multipart
+/// forms send them as text parts).
+pub(crate) fn deep_object_each(prefix: &str, value: &Value, f: &mut impl FnMut(&str, &str)) {
     match value {
         Value::Null => {}
         Value::Object(map) => {
             for (k, v) in map {
-                deep_object(&format!("{prefix}[{k}]"), v, out);
+                deep_object_each(&format!("{prefix}[{k}]"), v, f);
             }
         }
         Value::Array(items) => {
             let nested = items.iter().any(|v| v.is_object() || v.is_array());
             for (i, item) in items.iter().enumerate() {
                 if nested {
-                    deep_object(&format!("{prefix}[{i}]"), item, out);
+                    deep_object_each(&format!("{prefix}[{i}]"), item, f);
                 } else if let Some(text) = scalar_text(item) {
-                    out.push((format!("{prefix}[]"), text));
+                    f(&format!("{prefix}[]"), &text);
                 }
             }
         }
         other => {
             if let Some(text) = scalar_text(other) {
-                out.push((prefix.to_owned(), text));
+                f(prefix, &text);
             }
         }
     }
@@ -179,54 +282,11 @@ pub(crate) fn form_body(value: &Value) -> Result<String, String> {
         Value::Null => return Ok(String::new()),
         _ => return Err("a form body must serialize to an object".to_owned()),
     };
-    let mut pairs = Vec::new();
+    let mut body = Query::default();
     for (k, v) in map {
-        deep_object(k, v, &mut pairs);
+        deep_object(k, v, &mut body);
     }
-    Ok(join_pairs(
-        pairs.iter().map(|(k, v)| EncodedPair::new(k, v)),
-    ))
-}
-
-/// A query pair whose parts are already percent-encoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct EncodedPair {
-    pub(crate) key: String,
-    pub(crate) value: String,
-}
-
-impl EncodedPair {
-    pub(crate) fn new(key: &str, value: &str) -> Self {
-        EncodedPair {
-            key: encode_key(key),
-            value: encode_component(value),
-        }
-    }
-
-    pub(crate) fn raw_value(key: &str, value: String) -> Self {
-        EncodedPair {
-            key: encode_key(key),
-            value,
-        }
-    }
-}
-
-pub(crate) fn join_pairs(pairs: impl IntoIterator<Item = EncodedPair>) -> String {
-    let mut out = String::new();
-    for p in pairs {
-        push_pair(&mut out, &p);
-    }
-    out
-}
-
-/// Append `key=value` to a query string under construction, with `&` when not first.
-pub(crate) fn push_pair(out: &mut String, pair: &EncodedPair) {
-    if !out.is_empty() && !out.ends_with(['?', '&']) {
-        out.push('&');
-    }
-    out.push_str(&pair.key);
-    out.push('=');
-    out.push_str(&pair.value);
+    Ok(body.into_string())
 }
 
 #[cfg(test)]
@@ -254,5 +314,22 @@ mod tests {
     #[test]
     fn path_segments_are_percent_encoded() {
         assert_eq!(encode_path_segment("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(encode_path_segment("ü-é~"), "%C3%BC-%C3%A9~");
+        assert_eq!(encode_path_segment(""), "");
+    }
+
+    #[test]
+    fn a_query_pair_can_be_replaced_and_read_back_decoded() {
+        let mut q = Query::default();
+        q.push("limit", "10");
+        q.push("cursor", "a b");
+        q.push("tag[]", "x");
+        assert_eq!(q.as_str(), "limit=10&cursor=a%20b&tag[]=x");
+        assert_eq!(q.get("cursor").as_deref(), Some("a b"));
+        q.remove("cursor");
+        q.push("cursor", "c&d");
+        assert_eq!(q.as_str(), "limit=10&tag[]=x&cursor=c%26d");
+        assert_eq!(q.get("cursor").as_deref(), Some("c&d"));
+        assert_eq!(q.get("missing"), None);
     }
 }

@@ -63,7 +63,8 @@ pub enum Error {
         /// The API error that carried the request, when there was one.
         api: Option<Box<ApiError>>,
     },
-    /// The provider answered with a non-success status.
+    /// The provider answered with a non-success status, or with a success status and a
+    /// body whose [`ok_flag`](crate::ProviderConfig::ok_flag) says the call failed.
     #[error("{0}")]
     Api(Box<ApiError>),
     /// A success response whose body did not match the expected type.
@@ -155,6 +156,10 @@ impl Error {
     /// If this is an API error, decode the operation's documented error body with `f`
     /// (given the status and raw body) and attach the result, so that callers can reach it
     /// with [`ApiError::typed_body`].
+    ///
+    /// An API error with a 2xx status (a failure reported by the provider's
+    /// [`ok_flag`](crate::ProviderConfig::ok_flag)) has no documented error body, so `f`
+    /// is not called for it, even when the operation documents a `default` error response.
     pub fn with_typed_body(
         mut self,
         f: impl FnOnce(u16, &[u8]) -> Option<Box<dyn Any + Send + Sync>>,
@@ -164,7 +169,7 @@ impl Error {
             Error::RateLimited { api: Some(api), .. } => Some(api),
             _ => None,
         };
-        if let Some(api) = api {
+        if let Some(api) = api.filter(|api| !api.status.is_success()) {
             api.typed = f(api.status.as_u16(), &api.body);
         }
         self
@@ -178,7 +183,8 @@ impl Error {
     }
 }
 
-/// A non-success response from the provider, normalized.
+/// A failure reported by the provider, normalized: a non-success response, or a success
+/// response whose [`ok_flag`](crate::ProviderConfig::ok_flag) is `false`.
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.

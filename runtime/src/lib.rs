@@ -12,8 +12,9 @@
 //!
 //! - **Provider configuration** ([`ProviderConfig`]): what a generated crate knows about
 //!   its API — default base URL, user agent, request-id header, error body shape,
-//!   idempotency header, retry signal header, version header, default rate limit and
-//!   rate-limit headers. It is data so that the generator can emit it as one expression.
+//!   idempotency header, retry signal header, version header, default rate limit,
+//!   rate-limit headers, and an ok flag for providers that report failure inside a 2xx
+//!   body (Slack). It is data so that the generator can emit it as one expression.
 //! - **Client** ([`client`]): a cheap [`Clone`] (an `Arc` inside). Clones share the rate
 //!   limiter, retry budget, circuit breaker and token caches, because those protect the
 //!   *provider* and the *account*, not one value. [`ClientBuilder`] reports every invalid
@@ -32,8 +33,9 @@
 //!   built-in HTTP client follows redirects only within one origin
 //!   ([`client::same_origin_redirects`]), so no credential header reaches another host.
 //! - **Interceptors** ([`interceptor`]): hooks before each attempt is sent and after each
-//!   attempt, for signing, logging or metrics. Built-in auth is the first interceptor and
-//!   tracing the last, so users' hooks see exactly what built-in behaviour sees.
+//!   attempt, for signing, logging or metrics. They run in one pipeline whose first step is
+//!   built-in auth and whose last is tracing, so users' hooks see exactly what built-in
+//!   behaviour sees.
 //! - **Retries** ([`retry`]): a *classifier* says why an outcome may be retried
 //!   (throttled, transient, server error, provider signal) or not; a *policy* turns that
 //!   into a delay (exponential backoff with full jitter, overridden by `Retry-After`,
@@ -53,8 +55,9 @@
 //!   dropping the stream stops requests, and every page goes through the full send loop.
 //! - **Errors** ([`error`]): one [`Error`] type by phase — invalid input, transport (with
 //!   whether the request may have been sent), timeout, rate limited, API (normalized via
-//!   JSON pointers from [`ErrorShape`]), decode (status, excerpt, JSON path), circuit open
-//!   and auth. No variant ever panics on a malformed body.
+//!   JSON pointers from [`ErrorShape`]; also a 2xx body whose ok flag is `false`), decode
+//!   (status, excerpt, JSON path), circuit open and auth. No variant ever panics on a
+//!   malformed body.
 //! - **Server-sent events** ([`sse`]): a `text/event-stream` parser producing a stream of
 //!   typed events for streaming operations.
 //! - **Observability**: one `tracing` span per call (provider, operation id, method, path
@@ -89,7 +92,9 @@ pub mod retry;
 pub mod sse;
 pub mod values;
 
+mod deadline;
 mod encoding;
+mod scalar;
 
 pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
 pub use client::{Client, ClientBuilder};

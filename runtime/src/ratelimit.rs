@@ -20,7 +20,7 @@
 //! [`RateLimiter`] is the extension point for other algorithms (e.g. a limiter shared
 //! across processes).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -34,7 +34,7 @@ pub trait RateLimiter: Send + Sync + 'static {
     fn acquire(&self) -> BoxFuture<'_, ()>;
 }
 
-impl<T: RateLimiter + ?Sized> RateLimiter for std::sync::Arc<T> {
+impl<T: RateLimiter + ?Sized> RateLimiter for Arc<T> {
     fn acquire(&self) -> BoxFuture<'_, ()> {
         (**self).acquire()
     }
@@ -162,10 +162,33 @@ impl TokenBucket {
 
 impl RateLimiter for TokenBucket {
     fn acquire(&self) -> BoxFuture<'_, ()> {
-        if self.try_take_now() {
-            Box::pin(std::future::ready(()))
-        } else {
-            Box::pin(self.take())
+        Box::pin(self.acquire_now_or_wait())
+    }
+}
+
+impl TokenBucket {
+    /// Take a token, at once when one is free and nobody is queued.
+    async fn acquire_now_or_wait(&self) {
+        if !self.try_take_now() {
+            self.take().await;
+        }
+    }
+}
+
+/// The client's proactive limiter: the built-in bucket is called directly, so that the
+/// common case (a token is free) costs no boxed future; a custom limiter goes through
+/// its trait object.
+pub(crate) enum Limiter {
+    Bucket(TokenBucket),
+    Custom(Arc<dyn RateLimiter>),
+}
+
+impl Limiter {
+    /// Wait until one request may be sent.
+    pub(crate) async fn acquire(&self) {
+        match self {
+            Limiter::Bucket(bucket) => bucket.acquire_now_or_wait().await,
+            Limiter::Custom(limiter) => limiter.acquire().await,
         }
     }
 }

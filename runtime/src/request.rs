@@ -13,8 +13,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Serialize;
 
-use crate::encoding::{self, EncodedPair};
+use crate::encoding::{self, Query};
 use crate::retry::RetryPolicy;
+use crate::scalar::with_scalar;
 use crate::values::FilePart;
 
 /// Options for one call, overriding the client's settings.
@@ -76,7 +77,11 @@ pub(crate) enum Body {
 
 impl Body {
     pub(crate) fn is_replayable(&self) -> bool {
-        !matches!(self, Body::Stream { .. })
+        match self {
+            Body::Stream { .. } => false,
+            Body::Multipart(form) => !form.has_streamed_file(),
+            _ => true,
+        }
     }
 }
 
@@ -102,8 +107,11 @@ pub struct Request {
     pub(crate) path: String,
     /// An absolute URL that replaces base URL + path (next-page links).
     pub(crate) absolute_url: Option<url::Url>,
-    pub(crate) query: Vec<EncodedPair>,
-    pub(crate) headers: Vec<(String, String)>,
+    /// The operation's own server, used instead of the provider's default base URL.
+    pub(crate) server: Option<&'static str>,
+    pub(crate) query: Query,
+    /// Header parameters, parsed when they were added.
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
@@ -137,13 +145,21 @@ impl Request {
             path_template,
             path,
             absolute_url: None,
-            query: Vec::new(),
+            server: None,
+            query: Query::default(),
             headers: Vec::new(),
             cookies: Vec::new(),
             body: Body::Empty,
             options: RequestOptions::default(),
             problem: None,
         }
+    }
+
+    /// Sends this operation to its own server (Stripe's `https://files.stripe.com` for
+    /// uploads) unless the client was given a base URL, which then receives every call.
+    pub fn default_server(mut self, url: &'static str) -> Self {
+        self.server = Some(url);
+        self
     }
 
     /// The HTTP method.
@@ -177,75 +193,96 @@ impl Request {
         }
     }
 
-    /// A query parameter in OpenAPI `form` style.
-    pub fn query_form(mut self, name: &str, value: &impl Serialize, explode: bool) -> Self {
-        if let Some(v) = self.serialize_param("query parameter", name, value) {
-            encoding::form_style(name, &v, explode, &mut self.query);
+    /// Add a query parameter: a scalar directly, anything else through `style`.
+    fn query_param(
+        mut self,
+        name: &str,
+        value: &impl Serialize,
+        style: impl FnOnce(&serde_json::Value, &mut Query),
+    ) -> Self {
+        let query = &mut self.query;
+        let done = with_scalar(value, |text| {
+            if let Some(text) = text {
+                query.push(name, text);
+            }
+        });
+        if done.is_none() {
+            if let Some(v) = self.serialize_param("query parameter", name, value) {
+                style(&v, &mut self.query);
+            }
         }
         self
+    }
+
+    /// A query parameter in OpenAPI `form` style.
+    pub fn query_form(self, name: &str, value: &impl Serialize, explode: bool) -> Self {
+        self.query_param(name, value, |v, query| {
+            encoding::form_style(name, v, explode, query)
+        })
     }
 
     /// A `spaceDelimited` (`' '`) or `pipeDelimited` (`'|'`) array query parameter.
-    pub fn query_delimited(mut self, name: &str, value: &impl Serialize, delimiter: char) -> Self {
-        if let Some(v) = self.serialize_param("query parameter", name, value) {
-            encoding::delimited_style(name, &v, delimiter, &mut self.query);
-        }
-        self
+    pub fn query_delimited(self, name: &str, value: &impl Serialize, delimiter: char) -> Self {
+        self.query_param(name, value, |v, query| {
+            encoding::delimited_style(name, v, delimiter, query)
+        })
     }
 
     /// A `deepObject` query parameter: `name[key]=v`, `name[a][b]=v`, `name[]=a`, `name[0][k]=v`.
-    pub fn query_deep_object(mut self, name: &str, value: &impl Serialize) -> Self {
-        if let Some(v) = self.serialize_param("query parameter", name, value) {
-            let mut pairs = Vec::new();
-            encoding::deep_object(name, &v, &mut pairs);
-            self.query
-                .extend(pairs.iter().map(|(k, v)| EncodedPair::new(k, v)));
-        }
-        self
+    pub fn query_deep_object(self, name: &str, value: &impl Serialize) -> Self {
+        self.query_param(name, value, |v, query| {
+            encoding::deep_object(name, v, query)
+        })
     }
 
     /// Replace every query pair named `name` with one `name=value` (pagination cursors).
     pub(crate) fn set_query(&mut self, name: &str, value: &str) {
-        let encoded = EncodedPair::new(name, value);
-        self.query.retain(|p| p.key != encoded.key);
-        self.query.push(encoded);
+        self.query.remove(name);
+        self.query.push(name, value);
     }
 
     /// The decoded value of the first query pair named `name`.
     pub(crate) fn query_value(&self, name: &str) -> Option<String> {
-        let key = encoding::encode_key(name);
-        self.query.iter().find(|p| p.key == key).map(|p| {
-            url::form_urlencoded::parse(format!("x={}", p.value).as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        })
+        self.query.get(name)
     }
 
     /// Send to this absolute URL (its query included) instead of base URL + path + query.
     pub(crate) fn set_absolute_url(&mut self, url: url::Url) {
         self.absolute_url = Some(url);
-        self.query.clear();
+        self.query = Query::default();
+    }
+
+    /// The text of a header or cookie parameter in `simple` style; `None` for `null`.
+    fn simple_param(&mut self, what: &str, name: &str, value: &impl Serialize) -> Option<String> {
+        if let Some(text) = with_scalar(value, |text| text.map(str::to_owned)) {
+            return text;
+        }
+        let v = self.serialize_param(what, name, value)?;
+        (!v.is_null()).then(|| encoding::simple(&v))
     }
 
     /// A header parameter in `simple` style. `None`/`null` sends nothing.
     pub fn header_param(mut self, name: &str, value: &impl Serialize) -> Self {
-        if let Some(v) = self.serialize_param("header parameter", name, value) {
-            if !v.is_null() {
-                self.headers
-                    .push((name.to_owned(), encoding::to_param_string(&v)));
-            }
+        let Some(text) = self.simple_param("header parameter", name, value) else {
+            return self;
+        };
+        // Parsed once here rather than on every attempt; a bad name or value is reported
+        // by `send`, before anything is sent.
+        let Ok(header) = http::HeaderName::from_bytes(name.as_bytes()) else {
+            self.fail(format!("`{name}` is not a valid header name"));
+            return self;
+        };
+        match http::HeaderValue::try_from(text) {
+            Ok(value) => self.headers.push((header, value)),
+            Err(_) => self.fail(format!("the value of header `{name}` is not valid")),
         }
         self
     }
 
     /// A cookie parameter. `None`/`null` sends nothing.
     pub fn cookie_param(mut self, name: &str, value: &impl Serialize) -> Self {
-        if let Some(v) = self.serialize_param("cookie parameter", name, value) {
-            if !v.is_null() {
-                self.cookies
-                    .push((name.to_owned(), encoding::to_param_string(&v)));
-            }
+        if let Some(text) = self.simple_param("cookie parameter", name, value) {
+            self.cookies.push((name.to_owned(), text));
         }
         self
     }
@@ -334,7 +371,8 @@ pub(crate) enum Part {
     Json(Bytes),
 }
 
-/// A `multipart/form-data` body under construction; replayable (parts are plain data).
+/// A `multipart/form-data` body under construction; replayable unless a file part is
+/// streamed.
 #[derive(Clone, Debug, Default)]
 pub struct Multipart {
     pub(crate) parts: Vec<(String, Part)>,
@@ -372,6 +410,32 @@ impl Multipart {
         self
     }
 
+    /// Bracketed text fields for an object or array, one per leaf, as Stripe reads multipart
+    /// forms: `file_link_data[create]=true`, `expand[]=data`, `items[0][price]=p`.
+    pub fn deep_object(mut self, name: &str, value: &impl Serialize) -> Self {
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                let parts = &mut self.parts;
+                crate::encoding::deep_object_each(name, &value, &mut |key, text| {
+                    parts.push((key.to_owned(), Part::Text(text.to_owned())));
+                });
+            }
+            Err(e) => {
+                if self.problem.is_none() {
+                    self.problem = Some(format!("field `{name}`: {e}"));
+                }
+            }
+        }
+        self
+    }
+
+    /// True when a file part is streamed, so that the body can be sent only once.
+    pub(crate) fn has_streamed_file(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|(_, part)| matches!(part, Part::File(file) if file.is_streamed()))
+    }
+
     pub(crate) fn to_form(&self) -> Result<reqwest::multipart::Form, String> {
         let mut form = reqwest::multipart::Form::new();
         for (name, part) in &self.parts {
@@ -381,10 +445,12 @@ impl Multipart {
                     .mime_str("application/json")
                     .map_err(|e| format!("field `{name}`: {e}"))?,
                 Part::File(file) => {
-                    let mut p = reqwest::multipart::Part::stream_with_length(
-                        reqwest::Body::from(file.data().clone()),
-                        file.data().len() as u64,
-                    );
+                    let body = file.take_body().ok_or_else(|| {
+                        format!(
+                            "field `{name}`: the streamed file was already sent, and a stream cannot be sent twice"
+                        )
+                    })?;
+                    let mut p = reqwest::multipart::Part::stream_with_length(body, file.len());
                     if let Some(file_name) = file.name() {
                         p = p.file_name(file_name.to_owned());
                     }

@@ -98,15 +98,10 @@ pub fn classify(config: &ProviderConfig, outcome: Outcome<'_>) -> Classification
                     hint: None,
                 };
             }
-            let signal = config
-                .retry_signal_header
-                .and_then(|name| headers.get(name))
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_ascii_lowercase());
-            let class = match signal.as_deref() {
-                Some("true") => RetryClass::ProviderSignal,
-                Some("false") => RetryClass::DoNotRetry,
-                _ => match status.as_u16() {
+            let class = match retry_signal(config, headers) {
+                Some(true) => RetryClass::ProviderSignal,
+                Some(false) => RetryClass::DoNotRetry,
+                None => match status.as_u16() {
                     429 => RetryClass::Throttled,
                     408 | 409 => RetryClass::Transient,
                     500 | 502 | 503 | 504 => RetryClass::ServerError,
@@ -115,6 +110,42 @@ pub fn classify(config: &ProviderConfig, outcome: Outcome<'_>) -> Classification
             };
             Classification { class, hint }
         }
+    }
+}
+
+/// Classify a 2xx response whose body reports failure (the provider's ok flag is `false`).
+///
+/// The status says nothing about whether a retry may help, so only the provider's retry
+/// signal header can make it retryable.
+pub(crate) fn classify_flagged_failure(
+    config: &ProviderConfig,
+    headers: &HeaderMap,
+) -> Classification {
+    match retry_signal(config, headers) {
+        Some(true) => Classification {
+            class: RetryClass::ProviderSignal,
+            hint: retry_hint(config, headers),
+        },
+        _ => Classification {
+            class: RetryClass::DoNotRetry,
+            hint: None,
+        },
+    }
+}
+
+/// The provider's retry signal header (`true`/`false`), when it sent one.
+fn retry_signal(config: &ProviderConfig, headers: &HeaderMap) -> Option<bool> {
+    let value = config
+        .retry_signal_header
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())?
+        .trim();
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -204,13 +204,11 @@ pub fn stream_sse<T: DeserializeOwned + Send + 'static>(
 
 impl Request {
     fn options_header_accept_event_stream(mut self) -> Self {
-        if !self
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
-        {
-            self.headers
-                .push(("accept".to_owned(), "text/event-stream".to_owned()));
+        if !self.headers.iter().any(|(n, _)| n == http::header::ACCEPT) {
+            self.headers.push((
+                http::header::ACCEPT,
+                http::HeaderValue::from_static("text/event-stream"),
+            ));
         }
         self
     }

@@ -1,6 +1,7 @@
 //! Value types used inside generated models.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -55,25 +56,85 @@ impl<'de> Deserialize<'de> for Base64 {
     }
 }
 
-/// A file for a multipart body: bytes plus an optional file name and content type.
+/// A file for a multipart body: its contents (in memory, or streamed as the request is sent)
+/// plus an optional file name and content type.
+///
+/// In-memory contents are replayed as they are on a retry. Streamed contents
+/// ([`FilePart::stream`], [`FilePart::open`]) are read once while the request is sent, so that a
+/// large upload never sits in memory; a request carrying one is never retried, and sending it a
+/// second time (a clone of the same request, say) fails with a clear error instead of sending an
+/// empty file.
 ///
 /// It implements `Serialize`/`Deserialize` (as raw bytes) only so that generated structs
 /// holding it can derive serde; the multipart encoder uses the name and content type.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct FilePart {
-    data: Bytes,
+    data: FileData,
     file_name: Option<String>,
     content_type: Option<String>,
+}
+
+/// Where a file's contents come from.
+#[derive(Clone)]
+enum FileData {
+    Bytes(Bytes),
+    /// Taken by the first send; clones share it so that it can be sent once at most.
+    Stream {
+        length: u64,
+        body: Arc<Mutex<Option<reqwest::Body>>>,
+    },
 }
 
 impl FilePart {
     /// A file with these contents.
     pub fn new(data: impl Into<Bytes>) -> Self {
         FilePart {
-            data: data.into(),
+            data: FileData::Bytes(data.into()),
             file_name: None,
             content_type: None,
         }
+    }
+
+    /// A file whose `length` bytes come from `stream` as the request is sent. The length is
+    /// needed up front for the part's size; a stream that yields a different number of bytes
+    /// fails the request.
+    pub fn stream<S>(length: u64, stream: S) -> Self
+    where
+        S: futures::TryStream + Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        Bytes: From<S::Ok>,
+    {
+        FilePart {
+            data: FileData::Stream {
+                length,
+                body: Arc::new(Mutex::new(Some(reqwest::Body::wrap_stream(stream)))),
+            },
+            file_name: None,
+            content_type: None,
+        }
+    }
+
+    /// The file at `path`, streamed from disk as the request is sent, named after the path's
+    /// last component.
+    pub async fn open(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
+        let path = path.as_ref();
+        let file = tokio::fs::File::open(path).await?;
+        let length = file.metadata().await?.len();
+        let chunks = futures::stream::try_unfold(file, |mut file| async move {
+            use tokio::io::AsyncReadExt as _;
+            let mut buf = vec![0u8; 64 * 1024];
+            let n = file.read(&mut buf).await?;
+            if n == 0 {
+                return Ok::<_, std::io::Error>(None);
+            }
+            buf.truncate(n);
+            Ok(Some((Bytes::from(buf), file)))
+        });
+        let mut part = FilePart::stream(length, chunks);
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            part = part.file_name(name);
+        }
+        Ok(part)
     }
 
     /// The file name sent in `Content-Disposition`.
@@ -88,9 +149,30 @@ impl FilePart {
         self
     }
 
-    /// The contents.
-    pub fn data(&self) -> &Bytes {
-        &self.data
+    /// The contents, when they are in memory (`None` for a streamed file).
+    pub fn data(&self) -> Option<&Bytes> {
+        match &self.data {
+            FileData::Bytes(bytes) => Some(bytes),
+            FileData::Stream { .. } => None,
+        }
+    }
+
+    /// The size in bytes.
+    pub fn len(&self) -> u64 {
+        match &self.data {
+            FileData::Bytes(bytes) => bytes.len() as u64,
+            FileData::Stream { length, .. } => *length,
+        }
+    }
+
+    /// True for an empty file.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when the contents are streamed (and so can be sent once).
+    pub fn is_streamed(&self) -> bool {
+        matches!(self.data, FileData::Stream { .. })
     }
 
     /// The file name, if set.
@@ -102,12 +184,34 @@ impl FilePart {
     pub fn mime(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
+
+    /// The body to send: the bytes again, or the stream if no earlier send took it.
+    pub(crate) fn take_body(&self) -> Option<reqwest::Body> {
+        match &self.data {
+            FileData::Bytes(bytes) => Some(reqwest::Body::from(bytes.clone())),
+            FileData::Stream { body, .. } => body.lock().ok()?.take(),
+        }
+    }
+}
+
+impl PartialEq for FilePart {
+    fn eq(&self, other: &Self) -> bool {
+        let same_data = match (&self.data, &other.data) {
+            (FileData::Bytes(a), FileData::Bytes(b)) => a == b,
+            (FileData::Stream { body: a, .. }, FileData::Stream { body: b, .. }) => {
+                Arc::ptr_eq(a, b)
+            }
+            _ => false,
+        };
+        same_data && self.file_name == other.file_name && self.content_type == other.content_type
+    }
 }
 
 impl fmt::Debug for FilePart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FilePart")
-            .field("len", &self.data.len())
+            .field("len", &self.len())
+            .field("streamed", &self.is_streamed())
             .field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
             .finish()
@@ -116,7 +220,12 @@ impl fmt::Debug for FilePart {
 
 impl Serialize for FilePart {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.data)
+        match &self.data {
+            FileData::Bytes(bytes) => serializer.serialize_bytes(bytes),
+            FileData::Stream { .. } => Err(serde::ser::Error::custom(
+                "a streamed file has no contents to serialize; it is only sent as a multipart part",
+            )),
+        }
     }
 }
 

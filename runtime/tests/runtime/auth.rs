@@ -53,6 +53,47 @@ async fn basic_auth_is_sent() {
 }
 
 #[tokio::test]
+async fn a_static_credential_wins_over_a_header_of_the_same_name() {
+    let server = MockServer::start().await;
+    Mock::given(header("x-api-key", "k-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_header("x-api-key", "k-1"))
+        .build()
+        .unwrap();
+    c.send(get("/x").header_param("x-api-key", &"from-a-parameter"))
+        .await
+        .unwrap();
+    let options = rt::RequestOptions::new().header("X-Api-Key", "from-options");
+    c.send(get("/x").options(options)).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get_all("x-api-key").iter().count() == 1)
+    );
+}
+
+#[tokio::test]
+async fn a_credential_that_is_not_a_valid_header_is_an_auth_error_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    ok(&server).await;
+    for auth in [
+        rt::Auth::bearer("line\nbreak"),
+        rt::Auth::api_key_header("bad name", "k"),
+    ] {
+        let c = builder(config(), &server).auth(auth).build().unwrap();
+        let err = c.send(get("/x")).await.unwrap_err();
+        assert!(matches!(err, rt::Error::Auth { .. }), "{err:?}");
+        assert!(!err.to_string().contains("line"), "{err}");
+    }
+    assert_eq!(hits(&server).await, 0);
+}
+
+#[tokio::test]
 async fn an_api_key_header_is_sent() {
     let server = MockServer::start().await;
     Mock::given(header("x-api-key", "k-1"))

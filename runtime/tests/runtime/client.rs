@@ -462,6 +462,101 @@ async fn a_per_request_timeout_overrides_the_client_timeout() {
     assert_eq!(start.elapsed(), Duration::from_secs(2));
 }
 
+/// A server whose `/slow` never answers within a test. Calls with a timeout on paused time
+/// go only there: while a call waits on the network, paused time jumps to the next timer.
+async fn slow_server() -> MockServer {
+    let server = crate::common::private_server().await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(600)))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn with_timeout(path: &str, seconds: u64) -> rt::__private::Request {
+    get(path).options(rt::RequestOptions::new().timeout(Duration::from_secs(seconds)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_attempts_each_time_out_at_their_own_deadline() {
+    let server = slow_server().await;
+    let c = builder(config(), &server)
+        .timeout(Duration::from_secs(60))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let mut calls = Vec::new();
+    // Started 100 ms apart, latest deadline first, so that each later call brings an
+    // earlier deadline than the one the shared timer is already set for.
+    for seconds in [3, 1, 2] {
+        let c = c.clone();
+        calls.push(tokio::spawn(async move {
+            let err = c.send(with_timeout("/slow", seconds)).await.unwrap_err();
+            assert!(matches!(err, rt::Error::Timeout { .. }), "{err:?}");
+            start.elapsed()
+        }));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut elapsed = Vec::new();
+    for call in calls {
+        elapsed.push(call.await.unwrap());
+    }
+    assert_eq!(elapsed, [3000, 1100, 2200].map(Duration::from_millis));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_timeout_after_an_abandoned_call_fires_on_time() {
+    let server = slow_server().await;
+    let c = builder(config(), &server)
+        .timeout(Duration::from_secs(60))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    // The abandoned call leaves the shared timer set for its 60 s deadline.
+    let abandoned = tokio::time::timeout(Duration::from_millis(100), c.send(get("/slow")));
+    assert!(abandoned.await.is_err());
+    let start = tokio::time::Instant::now();
+    let err = c.send(with_timeout("/slow", 2)).await.unwrap_err();
+    assert!(matches!(err, rt::Error::Timeout { .. }), "{err:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+}
+
+#[test]
+fn a_client_used_on_two_runtimes_times_out_on_each() {
+    let paused = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    };
+    let first = paused();
+    let (server, c) = first.block_on(async {
+        let server = slow_server().await;
+        let c = builder(config(), &server)
+            .timeout(Duration::from_secs(5))
+            .retry(rt::RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        (server, c)
+    });
+    let call = |runtime: &tokio::runtime::Runtime| {
+        runtime.block_on(async {
+            let start = tokio::time::Instant::now();
+            let err = c.send(get("/slow")).await.unwrap_err();
+            assert!(matches!(err, rt::Error::Timeout { .. }), "{err:?}");
+            assert_eq!(start.elapsed(), Duration::from_secs(5));
+        })
+    };
+    call(&first);
+    // The first runtime, and the timer the client started on it, are gone.
+    drop(first);
+    let second = paused();
+    call(&second);
+    second.block_on(async move { drop(server) });
+}
+
 #[tokio::test]
 async fn clones_share_the_oauth_token_cache() {
     let server = MockServer::start().await;
