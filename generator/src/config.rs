@@ -217,6 +217,9 @@ pub struct RuntimeConfig {
     pub attempt_header: Option<String>,
     /// Overrides the spec's first server.
     pub base_url: Option<String>,
+    /// JSON pointer to a boolean that, when `false` in a 2xx body, makes the call an API error
+    /// (Slack's `/ok`).
+    pub ok_flag: Option<String>,
 }
 
 /// A pinned version header.

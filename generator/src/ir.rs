@@ -4,7 +4,7 @@
 //! every choice the emitter needs is an enum rather than a string. Emitting cannot fail because of
 //! the spec once an [`Api`] exists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole API, ready to emit.
 #[derive(Debug, Clone)]
@@ -293,6 +293,8 @@ pub enum TypeRef {
 /// An operation: one method on the client.
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The operation's own base URL (its `servers`), used unless the caller set a base URL.
+    pub server: Option<String>,
     /// The Rust method name (snake_case).
     pub method_name: String,
     /// The builder struct's name (UpperCamelCase).
@@ -466,7 +468,13 @@ pub enum BodyKind {
     /// `application/x-www-form-urlencoded`, nested values deepObject-style.
     Form,
     /// `multipart/form-data`, one part per field of the body struct.
-    Multipart(Vec<MultipartField>),
+    Multipart {
+        /// The parts, filled once the body struct is lowered.
+        parts: Vec<MultipartField>,
+        /// Fields whose `encoding` says `style: deepObject`: sent as bracketed text parts
+        /// (`file_link_data[create]=true`, `expand[]=...`), as Stripe reads them.
+        deep_object: BTreeSet<String>,
+    },
     /// Raw bytes.
     Binary,
     /// Text.
@@ -497,6 +505,8 @@ pub enum PartEncoding {
     TextArray,
     /// JSON text.
     Json,
+    /// Bracketed text parts, one per leaf (`name[key]`, `name[]`, `name[0][key]`).
+    DeepObject,
 }
 
 /// The documented responses of an operation.

@@ -71,3 +71,61 @@ async fn channel_members_follow_next_cursor_over_three_pages() {
         assert!(request.headers.get("token").is_none());
     }
 }
+
+#[tokio::test]
+async fn ok_false_on_http_200_is_the_normalized_api_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations.info"))
+        .and(query_param("channel", "C404"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-slack-req-id", "req-slack-1")
+                .set_body_json(json!({"ok": false, "error": "channel_not_found"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .conversations_info()
+        .channel("C404")
+        .send()
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("ok: false must be an error"));
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("not an API error: {err}"));
+    assert_eq!(api.status.as_u16(), 200);
+    assert_eq!(api.code.as_deref(), Some("channel_not_found"));
+    assert_eq!(api.request_id.as_deref(), Some("req-slack-1"));
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_rate_limited_slack_call_reports_the_429_with_its_code() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations.info"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .insert_header("x-slack-req-id", "req-slack-2")
+                .set_body_json(json!({"ok": false, "error": "ratelimited"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .conversations_info()
+        .channel("C1")
+        .send()
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a 429 must be an error"));
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("not an API error: {err}"));
+    assert_eq!(api.status.as_u16(), 429);
+    assert_eq!(api.code.as_deref(), Some("ratelimited"));
+}

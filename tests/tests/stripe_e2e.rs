@@ -1,8 +1,8 @@
 //! End-to-end calls through the generated Stripe crate (features `tax_rates` and
 //! `payment_links`) against wiremock: cursor paging with `starting_after`, the exact form
 //! encoding of create calls (nested objects, arrays of objects as `line_items[0][price]`,
-//! `expand[]`), the pinned `Stripe-Version`, and one idempotency key reused across a retried
-//! POST.
+//! `expand[]`), a file upload streamed as multipart with its deepObject fields, the pinned
+//! `Stripe-Version`, and one idempotency key reused across a retried POST.
 
 use std::time::Duration;
 
@@ -213,4 +213,52 @@ async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
     assert_eq!(api.status.as_u16(), 402, "{err}");
     assert_eq!(api.code.as_deref(), Some("card_declined"));
     assert_eq!(api.request_id.as_deref(), Some("req_pl"));
+}
+
+#[tokio::test]
+async fn a_file_upload_streams_the_file_and_brackets_its_nested_fields() {
+    use sdkgen_stripe::types::{FileLinkCreationParams, PostFilesRequest, PostFilesRequestPurpose};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/files"))
+        .and(header("authorization", "Bearer sk_test_123"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "file_1", "object": "file", "created": 1_700_000_000, "filename": "evidence.pdf",
+            "purpose": "dispute_evidence", "size": 12, "type": "pdf",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let chunks = futures::stream::iter(["%PDF-1.4", " ...", "\n"].map(Ok::<_, std::io::Error>));
+    let body = PostFilesRequest {
+        expand: Some(vec!["links".into()]),
+        file: sdkgen_runtime::FilePart::stream(13, chunks)
+            .file_name("evidence.pdf")
+            .content_type("application/pdf"),
+        file_link_data: Some(FileLinkCreationParams {
+            create: true,
+            expires_at: Some(1_800_000_000),
+            metadata: None,
+        }),
+        purpose: PostFilesRequestPurpose::DisputeEvidence,
+    };
+    // With a base URL the caller chose, the upload goes there; otherwise it would go to the
+    // operation's own server, https://files.stripe.com.
+    let file = client(&server, 2)
+        .post_files(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    assert_eq!(file.id, "file_1");
+    let requests = server.received_requests().await.unwrap_or_default();
+    let sent = String::from_utf8_lossy(&requests[0].body).into_owned();
+    for part in [
+        "name=\"expand[]\"\r\n\r\nlinks\r\n",
+        "name=\"file\"; filename=\"evidence.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ...\n\r\n",
+        "name=\"file_link_data[create]\"\r\n\r\ntrue\r\n",
+        "name=\"file_link_data[expires_at]\"\r\n\r\n1800000000\r\n",
+        "name=\"purpose\"\r\n\r\ndispute_evidence\r\n",
+    ] {
+        assert!(sent.contains(part), "missing {part:?} in {sent}");
+    }
 }

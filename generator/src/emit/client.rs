@@ -50,6 +50,9 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
         let (n, val) = (&v.name, &v.value);
         chain.extend(quote! { .version_header(#n, #val) });
     }
+    if let Some(pointer) = &rt.ok_flag {
+        chain.extend(quote! { .ok_flag(#pointer) });
+    }
     if let Some(h) = &rt.attempt_header {
         chain.extend(quote! { .attempt_header(#h) });
     }

@@ -278,6 +278,10 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
     let method = method_tokens(op.http_method);
     let op_id = Literal::string(&op.operation_id);
     let template = Literal::string(&op.path_template);
+    let server = op.server.as_ref().map(|url| {
+        let url = Literal::string(url);
+        quote! { req = req.default_server(#url); }
+    });
     let path_pushes = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(text) => {
             let mut chars = text.chars();
@@ -358,6 +362,7 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             #(#path_pushes)*
             #[allow(unused_mut)]
             let mut req = ::sdkgen_runtime::__private::Request::new(#method, #op_id, #template, path);
+            #server
             #(#params)*
             #body
             req.options(::std::clone::Clone::clone(&self.options))
@@ -376,11 +381,11 @@ fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
         BodyKind::Text => {
             quote! { req = req.body_text(#content_type, ::std::clone::Clone::clone(#value)); }
         }
-        BodyKind::Multipart(fields) if fields.is_empty() => {
+        BodyKind::Multipart { parts, .. } if parts.is_empty() => {
             quote! { req = req.body_multipart(::sdkgen_runtime::__private::Multipart::new().json("body", #value)); }
         }
-        BodyKind::Multipart(fields) => {
-            let parts = fields.iter().map(emit_part);
+        BodyKind::Multipart { parts, .. } => {
+            let parts = parts.iter().map(emit_part);
             quote! {
                 let body = #value;
                 let mut form = ::sdkgen_runtime::__private::Multipart::new();
@@ -407,6 +412,7 @@ fn emit_part(f: &MultipartField) -> TokenStream {
             }
         },
         PartEncoding::Json => quote! { form = form.json(#wire, #value); },
+        PartEncoding::DeepObject => quote! { form = form.deep_object(#wire, #value); },
     };
     if f.optional {
         let inner = add(quote! { value });

@@ -35,6 +35,8 @@ struct RawOperation<'v> {
     node: &'v Value,
     ptr: String,
     path_params: Vec<(&'v Value, String)>,
+    /// The path item's own `servers`, which operations without theirs inherit.
+    path_servers: Option<&'v Value>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -138,6 +140,7 @@ impl<'a> Lowerer<'a> {
                     node,
                     ptr,
                     path_params: path_params.clone(),
+                    path_servers: item.get("servers"),
                 });
             }
         }
@@ -187,7 +190,12 @@ impl<'a> Lowerer<'a> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
+        // An operation's server that is the API's own adds nothing.
+        let server = first_absolute_server(op.node.get("servers"))
+            .or_else(|| first_absolute_server(op.path_servers))
+            .filter(|s| Some(s) != first_absolute_server(self.root.get("servers")).as_ref());
         Operation {
+            server,
             method_name,
             builder_name,
             operation_id,
@@ -412,7 +420,14 @@ impl<'a> Lowerer<'a> {
         } else if lower_media.starts_with("application/x-www-form-urlencoded") {
             (BodyKind::Form, lowered(self))
         } else if lower_media.starts_with("multipart/") {
-            (BodyKind::Multipart(Vec::new()), lowered(self))
+            let deep_object = deep_object_parts(media_node);
+            (
+                BodyKind::Multipart {
+                    parts: Vec::new(),
+                    deep_object,
+                },
+                lowered(self),
+            )
         } else if lower_media.starts_with("text/") && !is_binary_schema(schema) {
             (BodyKind::Text, TypeRef::String)
         } else {
@@ -695,6 +710,41 @@ fn collapse_success(cases: Vec<ResponseCase>, name: String) -> SuccessResponse {
         Some(body) if cases.iter().all(|c| c.body == body) => SuccessResponse::Single(body),
         Some(_) => SuccessResponse::Enum { name, cases },
     }
+}
+
+/// The first absolute URL of a `servers` list, with variables at their defaults and no trailing
+/// slash (Stripe uploads files to `https://files.stripe.com/`).
+fn first_absolute_server(servers: Option<&Value>) -> Option<String> {
+    servers?.as_array()?.iter().find_map(|s| {
+        let mut url = s.get("url")?.as_str()?.to_owned();
+        if let Some(vars) = s.get("variables").and_then(Value::as_object) {
+            for (name, var) in vars {
+                let default = var
+                    .get("default")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                url = url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+        let absolute =
+            (url.starts_with("https://") || url.starts_with("http://")) && !url.contains('{');
+        absolute.then(|| url.trim_end_matches('/').to_owned())
+    })
+}
+
+/// The multipart fields whose `encoding` entry says `style: deepObject`.
+fn deep_object_parts(media: &Value) -> BTreeSet<String> {
+    media
+        .get("encoding")
+        .and_then(Value::as_object)
+        .map(|encoding| {
+            encoding
+                .iter()
+                .filter(|(_, e)| e.get("style").and_then(Value::as_str) == Some("deepObject"))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn params_of<'v>(node: &'v Value, ptr: &str) -> Vec<(&'v Value, String)> {

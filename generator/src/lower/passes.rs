@@ -332,9 +332,10 @@ fn fill_multipart_fields(api: &mut Api) {
     let types = &api.types;
     for op in &mut api.operations {
         let Some(body) = &mut op.body else { continue };
-        if !matches!(body.kind, BodyKind::Multipart(_)) {
+        let BodyKind::Multipart { deep_object, .. } = &body.kind else {
             continue;
-        }
+        };
+        let deep_object = deep_object.clone();
         let resolved = unalias(types, &body.ty);
         let fields = match resolved {
             TypeRef::Named(id) | TypeRef::Boxed(id) => match types.get(&id).map(|d| &d.kind) {
@@ -344,7 +345,11 @@ fn fill_multipart_fields(api: &mut Api) {
                     .map(|f| MultipartField {
                         rust_name: f.rust_name.clone(),
                         wire_name: f.wire_name.clone(),
-                        encoding: part_encoding(types, &f.ty),
+                        encoding: if deep_object.contains(&f.wire_name) {
+                            PartEncoding::DeepObject
+                        } else {
+                            part_encoding(types, &f.ty)
+                        },
                         optional: f.presence != Presence::Required,
                     })
                     .collect(),
@@ -352,7 +357,10 @@ fn fill_multipart_fields(api: &mut Api) {
             },
             _ => Vec::new(),
         };
-        body.kind = BodyKind::Multipart(fields);
+        body.kind = BodyKind::Multipart {
+            parts: fields,
+            deep_object,
+        };
     }
 }
 
