@@ -1,7 +1,7 @@
 //! End-to-end calls through the generated OpenAI crate (features `chat` and `files`) against
 //! wiremock: a streamed chat completion read as typed server-sent events, OpenAI's error body,
-//! the organization and project headers from the crate's `ClientBuilderExt`, and the exact
-//! multipart bytes of a file upload.
+//! the organization and project headers from the crate's `ClientBuilderExt`, the exact
+//! multipart bytes of a file upload, and a file list walked over three `after`/`last_id` pages.
 
 mod common;
 
@@ -9,7 +9,9 @@ use futures::StreamExt;
 use sdkgen_openai::Client;
 use sdkgen_openai::types::CreateChatCompletionRequest;
 use serde_json::json;
-use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::matchers::{
+    body_partial_json, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(server: &MockServer) -> Client {
@@ -187,4 +189,55 @@ async fn a_file_upload_sends_exact_multipart_parts() {
          --{boundary}--\r\n"
     );
     assert_eq!(String::from_utf8_lossy(&sent.body), expected);
+}
+
+fn files_page(ids: &[&str], has_more: bool) -> serde_json::Value {
+    let files: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            json!({"id": id, "object": "file", "bytes": 10, "created_at": 1_700_000_000,
+                   "filename": format!("{id}.jsonl"), "purpose": "fine-tune", "status": "processed"})
+        })
+        .collect();
+    json!({
+        "object": "list", "data": files, "has_more": has_more,
+        "first_id": ids.first().copied().unwrap_or_default(),
+        "last_id": ids.last().copied().unwrap_or_default(),
+    })
+}
+
+#[tokio::test]
+async fn files_are_listed_over_three_pages_with_after_last_id() {
+    let server = MockServer::start().await;
+    for (after, ids, more) in [
+        ("file-2", vec!["file-3", "file-4"], true),
+        ("file-4", vec!["file-5"], false),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/files"))
+            .and(query_param("after", after))
+            .and(query_param("limit", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(files_page(&ids, more)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/files"))
+        .and(query_param_is_missing("after"))
+        .and(header("authorization", "Bearer sk-test"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(files_page(&["file-1", "file-2"], true)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ids: Vec<String> = client(&server)
+        .list_files()
+        .limit(2)
+        .stream()
+        .map(|f| f.unwrap_or_else(|e| panic!("file: {e}")).id)
+        .collect()
+        .await;
+    assert_eq!(ids, ["file-1", "file-2", "file-3", "file-4", "file-5"]);
 }
