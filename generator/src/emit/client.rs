@@ -146,6 +146,15 @@ fn env_vars(config: &Config) -> Vec<String> {
     vars
 }
 
+/// The variables of [`env_vars`] as documentation text: `` `A`, `B` ``.
+fn env_vars_text(config: &Config) -> String {
+    env_vars(config)
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `Client::from_env` and `Client::builder_from_env`, when the config names the credentials.
 fn emit_from_env(config: &Config) -> TokenStream {
     let Some(auth) = &config.auth else {
@@ -177,23 +186,20 @@ fn emit_from_env(config: &Config) -> TokenStream {
             }
         })
     });
-    let vars = env_vars(config)
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let vars = env_vars_text(config);
     let builder_doc = emit_doc_text(&format!(
         "A builder configured from the environment ({vars}), to adjust further before `build()`.\n\nA missing credential variable is an `Error::Build` that names it; the others are optional."
     ));
     let client_doc = emit_doc_text(&format!(
         "A client configured from the environment ({vars}) with every other setting at its default."
     ));
-    let mut_kw = if config.headers.iter().any(|h| h.env.is_some()) {
+    let reads_headers = config.headers.iter().any(|h| h.env.is_some());
+    let mut_kw = if reads_headers {
         quote! { mut }
     } else {
         TokenStream::new()
     };
-    let optional_env = if config.headers.iter().any(|h| h.env.is_some()) {
+    let optional_env = if reads_headers {
         quote! {
             /// Reads an optional variable; set but not Unicode is an error rather than ignored.
             fn optional_env(name: &str) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::sdkgen_runtime::Error> {
@@ -334,11 +340,7 @@ fn client_doc_text(api: &Api, config: &Config) -> String {
                 )
             }
         };
-        let vars = env_vars(config)
-            .iter()
-            .map(|v| format!("`{v}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let vars = env_vars_text(config);
         text.push_str(&format!(
             "\n\nThis API authenticates with {how}. [`Client::from_env`] reads {vars}."
         ));
