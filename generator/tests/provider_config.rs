@@ -20,14 +20,19 @@ const SPEC: &str = r##"{
         "operationId": "list_orders",
         "parameters": [
           { "name": "api_token", "in": "query", "required": true, "schema": { "type": "string" } },
-          { "name": "status", "in": "query", "schema": { "type": "string" } }
+          { "name": "status", "in": "query", "schema": { "type": "string" } },
+          { "$ref": "#/components/parameters/SessionToken" }
         ],
         "responses": { "200": { "description": "ok", "content": { "application/json": {
           "schema": { "$ref": "#/components/schemas/Order" } } } } }
       }
     }
   },
-  "components": { "schemas": {
+  "components": {
+  "parameters": {
+    "SessionToken": { "name": "session_token", "in": "header", "schema": { "type": "string" } }
+  },
+  "schemas": {
     "Order": { "type": "object", "properties": { "total": { "type": "string" } } }
   } }
 }"##;
@@ -214,6 +219,10 @@ fn dropped_parameters_leave_every_operation() {
 [[drop_parameters]]
 name = "api_token"
 why = "the client sends the token through its auth"
+
+[[drop_parameters]]
+name = "session_token"
+why = "a shared parameter, dropped where it is referenced"
 "#,
     )
     .unwrap();
@@ -221,5 +230,5 @@ why = "the client sends the token through its auth"
     let names: Vec<&str> = op.params.iter().map(|p| p.wire_name.as_str()).collect();
     assert_eq!(names, ["status"]);
     let kept = analyze("no-drop", "").unwrap();
-    assert_eq!(kept.api.operations[0].params.len(), 2);
+    assert_eq!(kept.api.operations[0].params.len(), 3);
 }
