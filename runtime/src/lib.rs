@@ -94,6 +94,7 @@ pub mod values;
 
 mod deadline;
 mod encoding;
+mod object;
 mod scalar;
 
 pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
@@ -114,6 +115,10 @@ pub use values::{Base64, FilePart};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::encoding::{encode_path_segment, to_param_string};
+    pub use crate::object::{
+        ExtraKey, FieldKey, ObjectWriter, ReadObject, deserialize_object, read, read_extra,
+        read_option, required, skip,
+    };
     pub use crate::pagination::{paginate, paginate_items};
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};

@@ -134,12 +134,14 @@ fn emit_struct(
         scope.claim(&f.rust_name);
     }
     let fields = s.fields.iter().map(|f| emit_field(cx, f));
-    let extra = s.extra.as_ref().map(|t| {
-        let field = ident(&scope.claim("additional_properties"));
+    let extra_name = s
+        .extra
+        .as_ref()
+        .map(|_| ident(&scope.claim("additional_properties")));
+    let extra = s.extra.as_ref().zip(extra_name.as_ref()).map(|(t, field)| {
         let ty = type_tokens(cx, t);
         quote! {
             /// Properties beyond the named ones.
-            #[serde(flatten)]
             pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
         }
     });
@@ -148,12 +150,156 @@ fn emit_struct(
     } else {
         TokenStream::new()
     };
+    let serialize = emit_struct_serialize(name, s, extra_name.as_ref());
+    let deserialize = emit_struct_deserialize(cx, name, s, extra_name.as_ref());
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
             #extra
+        }
+        #serialize
+        #deserialize
+    }
+}
+
+/// Objects serialize as a map through the runtime's `ObjectWriter`, one call per property,
+/// rather than through serde's derive; see `sdkgen_runtime`'s `object` module for why.
+fn emit_struct_serialize(
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    extra: Option<&proc_macro2::Ident>,
+) -> TokenStream {
+    let writes = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = Literal::string(&f.wire_name);
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => {
+                quote! { object.field(#wire, &self.#field)?; }
+            }
+            Presence::Optional | Presence::OptionalNullable => {
+                quote! { object.optional(#wire, &self.#field)?; }
+            }
+        }
+    });
+    let extra = extra.map(|field| quote! { object.extra(&self.#field)?; });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut object = ::sdkgen_runtime::__private::ObjectWriter::start(serializer)?;
+                #(#writes)*
+                #extra
+                object.end()
+            }
+        }
+    }
+}
+
+/// Objects deserialize through one map loop whose arms each call a runtime helper. Every
+/// declared property has a slot (`v0`, `v1`, ...: names no property can take); the struct is
+/// built from the slots once the map ends.
+fn emit_struct_deserialize(
+    cx: &Cx,
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    extra: Option<&proc_macro2::Ident>,
+) -> TokenStream {
+    // The body imports the runtime's helpers as `rt`, which no generated name can shadow: type
+    // names are UpperCamelCase and the slots are `v0`, `v1`, ....
+    let private = quote! { rt };
+    let slot = |i: usize| quote::format_ident!("v{i}");
+    let wires = s.fields.iter().map(|f| Literal::string(&f.wire_name));
+    let slots = s.fields.iter().enumerate().map(|(i, f)| {
+        let v = slot(i);
+        let inner = type_tokens(cx, &f.ty);
+        // The slot holds the field's type, or `Option` of it for a required field.
+        let ty = match f.presence {
+            Presence::Required | Presence::RequiredNullable | Presence::Optional => {
+                quote! { #inner }
+            }
+            Presence::OptionalNullable => quote! { ::std::option::Option<#inner> },
+        };
+        quote! { let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None; }
+    });
+    let arms = s.fields.iter().enumerate().map(|(i, f)| {
+        let v = slot(i);
+        let index = Literal::usize_unsuffixed(i);
+        let known = if extra.is_some() {
+            quote! { ::std::result::Result::Ok(#index) }
+        } else {
+            quote! { ::std::option::Option::Some(#index) }
+        };
+        let read = match f.presence {
+            Presence::Required | Presence::OptionalNullable => quote! { read },
+            Presence::RequiredNullable | Presence::Optional => quote! { read_option },
+        };
+        quote! { #known => #private::#read(&mut map, &mut #v), }
+    });
+    let inits = s.fields.iter().enumerate().map(|(i, f)| {
+        let v = slot(i);
+        let field = ident(&f.rust_name);
+        match f.presence {
+            Presence::Required => {
+                let wire = Literal::string(&f.wire_name);
+                quote! { #field: #private::required(#v, #wire)?, }
+            }
+            _ => quote! { #field: #v, },
+        }
+    });
+    let key = quote! { #private::FieldKey::new(FIELDS, &mut next) };
+    let (extra_slot, seed, other_arm, extra_init) = match extra {
+        Some(field) => (
+            quote! { let mut extra = ::std::collections::BTreeMap::new(); },
+            quote! { #private::ExtraKey(#key) },
+            quote! {
+                ::std::result::Result::Ok(_) => #private::skip(&mut map),
+                ::std::result::Result::Err(other) => #private::read_extra(&mut map, &mut extra, other),
+            },
+            quote! { #field: extra, },
+        ),
+        None => (
+            TokenStream::new(),
+            key,
+            quote! { _ => #private::skip(&mut map), },
+            TokenStream::new(),
+        ),
+    };
+    // A lone catch-all arm would be a `match` with a single binding, which clippy rejects.
+    let dispatch = if s.fields.is_empty() && extra.is_none() {
+        quote! { #private::skip(&mut map)?; }
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                #other_arm
+            }?;
+        }
+    };
+    let name_str = Literal::string(&name.to_string());
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::sdkgen_runtime::__private::deserialize_object(deserializer)
+            }
+        }
+        #[doc(hidden)]
+        impl<'de> ::sdkgen_runtime::__private::ReadObject<'de> for #name {
+            const NAME: &'static str = #name_str;
+            fn read_object<A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+                use ::sdkgen_runtime::__private as rt;
+                const FIELDS: &[&str] = &[#(#wires),*];
+                let mut next = 0;
+                #(#slots)*
+                #extra_slot
+                while let ::std::option::Option::Some(key) = map.next_key_seed(#seed)? {
+                    #dispatch
+                }
+                ::std::result::Result::Ok(Self {
+                    #(#inits)*
+                    #extra_init
+                })
+            }
         }
     }
 }
@@ -161,37 +307,18 @@ fn emit_struct(
 fn emit_field(cx: &Cx, f: &Field) -> TokenStream {
     let docs = emit_docs(&f.docs, None);
     let name = ident(&f.rust_name);
-    let rename = if f.wire_name != f.rust_name {
-        let wire = &f.wire_name;
-        quote! { #[serde(rename = #wire)] }
-    } else {
-        TokenStream::new()
-    };
     let inner = type_tokens(cx, &f.ty);
-    let (ty, attrs) = match f.presence {
-        Presence::Required => (inner, TokenStream::new()),
-        Presence::RequiredNullable => {
-            (quote! { ::std::option::Option<#inner> }, TokenStream::new())
+    let ty = match f.presence {
+        Presence::Required => inner,
+        Presence::RequiredNullable | Presence::Optional => {
+            quote! { ::std::option::Option<#inner> }
         }
-        Presence::Optional => (
-            quote! { ::std::option::Option<#inner> },
-            quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
-        ),
-        Presence::OptionalNullable => (
-            quote! { ::std::option::Option<::std::option::Option<#inner>> },
-            quote! {
-                #[serde(
-                    default,
-                    skip_serializing_if = "::std::option::Option::is_none",
-                    with = "::sdkgen_runtime::__private::double_option"
-                )]
-            },
-        ),
+        Presence::OptionalNullable => {
+            quote! { ::std::option::Option<::std::option::Option<#inner>> }
+        }
     };
     quote! {
         #docs
-        #rename
-        #attrs
         pub #name: #ty,
     }
 }

@@ -15,6 +15,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     resolve_pagination_items(api, diags);
     shape_request_types(api);
     fill_multipart_fields(api);
+    share_identical_types(api);
     newtype_recursive_aliases(api);
     box_cycles(api);
     assign_modules(api);
@@ -480,6 +481,80 @@ fn newtype_recursive_aliases(api: &mut Api) {
         if in_cycle {
             def.kind = TypeKind::Newtype(t.clone());
         }
+    }
+}
+
+/// Enums and unions that are identical (the same values, or the same variants once their
+/// payloads are shared) keep one definition; every other copy becomes an alias of it, so each
+/// name still exists but the compiler checks the definition and its impls once. Stripe alone
+/// declares the empty-string enum (`""`, its "unset" marker) well over a hundred times.
+/// Structs are left alone: their field docs differ with context, and an alias would lose them.
+fn share_identical_types(api: &mut Api) {
+    let mut merged: BTreeMap<TypeId, TypeId> = BTreeMap::new();
+    // Unions can share only once their payloads do, so repeat until nothing changes; each
+    // round merges at least one type, and nesting is shallow in practice.
+    for _ in 0..8 {
+        let mut groups: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
+        for (id, def) in &api.types {
+            if let Some(key) = shape_key(&def.kind, &merged) {
+                groups.entry(key).or_default().push(*id);
+            }
+        }
+        let before = merged.len();
+        for ids in groups.values().filter(|ids| ids.len() > 1) {
+            // The shortest name is usually the most general one; ties go to the name order.
+            let Some(keep) = ids
+                .iter()
+                .copied()
+                .min_by_key(|id| api.types.get(id).map(|d| (d.name.len(), d.name.clone())))
+            else {
+                continue;
+            };
+            for id in ids.iter().copied().filter(|id| *id != keep) {
+                merged.insert(id, keep);
+                if let Some(def) = api.types.get_mut(&id) {
+                    def.kind = TypeKind::Alias(TypeRef::Named(keep));
+                }
+            }
+        }
+        if merged.len() == before {
+            break;
+        }
+    }
+}
+
+/// A text that two enums or unions share exactly when they are interchangeable; `None` for
+/// kinds that are never shared.
+fn shape_key(kind: &TypeKind, merged: &BTreeMap<TypeId, TypeId>) -> Option<String> {
+    match kind {
+        TypeKind::StringEnum(e) => {
+            let variants: Vec<(&str, &str)> = e
+                .variants
+                .iter()
+                .map(|v| (v.rust_name.as_str(), v.wire.as_str()))
+                .collect();
+            Some(format!("enum {variants:?} {}", e.fallback))
+        }
+        TypeKind::IntEnum(values) => {
+            let values: Vec<(&str, i64)> = values
+                .iter()
+                .map(|v| (v.rust_name.as_str(), v.value))
+                .collect();
+            Some(format!("int {values:?}"))
+        }
+        TypeKind::Union(u) => {
+            let variants: Vec<String> = u
+                .variants
+                .iter()
+                .map(|v| {
+                    let mut ty = v.ty.clone();
+                    retarget(&mut ty, merged);
+                    format!("{} {ty:?} {:?}", v.rust_name, v.tags)
+                })
+                .collect();
+            Some(format!("union {:?} {variants:?}", u.tagging))
+        }
+        TypeKind::Struct(_) | TypeKind::Alias(_) | TypeKind::Newtype(_) => None,
     }
 }
 

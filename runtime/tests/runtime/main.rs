@@ -6,6 +6,7 @@ mod auth;
 mod client;
 mod common;
 mod errors;
+mod objects;
 mod ok_flag;
 mod pagination;
 mod ratelimit;
