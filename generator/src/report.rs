@@ -100,7 +100,17 @@ pub fn surface(api: &Api) -> String {
                 TypeKind::Alias(_) => "type",
                 TypeKind::Newtype(_) => "newtype",
             };
-            format!("{kind} {}::{}", d.module, d.name)
+            // A shared definition shows up as the alias's target, so that a spec change which
+            // splits or merges identical enums is visible in the diff.
+            let target = match &d.kind {
+                TypeKind::Alias(TypeRef::Named(id)) => api
+                    .types
+                    .get(id)
+                    .map(|t| format!(" = {}", t.name))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            format!("{kind} {}::{}{target}", d.module, d.name)
         })
         .collect();
     types.sort();

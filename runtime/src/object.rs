@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 /// Reads a property name and finds it among a type's declared property names: `Some(index)`,
 /// or `None` for a name the type does not declare.
 ///
-/// Properties usually arrive in the order the spec declares them, so the search starts just
-/// after the last match and wraps around: in the common case each name is compared once.
+/// Properties usually arrive in the order the spec declares them, with absent ones left out,
+/// so the search starts just after the last match and wraps around: in the common case each
+/// name is compared with the next few declared names only.
 pub struct FieldKey<'a> {
     names: &'static [&'static str],
     next: &'a mut usize,
@@ -35,12 +36,16 @@ impl<'a> FieldKey<'a> {
         FieldKey { names, next }
     }
 
+    // Inlined into each caller: it runs once per property of every decoded object.
+    #[inline]
     fn find(&mut self, name: &str) -> Option<usize> {
-        let len = self.names.len();
-        let start = (*self.next).min(len);
-        let found = (start..len)
-            .chain(0..start)
-            .find(|&i| self.names.get(i).is_some_and(|n| *n == name));
+        let names = self.names;
+        let expected = (*self.next).min(names.len());
+        let (before, after) = names.split_at(expected);
+        let found = match after.iter().position(|n| *n == name) {
+            Some(i) => Some(expected + i),
+            None => before.iter().position(|n| *n == name),
+        };
         if let Some(i) = found {
             *self.next = i + 1;
         }
