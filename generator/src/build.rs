@@ -228,7 +228,12 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
             println!("cargo:warning={file}: {summary}");
         }
         let placement = placement(part.module.as_deref());
-        let api = only_enabled(&part.generated.api, part.module.as_deref(), &enabled);
+        // A crate without per-group features compiles everything.
+        let api = if provider.config.crate_.features {
+            only_enabled(&part.generated.api, part.module.as_deref(), &enabled)
+        } else {
+            part.generated.api.clone()
+        };
         let files = crate::emit::render_included(&api, &provider.config, &placement)?;
         write_files(&out_dir, &files)?;
         if let Some(m) = &part.module {
@@ -259,12 +264,14 @@ pub fn only_enabled(
     prefix: Option<&str>,
     enabled: &dyn Fn(&str) -> bool,
 ) -> crate::ir::Api {
-    let on = |group: &String| enabled(&crate::emit::feature_name(prefix, group));
     let mut api = api.clone();
+    if enabled("full") {
+        return api;
+    }
+    let on = |group: &String| enabled(&crate::emit::feature_name(prefix, group));
     api.operations.retain(|op| on(&op.module));
-    // A type no operation reaches is gated by `full`, like the emitted `#[cfg]`.
-    api.types
-        .retain(|_, def| def.users.iter().any(on) || (def.users.is_empty() && enabled("full")));
+    // A type no operation reaches is gated by `full`, like the emitted `#[cfg]`, so it goes too.
+    api.types.retain(|_, def| def.users.iter().any(on));
     api
 }
 
