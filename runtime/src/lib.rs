@@ -123,5 +123,4 @@ pub mod __private {
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
     pub use crate::sse::{decode_sse, decode_sse_events, stream_sse};
-    pub use crate::values::double_option;
 }

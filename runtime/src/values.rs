@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for Base64 {
 /// empty file.
 ///
 /// It implements `Serialize`/`Deserialize` (as raw bytes) only so that generated structs
-/// holding it can derive serde; the multipart encoder uses the name and content type.
+/// holding it can implement serde; the multipart encoder uses the name and content type.
 #[derive(Clone)]
 pub struct FilePart {
     data: FileData,
@@ -260,31 +260,5 @@ impl<'de> Deserialize<'de> for FilePart {
         deserializer
             .deserialize_byte_buf(BytesVisitor)
             .map(FilePart::new)
-    }
-}
-
-/// serde `with` module for `Option<Option<T>>`, so that a field can tell "absent" from
-/// "explicit null": absent ↔ `None`, `null` ↔ `Some(None)`, a value ↔ `Some(Some(v))`.
-///
-/// Use with `#[serde(default, skip_serializing_if = "Option::is_none", with = "...")]`.
-pub mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Serialize: `Some(None)` as `null`, `Some(Some(v))` as `v` (`None` is skipped by the attribute).
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Option<Option<T>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(Some(v)) => v.serialize(serializer),
-            _ => serializer.serialize_none(),
-        }
-    }
-
-    /// Deserialize: a present field is `Some(..)`, with `null` as `Some(None)`.
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
-        Option::<T>::deserialize(deserializer).map(Some)
     }
 }

@@ -254,29 +254,6 @@ fn base64_round_trips_and_decodes_url_safe_without_padding() {
     assert!(serde_json::from_str::<rt::Base64>("\"!!\"").is_err());
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct Patch {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::sdkgen_runtime::__private::double_option"
-    )]
-    name: Option<Option<String>>,
-}
-
-#[test]
-fn double_option_tells_absent_from_null_from_a_value() {
-    for (json, value) in [
-        ("{}", None),
-        (r#"{"name":null}"#, Some(None)),
-        (r#"{"name":"x"}"#, Some(Some("x".to_owned()))),
-    ] {
-        let patch = Patch { name: value };
-        assert_eq!(serde_json::to_string(&patch).unwrap(), json);
-        assert_eq!(serde_json::from_str::<Patch>(json).unwrap(), patch);
-    }
-}
-
 #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 struct Upload {
     file: rt::FilePart,
