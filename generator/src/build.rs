@@ -213,9 +213,7 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
                 .map(str::to_owned)
         })
         .collect();
-    let enabled = |feature: &str| {
-        features.contains("FULL") || features.contains(&feature.to_uppercase().replace('-', "_"))
-    };
+    let enabled = |feature: &str| features.contains(&feature.to_uppercase().replace('-', "_"));
     let mut root = String::new();
     for part in &provider.parts {
         println!("cargo:rerun-if-changed={}", part.spec.display());
