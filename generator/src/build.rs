@@ -175,19 +175,36 @@ fn placement(module: Option<&str>) -> Placement {
 
 /// The `[features]` table a provider crate's `Cargo.toml` must carry.
 pub fn features_table(provider: &Provider) -> String {
-    let mut features = BTreeSet::new();
+    let mut groups = BTreeSet::new();
     for part in &provider.parts {
         for op in &part.generated.api.operations {
-            features.insert(crate::emit::feature_name(
+            groups.insert(crate::emit::feature_name(
                 part.module.as_deref(),
                 &op.module,
             ));
         }
     }
-    let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+    render_features_table(&groups)
+}
+
+/// The `[features]` table for these operation groups: `full`, the `serialize` and `deserialize`
+/// features that add the serde impls a type's usage does not need, and one feature per group.
+pub(crate) fn render_features_table(groups: &BTreeSet<String>) -> String {
+    let all: Vec<String> = ["serialize", "deserialize"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(groups.iter().cloned())
+        .map(|f| format!("\"{f}\""))
+        .collect();
     let mut out = String::from("[features]\n");
-    let _ = writeln!(out, "full = [{}]", list.join(", "));
-    for f in &features {
+    let _ = writeln!(out, "full = [{}]", all.join(", "));
+    let _ = writeln!(
+        out,
+        "# Serialize on types only responses use, Deserialize on types only requests use."
+    );
+    let _ = writeln!(out, "serialize = []");
+    let _ = writeln!(out, "deserialize = []");
+    for f in groups {
         let _ = writeln!(out, "{f} = []");
     }
     out

@@ -106,12 +106,31 @@ pub struct TypeDef {
     /// The operation groups whose operations use it, directly or through other types; these
     /// decide which Cargo features compile it.
     pub users: std::collections::BTreeSet<String>,
+    /// Which way it crosses the wire, which decides the serde impls it always has.
+    pub usage: Usage,
     /// Its documentation.
     pub docs: Docs,
     /// What it is.
     pub kind: TypeKind,
     /// Where it comes from in the spec.
     pub pointer: String,
+}
+
+/// Which way a type crosses the wire.
+///
+/// A type that only goes out in requests needs `Serialize`, and one that only comes back in
+/// responses needs `Deserialize`. Crates with per-group features compile the other impl only
+/// under the `serialize` or `deserialize` feature, since it is code nobody calls unless they
+/// store or replay values themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Usage {
+    /// Only in request parameters and bodies.
+    Request,
+    /// Only in responses.
+    Response,
+    /// Both ways, or by no operation (such as webhook payloads), so both impls always.
+    #[default]
+    Both,
 }
 
 /// The shapes a named type can take.

@@ -111,10 +111,15 @@ pub fn const_name(raw: &str) -> String {
     finish_ident(upper, "VALUE", "N")
 }
 
-/// A module name: `snake_case`, and keywords get a trailing underscore since `mod r#type` reads badly.
+/// Cargo features that every crate with per-group features declares besides its groups' own,
+/// so no operation group (whose module name is its feature name) may take them.
+pub const RESERVED_FEATURES: &[&str] = &["full", "serialize", "deserialize"];
+
+/// A module name: `snake_case`, and keywords get a trailing underscore since `mod r#type` reads
+/// badly, as do the names of the features in [`RESERVED_FEATURES`].
 pub fn module_name(raw: &str) -> String {
     let name = field_name(raw);
-    if KEYWORDS.contains(&name.as_str()) {
+    if KEYWORDS.contains(&name.as_str()) || RESERVED_FEATURES.contains(&name.as_str()) {
         format!("{name}_")
     } else {
         name

@@ -37,12 +37,28 @@ fn cargo_toml(generated: &crate::Generated, runtime: &RuntimeDependency) -> Stri
          serde_json = \"1\"\n\
          \n\
          # The generated crate is its own workspace, so it builds wherever it is written.\n\
-         [workspace]\n",
+         [workspace]\n{features}",
         sha = generated.api.spec_sha256,
         name = toml_string(&c.name),
         version = toml_string(&c.version),
         description = toml_string(&format!("Typed client for {}", generated.api.title)),
+        features = features_table(generated),
     )
+}
+
+/// The `[features]` table, for a spec whose config asks for per-group features: without it
+/// every gated item would be compiled out.
+fn features_table(generated: &crate::Generated) -> String {
+    if !generated.config.crate_.features {
+        return String::new();
+    }
+    let groups = generated
+        .api
+        .operations
+        .iter()
+        .map(|op| op.module.clone())
+        .collect();
+    format!("\n{}", crate::build::render_features_table(&groups))
 }
 
 fn toml_string(s: &str) -> String {

@@ -3,5 +3,8 @@
 //!
 //! Every resource group is a Cargo feature: enable the groups you call (or `full`), so that
 //! only they and the types they use are compiled.
+//!
+//! Types implement `Serialize` when requests send them and `Deserialize` when responses
+//! return them; the `serialize` and `deserialize` features add the other impl to every type.
 
 include!(concat!(env!("OUT_DIR"), "/sdkgen.rs"));

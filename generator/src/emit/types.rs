@@ -9,7 +9,7 @@ use super::docs::{emit_doc_text, emit_docs};
 use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
     Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef,
-    UnionDef,
+    UnionDef, Usage,
 };
 use crate::naming::{self, Scope};
 
@@ -77,24 +77,68 @@ fn emit_type(cx: &Cx, def: &TypeDef) -> TokenStream {
     let docs = emit_docs(&def.docs, None);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(cx, &docs, &name, s),
+        TypeKind::Struct(s) => emit_struct(cx, &docs, &name, s, def.usage),
         TypeKind::StringEnum(e) => emit_string_enum(&docs, &name, e),
         TypeKind::IntEnum(v) => emit_int_enum(&docs, &name, v),
-        TypeKind::Union(u) => emit_union(cx, &docs, &name, u),
+        TypeKind::Union(u) => emit_union(cx, &docs, &name, u, def.usage),
         TypeKind::Alias(t) => {
             let ty = type_tokens(cx, t);
             quote! { #docs pub type #name = #ty; }
         }
         TypeKind::Newtype(t) => {
             let ty = type_tokens(cx, t);
+            let derives = emit_derives_with_serde(cx, def.usage);
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #derives
                 #[serde(transparent)]
                 pub struct #name(pub #ty);
             }
         }
     }
+}
+
+/// The features that gate a type's `Serialize` and `Deserialize` impls, in that order: none
+/// for the impls its usage needs, `serialize` or `deserialize` for the other one. Crates
+/// without per-group features always compile both.
+fn serde_features(cx: &Cx, usage: Usage) -> (Option<&'static str>, Option<&'static str>) {
+    match usage {
+        _ if !cx.features => (None, None),
+        Usage::Both => (None, None),
+        Usage::Request => (None, Some("deserialize")),
+        Usage::Response => (Some("serialize"), None),
+    }
+}
+
+/// The `#[cfg]` attributes for hand-written `Serialize` and `Deserialize` impls.
+fn serde_gates(cx: &Cx, usage: Usage) -> (TokenStream, TokenStream) {
+    let gate = |feature: Option<&str>| match feature {
+        Some(feature) => quote! { #[cfg(feature = #feature)] },
+        None => TokenStream::new(),
+    };
+    let (ser, de) = serde_features(cx, usage);
+    (gate(ser), gate(de))
+}
+
+/// The derive attribute of a type that derives serde's impls: `Debug`, `Clone`, `PartialEq` and
+/// the serde derives its usage needs, then a `cfg_attr` for each gated one. They all come
+/// before the type's `#[serde]` attributes, which need a serde derive present.
+fn emit_derives_with_serde(cx: &Cx, usage: Usage) -> TokenStream {
+    let mut always = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
+    let mut gated = TokenStream::new();
+    let (ser, de) = serde_features(cx, usage);
+    for (feature, derive) in [
+        (ser, quote! { ::serde::Serialize }),
+        (de, quote! { ::serde::Deserialize }),
+    ] {
+        match feature {
+            Some(feature) => {
+                gated.extend(quote! { #[cfg_attr(feature = #feature, derive(#derive))] })
+            }
+            None => always.push(derive),
+        }
+    }
+    quote! { #[derive(#(#always),*)] #gated }
 }
 
 /// Whether a field's Rust type has a `Default`, so the struct can derive one.
@@ -128,6 +172,7 @@ fn emit_struct(
     docs: &TokenStream,
     name: &proc_macro2::Ident,
     s: &StructDef,
+    usage: Usage,
 ) -> TokenStream {
     let mut scope = Scope::new();
     for f in &s.fields {
@@ -150,8 +195,9 @@ fn emit_struct(
     } else {
         TokenStream::new()
     };
-    let serialize = emit_struct_serialize(name, s, extra_name.as_ref());
-    let deserialize = emit_struct_deserialize(cx, name, s, extra_name.as_ref());
+    let (ser_gate, de_gate) = serde_gates(cx, usage);
+    let serialize = emit_struct_serialize(&ser_gate, name, s, extra_name.as_ref());
+    let deserialize = emit_struct_deserialize(cx, &de_gate, name, s, extra_name.as_ref());
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -167,6 +213,7 @@ fn emit_struct(
 /// Objects serialize as a map through the runtime's `ObjectWriter`, one call per property,
 /// rather than through serde's derive; see `sdkgen_runtime`'s `object` module for why.
 fn emit_struct_serialize(
+    gate: &TokenStream,
     name: &proc_macro2::Ident,
     s: &StructDef,
     extra: Option<&proc_macro2::Ident>,
@@ -185,6 +232,7 @@ fn emit_struct_serialize(
     });
     let extra = extra.map(|field| quote! { object.extra(&self.#field)?; });
     quote! {
+        #gate
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 let mut object = ::sdkgen_runtime::__private::ObjectWriter::start(serializer)?;
@@ -201,6 +249,7 @@ fn emit_struct_serialize(
 /// built from the slots once the map ends.
 fn emit_struct_deserialize(
     cx: &Cx,
+    gate: &TokenStream,
     name: &proc_macro2::Ident,
     s: &StructDef,
     extra: Option<&proc_macro2::Ident>,
@@ -278,11 +327,13 @@ fn emit_struct_deserialize(
     };
     let name_str = Literal::string(&name.to_string());
     quote! {
+        #gate
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 ::sdkgen_runtime::__private::deserialize_object(deserializer)
             }
         }
+        #gate
         #[doc(hidden)]
         impl<'de> ::sdkgen_runtime::__private::ReadObject<'de> for #name {
             const NAME: &'static str = #name_str;
@@ -412,7 +463,13 @@ fn emit_int_enum(
     }
 }
 
-fn emit_union(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+fn emit_union(
+    cx: &Cx,
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    u: &UnionDef,
+    usage: Usage,
+) -> TokenStream {
     let variants: Vec<TokenStream> = u
         .variants
         .iter()
@@ -423,16 +480,19 @@ fn emit_union(cx: &Cx, docs: &TokenStream, name: &proc_macro2::Ident, u: &UnionD
         })
         .collect();
     match &u.tagging {
-        Tagging::Untagged => quote! {
+        Tagging::Untagged => {
+            let derives = emit_derives_with_serde(cx, usage);
+            quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #derives
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
             }
-        },
+            }
+        }
         Tagging::Discriminator { property } => {
-            emit_tagged_union(docs, name, u, &variants, property)
+            emit_tagged_union(docs, name, u, &variants, property, serde_gates(cx, usage))
         }
     }
 }
@@ -446,6 +506,7 @@ fn emit_tagged_union(
     u: &UnionDef,
     variants: &[TokenStream],
     property: &str,
+    (ser_gate, de_gate): (TokenStream, TokenStream),
 ) -> TokenStream {
     let property = Literal::string(property);
     let ser_arms = u.variants.iter().map(|v| {
@@ -497,6 +558,7 @@ fn emit_tagged_union(
             /// A variant this version of the spec does not know, kept whole.
             #unknown(::serde_json::Value),
         }
+        #ser_gate
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 let (tag, value) = match self {
@@ -510,6 +572,7 @@ fn emit_tagged_union(
                 ::serde::Serialize::serialize(&value, serializer)
             }
         }
+        #de_gate
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;

@@ -151,6 +151,7 @@ impl<'a> Lowerer<'a> {
                 name,
                 module: String::new(),
                 users: Default::default(),
+                usage: Default::default(),
                 docs,
                 kind,
                 pointer: ptr,

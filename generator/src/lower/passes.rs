@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 use crate::ir::{
-    Api, BodyKind, MultipartField, PartEncoding, Presence, ResponseBody, SuccessResponse, TypeDef,
-    TypeId, TypeKind, TypeRef,
+    Api, BodyKind, MultipartField, Operation, PartEncoding, Presence, ResponseBody,
+    SuccessResponse, TypeDef, TypeId, TypeKind, TypeRef, Usage,
 };
 use crate::naming::Scope;
 
@@ -19,6 +19,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     newtype_recursive_aliases(api);
     box_cycles(api);
     assign_modules(api);
+    mark_usage(api);
 }
 
 /// Every named type a type refers to, with whether the reference is by value (not behind a
@@ -215,27 +216,7 @@ fn shape_request_types(api: &mut Api) {
         .filter_map(|o| o.body.as_ref())
         .flat_map(|b| refs_of(&b.ty))
         .collect();
-    let response_roots: Vec<TypeId> = api
-        .operations
-        .iter()
-        .flat_map(|o| {
-            let mut ids = Vec::new();
-            match &o.responses.success {
-                SuccessResponse::Single(b) => ids.extend(body_refs(b)),
-                SuccessResponse::Enum { cases, .. } => {
-                    cases.iter().for_each(|c| ids.extend(body_refs(&c.body)))
-                }
-            }
-            o.responses
-                .errors
-                .iter()
-                .for_each(|c| ids.extend(body_refs(&c.body)));
-            if let Some(t) = &o.responses.event_stream {
-                ids.extend(refs_of(t));
-            }
-            ids
-        })
-        .collect();
+    let response_roots: Vec<TypeId> = api.operations.iter().flat_map(response_roots).collect();
     let in_request = reachable(api, body_roots);
     let in_response = reachable(api, response_roots);
 
@@ -302,6 +283,34 @@ fn shape_request_types(api: &mut Api) {
             retarget(&mut body.ty, &twins);
         }
     }
+}
+
+/// The named types an operation's responses (success, error and event stream) refer to.
+fn response_roots(op: &Operation) -> Vec<TypeId> {
+    let mut ids = Vec::new();
+    match &op.responses.success {
+        SuccessResponse::Single(b) => ids.extend(body_refs(b)),
+        SuccessResponse::Enum { cases, .. } => {
+            cases.iter().for_each(|c| ids.extend(body_refs(&c.body)))
+        }
+    }
+    op.responses
+        .errors
+        .iter()
+        .for_each(|c| ids.extend(body_refs(&c.body)));
+    if let Some(t) = &op.responses.event_stream {
+        ids.extend(refs_of(t));
+    }
+    ids
+}
+
+/// The named types an operation's parameters and request body refer to.
+fn request_roots(op: &Operation) -> Vec<TypeId> {
+    let mut ids: Vec<TypeId> = op.params.iter().flat_map(|p| refs_of(&p.ty)).collect();
+    if let Some(b) = &op.body {
+        ids.extend(refs_of(&b.ty));
+    }
+    ids
 }
 
 fn body_refs(b: &ResponseBody) -> Vec<TypeId> {
@@ -612,25 +621,8 @@ fn assign_modules(api: &mut Api) {
     let mut roots_by_module: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
     for op in &api.operations {
         let roots = roots_by_module.entry(op.module.clone()).or_default();
-        for p in &op.params {
-            roots.extend(refs_of(&p.ty));
-        }
-        if let Some(b) = &op.body {
-            roots.extend(refs_of(&b.ty));
-        }
-        match &op.responses.success {
-            SuccessResponse::Single(b) => roots.extend(body_refs(b)),
-            SuccessResponse::Enum { cases, .. } => {
-                cases.iter().for_each(|c| roots.extend(body_refs(&c.body)))
-            }
-        }
-        op.responses
-            .errors
-            .iter()
-            .for_each(|c| roots.extend(body_refs(&c.body)));
-        if let Some(t) = &op.responses.event_stream {
-            roots.extend(refs_of(t));
-        }
+        roots.extend(request_roots(op));
+        roots.extend(response_roots(op));
     }
     let mut users: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
     for (module, roots) in roots_by_module {
@@ -645,5 +637,20 @@ fn assign_modules(api: &mut Api) {
             _ => "common".to_owned(),
         };
         def.users = mods;
+    }
+}
+
+/// Marks each type with the way it crosses the wire. Reachability is transitive, so every type a
+/// type refers to is used at least the ways the type itself is, and an impl gated on one
+/// direction never needs an impl that is gated off.
+fn mark_usage(api: &mut Api) {
+    let in_request = reachable(api, api.operations.iter().flat_map(request_roots));
+    let in_response = reachable(api, api.operations.iter().flat_map(response_roots));
+    for (id, def) in &mut api.types {
+        def.usage = match (in_request.contains(id), in_response.contains(id)) {
+            (true, false) => Usage::Request,
+            (false, true) => Usage::Response,
+            _ => Usage::Both,
+        };
     }
 }
