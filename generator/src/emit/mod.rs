@@ -123,14 +123,43 @@ pub(crate) fn gate(tokens: TokenStream, predicate: Option<&TokenStream>) -> Toke
     let Some(predicate) = predicate else {
         return tokens;
     };
-    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
-        return tokens;
-    };
     let mut out = TokenStream::new();
-    for item in file.items {
+    for item in split_items(tokens) {
         out.extend(quote! { #[cfg(#predicate)] #item });
     }
     out
+}
+
+/// Splits a token stream of items, as the emitter writes them, into one stream per item.
+///
+/// Every item the emitter writes ends at a top-level `;` (`pub type A = B;`, a tuple struct)
+/// or at a top-level brace group (a struct, enum or impl body), so no parsing is needed: a
+/// build script would otherwise parse every type it generates twice, once here and once to
+/// format it.
+fn split_items(tokens: TokenStream) -> Vec<TokenStream> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut items = Vec::new();
+    let mut current = TokenStream::new();
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let ends = match &token {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            // A brace group followed by `;` (`const X: T = T { .. };`) ends at the `;`.
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        current.extend(std::iter::once(token));
+        if ends {
+            items.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        items.push(current);
+    }
+    items
 }
 
 /// Where the generated code sits in the crate that compiles it.
@@ -396,5 +425,39 @@ fn named_path(cx: &Cx, id: TypeId) -> TokenStream {
             quote! { #root::types::#name }
         }
         None => quote! { ::serde_json::Value },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gating_puts_the_cfg_on_every_item() {
+        let items = quote! {
+            /// Docs.
+            #[derive(Debug)]
+            pub struct A { pub x: i64 }
+            impl A { fn f(&self) -> i64 { self.x } }
+            pub struct B(pub i64);
+            pub type C = ::std::vec::Vec<A>;
+            const D: A = A { x: 1 };
+            pub enum E { One, Two }
+        };
+        let split: Vec<String> = split_items(items.clone())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(split.len(), 6, "{split:#?}");
+        assert!(split[0].starts_with("# [doc") && split[0].ends_with("pub x : i64 }"));
+        assert_eq!(split[4], "const D : A = A { x : 1 } ;");
+        let gated = gate(items, Some(&quote! { feature = "a" })).to_string();
+        assert_eq!(gated.matches("# [cfg (feature = \"a\")]").count(), 6, "{gated}");
+        // The result is still valid Rust with the same items.
+        let file = syn::parse2::<syn::File>(gate(
+            quote! { pub struct A; impl A {} },
+            Some(&quote! { test }),
+        ));
+        assert_eq!(file.map(|f| f.items.len()).ok(), Some(2));
     }
 }
