@@ -53,6 +53,7 @@ fn main() {
             root_module: format!("crate::fixtures::{name}"),
             out_subdir: format!("fixtures/{name}"),
             feature_prefix: None,
+            features_applied: false,
         };
         let files =
             match sdkgen::emit::render_included(&generated.api, &generated.config, &placement) {

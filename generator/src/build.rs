@@ -168,6 +168,7 @@ fn placement(module: Option<&str>) -> Placement {
             root_module: format!("crate::{m}"),
             out_subdir: m.to_owned(),
             feature_prefix: Some(m.to_owned()),
+            features_applied: false,
         },
         None => Placement::default(),
     }
@@ -242,9 +243,10 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
                 .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
             println!("cargo:warning={file}: {summary}");
         }
-        let placement = placement(part.module.as_deref());
+        let mut placement = placement(part.module.as_deref());
         // A crate without per-group features compiles everything.
         let api = if provider.config.crate_.features {
+            placement.features_applied = true;
             only_enabled(&part.generated.api, part.module.as_deref(), &enabled)
         } else {
             part.generated.api.clone()

@@ -90,8 +90,12 @@ pub(crate) struct Cx<'a> {
     /// The path of the generated crate's root module: `crate`, or a module path when the code
     /// is included inside another crate (as the test suite does with every fixture).
     pub(crate) root: TokenStream,
-    /// Whether items are gated by one Cargo feature per operation group.
+    /// Whether the crate has one Cargo feature per operation group (and the `serialize` and
+    /// `deserialize` features).
     pub(crate) features: bool,
+    /// Whether items carry their groups' `#[cfg]`s: with features on, unless the API was
+    /// already cut down to the enabled features.
+    pub(crate) group_gates: bool,
     /// The prefix of feature names, for crates built from several specs.
     pub(crate) feature_prefix: Option<String>,
 }
@@ -103,7 +107,7 @@ impl Cx<'_> {
         &self,
         users: &std::collections::BTreeSet<String>,
     ) -> Option<TokenStream> {
-        if !self.features {
+        if !self.group_gates {
             return None;
         }
         let features: Vec<String> = users
@@ -171,6 +175,11 @@ pub struct Placement {
     pub out_subdir: String,
     /// For crates built from several specs: the module, which prefixes feature names.
     pub feature_prefix: Option<String>,
+    /// Whether the API is already cut down to what the enabled features compile
+    /// ([`crate::build::only_enabled`]), as in a build script. Items then carry no per-group
+    /// `#[cfg]`: every one would hold, and in a one-feature build of a large provider they were
+    /// two thirds of the generated lines.
+    pub features_applied: bool,
 }
 
 /// The Cargo feature of an operation group: the group's module name, prefixed with the spec's
@@ -193,6 +202,7 @@ pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Mo
         api,
         root: root_path.parse().unwrap_or_else(|_| quote! { crate }),
         features: config.crate_.features,
+        group_gates: config.crate_.features && !placement.features_applied,
         feature_prefix: placement.feature_prefix.clone(),
     };
     let mut root = Module {
@@ -452,7 +462,11 @@ mod tests {
         assert!(split[0].starts_with("# [doc") && split[0].ends_with("pub x : i64 }"));
         assert_eq!(split[4], "const D : A = A { x : 1 } ;");
         let gated = gate(items, Some(&quote! { feature = "a" })).to_string();
-        assert_eq!(gated.matches("# [cfg (feature = \"a\")]").count(), 6, "{gated}");
+        assert_eq!(
+            gated.matches("# [cfg (feature = \"a\")]").count(),
+            6,
+            "{gated}"
+        );
         // The result is still valid Rust with the same items.
         let file = syn::parse2::<syn::File>(gate(
             quote! { pub struct A; impl A {} },

@@ -57,7 +57,7 @@ pub(super) fn emit_types_module(cx: &Cx) -> Module {
 }
 
 fn common_cfg(cx: &Cx, defs: &[&TypeDef]) -> Option<TokenStream> {
-    if !cx.features {
+    if !cx.group_gates {
         return None;
     }
     let mut features = std::collections::BTreeSet::new();
