@@ -1,6 +1,7 @@
 //! Each type is marked with the way it crosses the wire, and a crate with per-group features
 //! compiles the serde impl its usage does not need only under the `serialize` or `deserialize`
-//! feature, which `full` includes.
+//! feature, which `full` includes. A build script, which has already cut the API to the enabled
+//! features, writes no per-group `cfg`s.
 
 // The crate denies these for generator code; a test fails by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -223,4 +224,31 @@ fn a_group_cannot_take_the_name_of_a_crate_wide_feature() {
         assert_ne!(sdkgen::naming::module_name(reserved), *reserved);
     }
     assert_eq!(sdkgen::naming::module_name("Serialize"), "serialize_");
+}
+
+#[test]
+fn a_build_script_writes_no_group_cfgs_but_keeps_the_serde_ones() {
+    let dir = scratch("serde_usage_build");
+    let generated = generate(&dir);
+    let render = |features_applied| {
+        let placement = sdkgen::emit::Placement {
+            features_applied,
+            ..Default::default()
+        };
+        let files = sdkgen::emit::render_included(&generated.api, &generated.config, &placement)
+            .expect("renders");
+        files.files.values().cloned().collect::<String>()
+    };
+    // Written once by `sdkgen generate`, items carry their group's feature.
+    let standalone = render(false);
+    assert!(standalone.contains("feature = \"widgets\""), "{standalone}");
+    // A build script has already cut the API to the enabled features, so every group `cfg`
+    // would hold and none is written; the serde gates stay.
+    let built = render(true);
+    assert!(!built.contains("feature = \"widgets\""), "{built}");
+    assert!(built.contains("#[cfg(feature = \"serialize\")]"), "{built}");
+    assert!(
+        built.contains("#[cfg(feature = \"deserialize\")]"),
+        "{built}"
+    );
 }
