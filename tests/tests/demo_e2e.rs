@@ -208,3 +208,26 @@ fn a_discriminated_union_round_trips_and_keeps_unknown_tags() {
     assert_eq!(parsed, PaymentMethod::Unknown(future.clone()));
     assert_eq!(serde_json::to_value(&parsed).unwrap_or_default(), future);
 }
+
+#[test]
+fn a_property_that_refers_to_a_nullable_schema_reads_null() {
+    use sdkgen_tests::fixtures::anyof_nullable_30::types::{NullableUser, Order};
+    let order: Order = serde_json::from_value(json!({
+        "id": "o1", "shipping": null, "assignee": null, "reviewer": null, "note": null,
+        "watchers": [{"login": "octocat"}],
+    }))
+    .unwrap_or_else(|e| panic!("order with nulls: {e}"));
+    assert_eq!(order.assignee, None);
+    assert_eq!(order.note, None);
+    assert_eq!(order.reviewer, None);
+    let order: Order = serde_json::from_value(json!({
+        "id": "o2", "shipping": null, "assignee": {"login": "hubot"}, "note": "rush",
+    }))
+    .unwrap_or_else(|e| panic!("order with values: {e}"));
+    assert_eq!(order.assignee.map(|u| u.login).as_deref(), Some("hubot"));
+    assert_eq!(order.note.as_deref(), Some("rush"));
+    // A body that refers to a nullable schema is the value itself.
+    let me: NullableUser =
+        serde_json::from_value(json!({"login": "octocat"})).unwrap_or_else(|e| panic!("user: {e}"));
+    assert_eq!(me.login, "octocat");
+}

@@ -349,10 +349,47 @@ impl<'a> Lowerer<'a> {
         TypeRef::Named(self.allocate(reference, &naming::type_name(&last)))
     }
 
+    /// True when `node` refers to a schema marked nullable: through a chain of `$ref`s, or a
+    /// one-member `allOf`/`anyOf`/`oneOf` around one.
+    fn ref_target_nullable(&self, node: &Value) -> bool {
+        let root = self.root;
+        let mut seen = BTreeSet::new();
+        let lone_member = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .find_map(|k| match node.get(*k) {
+                Some(Value::Array(members)) if members.len() == 1 => members.first(),
+                _ => None,
+            });
+        let mut current = lone_member
+            .unwrap_or(node)
+            .get("$ref")
+            .and_then(Value::as_str);
+        while let Some(reference) = current {
+            if !seen.insert(reference) {
+                return false;
+            }
+            let Some(target) = resolve(root, reference) else {
+                return false;
+            };
+            if is_nullable(target) {
+                return true;
+            }
+            current = target.get("$ref").and_then(Value::as_str);
+        }
+        false
+    }
+
     /// Decides what a named type is.
+    ///
+    /// A named type describes the non-null values of its schema, so an alias of a schema marked
+    /// `nullable` drops the outer `Option`: the properties that refer to it say whether they may
+    /// be null (see [`Self::lower_struct`]).
     pub(super) fn lower_named_kind(&mut self, node: &'a Value, ptr: &str, name: &str) -> TypeKind {
         let nullable = is_nullable(node);
-        let wrap = |t: TypeRef| if nullable { make_nullable(t) } else { t };
+        let wrap = |t: TypeRef| match t {
+            TypeRef::Nullable(inner) if nullable => *inner,
+            other => other,
+        };
         match self.classify(node, ptr) {
             Shape::Object => TypeKind::Struct(self.lower_struct_from(node, ptr, name)),
             Shape::StringEnum(values) => TypeKind::StringEnum(lower_string_enum(&values)),
@@ -380,7 +417,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Shape::Primitive(_) | Shape::Array(_) | Shape::Map(_) => {
-                TypeKind::Alias(self.lower_schema(node, ptr, name))
+                TypeKind::Alias(wrap(self.lower_schema(node, ptr, name)))
             }
         }
     }
@@ -420,6 +457,11 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Nullable(inner) => (*inner, true),
                 other => (other, false),
             };
+            // A property that refers to a schema marked nullable (GitHub's `auto_merge` and
+            // `assignee`, say) may be null. Bodies and array items that refer to one are taken
+            // as the value itself: GitHub marks `integration` nullable for its properties, yet
+            // its app endpoints always return one.
+            let nullable = nullable || self.ref_target_nullable(prop.schema);
             let presence = match (prop.required, nullable) {
                 (true, false) => Presence::Required,
                 (true, true) => Presence::RequiredNullable,
