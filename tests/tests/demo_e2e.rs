@@ -231,3 +231,20 @@ fn a_property_that_refers_to_a_nullable_schema_reads_null() {
         serde_json::from_value(json!({"login": "octocat"})).unwrap_or_else(|e| panic!("user: {e}"));
     assert_eq!(me.login, "octocat");
 }
+
+#[test]
+fn a_deprecated_required_property_may_be_absent_from_a_response() {
+    use sdkgen_tests::fixtures::docs_deprecated::types::{NewReport, Report};
+    let report: Report = serde_json::from_value(json!({"id": "rep_1", "title": "Q1"}))
+        .unwrap_or_else(|e| panic!("report without status: {e}"));
+    assert_eq!(report.status, None);
+    // A request-only type still makes the caller set it.
+    let new = NewReport {
+        title: "Q2".to_owned(),
+        format: "pdf".to_owned(),
+    };
+    assert_eq!(
+        serde_json::to_value(&new).unwrap_or_default(),
+        json!({"title": "Q2", "format": "pdf"})
+    );
+}

@@ -20,6 +20,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     box_cycles(api);
     assign_modules(api);
     mark_usage(api);
+    relax_deprecated_in_responses(api);
 }
 
 /// Every named type a type refers to, with whether the reference is by value (not behind a
@@ -652,5 +653,27 @@ fn mark_usage(api: &mut Api) {
             (false, true) => Usage::Response,
             _ => Usage::Both,
         };
+    }
+}
+
+/// Reads a required property marked `deprecated` as optional in every type a response may
+/// carry, because a server stops sending a deprecated property before the spec stops listing it
+/// as required (OpenAI's own example of a file leaves out the deprecated `status`). Request-only
+/// types keep it required, since the server may still expect it.
+fn relax_deprecated_in_responses(api: &mut Api) {
+    for def in api.types.values_mut() {
+        if def.usage == Usage::Request {
+            continue;
+        }
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        for field in s.fields.iter_mut().filter(|f| f.docs.deprecated) {
+            field.presence = match field.presence {
+                Presence::Required => Presence::Optional,
+                Presence::RequiredNullable => Presence::OptionalNullable,
+                other => other,
+            };
+        }
     }
 }
