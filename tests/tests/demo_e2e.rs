@@ -233,6 +233,7 @@ fn a_property_that_refers_to_a_nullable_schema_reads_null() {
 }
 
 #[test]
+#[allow(deprecated)] // The test is about the deprecated fields.
 fn a_deprecated_required_property_may_be_absent_from_a_response() {
     use sdkgen_tests::fixtures::docs_deprecated::types::{NewReport, Report};
     let report: Report = serde_json::from_value(json!({"id": "rep_1", "title": "Q1"}))

@@ -2,6 +2,7 @@
 //! wiremock: a streamed chat completion read as typed server-sent events, OpenAI's error body,
 //! the organization and project headers from the crate's `ClientBuilderExt`, the exact
 //! multipart bytes of a file upload, and a file list walked over three `after`/`last_id` pages.
+//! The server answers with the response examples of the spec (`x-oaiMeta`).
 
 mod common;
 
@@ -33,23 +34,29 @@ fn request(stream: bool) -> CreateChatCompletionRequest {
     .unwrap_or_else(|e| panic!("request: {e}"))
 }
 
-fn chunk(content: &str, finish: Option<&str>) -> String {
-    let value = json!({
-        "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}],
-    });
-    format!("data: {value}\n\n")
+fn spec() -> &'static serde_json::Value {
+    common::spec::load("openai", "openapi.yaml")
+}
+
+/// The spec's streaming chat example, one JSON chunk per paragraph, framed as the server sends
+/// it: one `data:` event per chunk, then `[DONE]`.
+fn streaming_example_body(spec: &serde_json::Value) -> (String, usize) {
+    let text =
+        common::spec::oai_meta_response(spec, "post", "/chat/completions", Some("Streaming"));
+    let chunks: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|c| c.starts_with('{'))
+        .collect();
+    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    (body, chunks.len())
 }
 
 #[tokio::test]
 async fn a_streamed_chat_completion_yields_typed_events_until_done() {
     let server = MockServer::start().await;
-    let body = format!(
-        "{}{}{}data: [DONE]\n\n",
-        chunk("Hi", None),
-        chunk(" there", None),
-        chunk("!", Some("stop"))
-    );
+    let (body, chunks) = streaming_example_body(spec());
     Mock::given(method("POST"))
         .and(path("/chat/completions"))
         .and(header("authorization", "Bearer sk-test"))
@@ -67,18 +74,21 @@ async fn a_streamed_chat_completion_yields_typed_events_until_done() {
     let events: Vec<_> = client(&server)
         .create_chat_completion(request(true))
         .stream()
+        .map(|e| e.unwrap_or_else(|e| panic!("event: {e}")))
         .collect()
         .await;
-    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events.len(), chunks, "{events:?}");
+    assert!(events.iter().all(|e| e.id == "chatcmpl-123"));
     let text: String = events
-        .into_iter()
+        .iter()
         .map(|e| {
-            let e = e.unwrap_or_else(|e| panic!("event: {e}"));
             let delta = serde_json::to_value(&e.choices[0].delta).unwrap_or_default();
             delta["content"].as_str().unwrap_or_default().to_owned()
         })
         .collect();
-    assert_eq!(text, "Hi there!");
+    assert_eq!(text, "Hello");
+    let last = serde_json::to_value(&events[chunks - 1].choices[0]).unwrap_or_default();
+    assert_eq!(last["finish_reason"], "stop");
 }
 
 #[tokio::test]
@@ -116,12 +126,16 @@ async fn organization_and_project_headers_go_on_every_request() {
         .and(header("authorization", "Bearer sk-test"))
         .and(header("openai-organization", "org-42"))
         .and(header("openai-project", "proj_7"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "chatcmpl-2", "object": "chat.completion", "created": 1_700_000_000,
-            "model": "gpt-4o-mini",
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null,
-                         "message": {"role": "assistant", "content": "hi", "refusal": null}}],
-        })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(common::spec::lenient_json(
+                &common::spec::oai_meta_response(
+                    spec(),
+                    "post",
+                    "/chat/completions",
+                    Some("Default"),
+                ),
+            )),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -137,7 +151,12 @@ async fn organization_and_project_headers_go_on_every_request() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("chat: {e}"));
-    assert_eq!(done.id, "chatcmpl-2");
+    assert_eq!(done.id, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
+    assert_eq!(
+        done.choices[0].message.content.as_deref(),
+        Some("Hello! How can I assist you today?")
+    );
+    assert_eq!(done.usage.map(|u| u.total_tokens), Some(29));
 }
 
 #[tokio::test]
@@ -146,10 +165,11 @@ async fn a_file_upload_sends_exact_multipart_parts() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/files"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "file-abc", "object": "file", "bytes": 34, "created_at": 1_700_000_000,
-            "filename": "train.jsonl", "purpose": "fine-tune", "status": "processed",
-        })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(common::spec::lenient_json(
+                &common::spec::oai_meta_response(spec(), "post", "/files", None),
+            )),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -166,7 +186,8 @@ async fn a_file_upload_sends_exact_multipart_parts() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("upload: {e}"));
-    assert_eq!(file.id, "file-abc");
+    assert_eq!(file.id, "file-abc123");
+    assert_eq!(file.bytes, 120_000);
 
     let requests = server.received_requests().await.unwrap_or_default();
     let sent = &requests[0];
@@ -191,33 +212,36 @@ async fn a_file_upload_sends_exact_multipart_parts() {
     assert_eq!(String::from_utf8_lossy(&sent.body), expected);
 }
 
-fn files_page(ids: &[&str], has_more: bool) -> serde_json::Value {
-    let files: Vec<serde_json::Value> = ids
-        .iter()
-        .map(|id| {
-            json!({"id": id, "object": "file", "bytes": 10, "created_at": 1_700_000_000,
-                   "filename": format!("{id}.jsonl"), "purpose": "fine-tune", "status": "processed"})
-        })
-        .collect();
-    json!({
-        "object": "list", "data": files, "has_more": has_more,
-        "first_id": ids.first().copied().unwrap_or_default(),
-        "last_id": ids.last().copied().unwrap_or_default(),
-    })
+/// Page `n` of a file list: the spec's example, with its files renamed for the page.
+fn files_page(example: &serde_json::Value, n: usize, has_more: bool) -> serde_json::Value {
+    let mut page = example.clone();
+    if let Some(files) = page["data"].as_array_mut() {
+        for file in files.iter_mut() {
+            let id = format!("{}-p{n}", file["id"].as_str().unwrap_or_default());
+            file["id"] = json!(id);
+        }
+    }
+    page["first_id"] = page["data"][0]["id"].clone();
+    page["last_id"] = page["data"][1]["id"].clone();
+    page["has_more"] = json!(has_more);
+    page
 }
 
 #[tokio::test]
 async fn files_are_listed_over_three_pages_with_after_last_id() {
     let server = MockServer::start().await;
-    for (after, ids, more) in [
-        ("file-2", vec!["file-3", "file-4"], true),
-        ("file-4", vec!["file-5"], false),
-    ] {
+    let example = common::spec::lenient_json(&common::spec::oai_meta_response(
+        spec(),
+        "get",
+        "/files",
+        None,
+    ));
+    for (after, n, more) in [("file-abc456-p1", 2, true), ("file-abc456-p2", 3, false)] {
         Mock::given(method("GET"))
             .and(path("/files"))
             .and(query_param("after", after))
             .and(query_param("limit", "2"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(files_page(&ids, more)))
+            .respond_with(ResponseTemplate::new(200).set_body_json(files_page(&example, n, more)))
             .expect(1)
             .mount(&server)
             .await;
@@ -226,18 +250,28 @@ async fn files_are_listed_over_three_pages_with_after_last_id() {
         .and(path("/files"))
         .and(query_param_is_missing("after"))
         .and(header("authorization", "Bearer sk-test"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(files_page(&["file-1", "file-2"], true)),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(files_page(&example, 1, true)))
         .expect(1)
         .mount(&server)
         .await;
-    let ids: Vec<String> = client(&server)
+    let files: Vec<_> = client(&server)
         .list_files()
         .limit(2)
         .stream()
-        .map(|f| f.unwrap_or_else(|e| panic!("file: {e}")).id)
+        .map(|f| f.unwrap_or_else(|e| panic!("file: {e}")))
         .collect()
         .await;
-    assert_eq!(ids, ["file-1", "file-2", "file-3", "file-4", "file-5"]);
+    let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "file-abc123-p1",
+            "file-abc456-p1",
+            "file-abc123-p2",
+            "file-abc456-p2",
+            "file-abc123-p3",
+            "file-abc456-p3"
+        ]
+    );
+    assert_eq!(files[1].filename, "puppy.jsonl");
 }

@@ -1,7 +1,8 @@
 //! End-to-end calls through the generated SendGrid crate (features `webhooks-event_webhook` and
 //! `contacts-contacts`) against wiremock: bearer auth, a typed response, SendGrid's
 //! `{errors: [{message, field}]}` error body read into the normalized error, and a marketing
-//! list walked through `_metadata.next` page-token URLs.
+//! list walked through `_metadata.next` page-token URLs. The webhook list answers with the
+//! spec's own example; the contacts spec has none for its export list.
 
 mod common;
 
@@ -28,7 +29,13 @@ async fn listing_event_webhooks_sends_the_api_key_as_a_bearer_token() {
         .and(path("/v3/user/webhooks/event/settings/all"))
         .and(header("authorization", "Bearer SG.test-key"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"max_allowed": 5, "webhooks": []})),
+            ResponseTemplate::new(200).set_body_json(common::spec::response_example(
+                common::spec::load("sendgrid", "tsg_webhooks_v3.json"),
+                "get",
+                "/v3/user/webhooks/event/settings/all",
+                "200",
+                Some("Two Webhooks"),
+            )),
         )
         .expect(1)
         .mount(&server)
@@ -39,6 +46,27 @@ async fn listing_event_webhooks_sends_the_api_key_as_a_bearer_token() {
         .await
         .unwrap_or_else(|e| panic!("list: {e}"));
     assert_eq!(all.max_allowed, Some(5.0));
+    let webhooks = all.webhooks.clone().unwrap_or_default();
+    assert_eq!(webhooks.len(), 2);
+    assert_eq!(
+        webhooks[0].friendly_name.as_deref(),
+        Some("Engagment Webhook")
+    );
+    // The spec's other example, a list holding one empty object, decodes into the same type.
+    let zero = common::spec::response_example(
+        common::spec::load("sendgrid", "tsg_webhooks_v3.json"),
+        "get",
+        "/v3/user/webhooks/event/settings/all",
+        "200",
+        Some("Zero Webhooks"),
+    );
+    let zero = decode_as(&all, zero);
+    assert_eq!(zero.webhooks.map(|w| w.len()), Some(1));
+}
+
+/// Decodes `value` into the type of `_like`.
+fn decode_as<T: serde::de::DeserializeOwned>(_like: &T, value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap_or_else(|e| panic!("decode: {e}"))
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! End-to-end calls through the generated Slack crate (feature `conversations`) against
 //! wiremock: the token as a bearer header (never a per-call argument), cursor paging through
 //! `response_metadata.next_cursor` over three pages, and Slack's HTTP 200 `{ok: false, error}`
-//! answers read as normalized API errors.
+//! answers read as normalized API errors. Bodies start from the spec's own examples.
+
+mod common;
 
 use futures::StreamExt;
 use sdkgen_slack::Client;
@@ -19,12 +21,17 @@ fn client(server: &MockServer) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
+fn spec() -> &'static serde_json::Value {
+    common::spec::load("slack", "slack_web_openapi_v2.json")
+}
+
+/// The spec's example page of members, with the members and the next cursor replaced.
 fn members_page(ids: &[&str], next_cursor: &str) -> serde_json::Value {
-    json!({
-        "ok": true,
-        "members": ids,
-        "response_metadata": {"next_cursor": next_cursor},
-    })
+    let mut page =
+        common::spec::response_example(spec(), "get", "/conversations.members", "200", None);
+    page["members"] = json!(ids);
+    page["response_metadata"]["next_cursor"] = json!(next_cursor);
+    page
 }
 
 #[tokio::test]
@@ -81,7 +88,13 @@ async fn ok_false_on_http_200_is_the_normalized_api_error() {
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("x-slack-req-id", "req-slack-1")
-                .set_body_json(json!({"ok": false, "error": "channel_not_found"})),
+                .set_body_json(common::spec::response_example(
+                    spec(),
+                    "get",
+                    "/conversations.info",
+                    "default",
+                    None,
+                )),
         )
         .expect(1)
         .mount(&server)

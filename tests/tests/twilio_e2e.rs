@@ -1,7 +1,7 @@
 //! End-to-end calls through the generated Twilio crate (feature `api_v2010-message`) against
 //! wiremock, in Twilio's own wire formats: basic auth with the account SID, form-encoded
 //! requests with PascalCase names, `next_page_uri` paging relative to the host, and Twilio's
-//! error body.
+//! error body. Responses are the spec's own examples where it has them.
 
 mod common;
 
@@ -9,10 +9,16 @@ use futures::StreamExt;
 use sdkgen_twilio::api_v2010::Client;
 use sdkgen_twilio::api_v2010::types::CreateMessageRequest;
 use serde_json::json;
-use wiremock::matchers::{body_string, header, method, path, query_param};
+use wiremock::matchers::{body_string, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const ACCOUNT: &str = "AC00000000000000000000000000000001";
+/// The account of the spec's examples, so that their `next_page_uri`s are used unchanged.
+const ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
+
+fn spec() -> &'static serde_json::Value {
+    common::spec::load("twilio", "twilio_api_v2010.json")
+}
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
@@ -24,58 +30,79 @@ fn client(server: &MockServer) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
-fn page(sids: &[&str], next: Option<&str>) -> serde_json::Value {
-    json!({
-        "messages": sids.iter().map(|s| json!({"sid": s, "status": "delivered"})).collect::<Vec<_>>(),
-        "next_page_uri": next,
-        "page": 0,
-        "page_size": 2,
-    })
+/// The spec's first page of messages, its messages renamed for page `n`, pointing at `next`.
+fn page(n: usize, next: Option<&str>) -> serde_json::Value {
+    let mut page =
+        common::spec::response_example(spec(), "get", LIST, "200", Some("readFullPage1"));
+    if let Some(messages) = page["messages"].as_array_mut() {
+        for message in messages.iter_mut() {
+            let sid = format!("{}{n}", message["sid"].as_str().unwrap_or_default());
+            message["sid"] = json!(sid);
+        }
+    }
+    if n > 1 {
+        page["next_page_uri"] = json!(next);
+    }
+    page
 }
 
 #[tokio::test]
 async fn a_message_list_follows_next_page_uri_over_three_pages() {
     let server = MockServer::start().await;
     let list_path = format!("/2010-04-01/Accounts/{ACCOUNT}/Messages.json");
-    let next = |token: &str| format!("{list_path}?PageSize=2&Page=1&PageToken={token}");
+    // Page 1 is the example as published; its `next_page_uri` asks for this token.
+    let first_next = page(1, None)["next_page_uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(first_next.contains("PageToken=PAMMc26223853f8c46b4ab7dfaa6abba0a26"));
+    let third = format!("{list_path}?PageSize=2&Page=2&PageToken=PA3");
     Mock::given(method("GET"))
         .and(path(list_path.clone()))
-        .and(query_param("PageToken", "PA2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(&["SM5"], None)))
+        .and(query_param("PageToken", "PA3"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(3, None)))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(list_path.clone()))
-        .and(query_param("PageToken", "PA1"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(&["SM3", "SM4"], Some(&next("PA2")))),
-        )
+        .and(query_param(
+            "PageToken",
+            "PAMMc26223853f8c46b4ab7dfaa6abba0a26",
+        ))
+        .and(query_param("DateSent>", "2008-01-02"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(2, Some(&third))))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(list_path.clone()))
         .and(query_param("PageSize", "2"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(&["SM1", "SM2"], Some(&next("PA1")))),
-        )
+        .and(query_param_is_missing("PageToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, None)))
         .expect(1)
         .mount(&server)
         .await;
 
-    let sids: Vec<String> = client(&server)
+    let messages: Vec<_> = client(&server)
         .list_message(ACCOUNT)
         .page_size(2)
         .stream()
-        .map(|m| {
-            m.unwrap_or_else(|e| panic!("item: {e}"))
-                .sid
-                .unwrap_or_default()
-        })
+        .map(|m| m.unwrap_or_else(|e| panic!("item: {e}")))
         .collect()
         .await;
-    assert_eq!(sids, ["SM1", "SM2", "SM3", "SM4", "SM5"]);
+    let sids: Vec<&str> = messages.iter().filter_map(|m| m.sid.as_deref()).collect();
+    assert_eq!(
+        sids,
+        [
+            "SMded05904ccb347238880ca9264e8fe1c1",
+            "MMc26223853f8c46b4ab7dfaa6abba0a261",
+            "SMded05904ccb347238880ca9264e8fe1c2",
+            "MMc26223853f8c46b4ab7dfaa6abba0a262",
+            "SMded05904ccb347238880ca9264e8fe1c3",
+            "MMc26223853f8c46b4ab7dfaa6abba0a263",
+        ]
+    );
 }
 
 #[tokio::test]
@@ -96,7 +123,13 @@ async fn creating_a_message_sends_a_pascal_case_form_with_basic_auth() {
             "To=%2B15551234567&From=%2B15557654321&Body=Ahoy%20there%21",
         ))
         .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"sid": "SM9", "status": "queued"})),
+            ResponseTemplate::new(201).set_body_json(common::spec::response_example(
+                spec(),
+                "post",
+                LIST,
+                "201",
+                Some("create"),
+            )),
         )
         .expect(1)
         .mount(&server)
@@ -113,7 +146,11 @@ async fn creating_a_message_sends_a_pascal_case_form_with_basic_auth() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
-    assert_eq!(sent.sid.as_deref(), Some("SM9"));
+    assert_eq!(
+        sent.sid.as_deref(),
+        Some("SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    );
+    assert_eq!(sent.body.as_deref(), Some("Hello! \u{1f44d}"));
 }
 
 #[tokio::test]

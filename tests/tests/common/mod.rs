@@ -1,5 +1,8 @@
 //! Helpers shared by the end-to-end tests of generated clients.
 
+// Every test binary compiles this module but uses only part of it.
+#![allow(dead_code)]
+
 use sdkgen_runtime::Error;
 
 /// What a normalized API error must carry: the status, the provider's code (when it has one),
@@ -31,4 +34,172 @@ pub fn assert_api_error<T: std::fmt::Debug>(
     assert_eq!(api.message.as_deref(), Some(expected.message));
     assert_eq!(api.request_id.as_deref(), Some(expected.request_id));
     err
+}
+
+/// Examples from the upstream specs, so that end-to-end tests answer with the bodies the
+/// provider documents rather than with bodies written to fit the generated types.
+pub mod spec {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, PoisonError};
+
+    use serde_json::Value;
+
+    /// The spec file `file` of `provider`, read as its build script reads it: the vendored or
+    /// mirrored copy checked against the pinned sha256, with the provider's patches applied and
+    /// normalized by the loader (so Swagger 2.0 response `examples` are media-type `example`s).
+    ///
+    /// Each file is read once per test binary and shared by its tests.
+    pub fn load(provider: &str, file: &str) -> &'static Value {
+        static LOADED: Mutex<BTreeMap<String, &'static Value>> = Mutex::new(BTreeMap::new());
+        // Holding the lock while reading makes concurrent tests wait for one read.
+        let mut loaded = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = format!("{provider}/{file}");
+        if let Some(spec) = loaded.get(&key) {
+            return spec;
+        }
+        let spec: &'static Value = Box::leak(Box::new(read(provider, file)));
+        loaded.insert(key, spec);
+        spec
+    }
+
+    fn read(provider: &str, file: &str) -> Value {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../specs")
+            .join(provider);
+        let mut diags = sdkgen::diagnostics::Diagnostics::new();
+        let config = sdkgen::build::read_config(&dir, &mut diags)
+            .unwrap_or_else(|| panic!("{provider}/sdkgen.toml: {diags:?}"));
+        let source = config
+            .source
+            .files
+            .iter()
+            .find(|f| f.path == file)
+            .unwrap_or_else(|| panic!("{provider} pins no file {file}"));
+        let path = sdkgen::vendor::resolve_source(&dir, source)
+            .unwrap_or_else(|e| panic!("{provider}/{file}: {e}"));
+        let fixes = config.fixes_for(&path);
+        sdkgen::load::load_path_fixed(&path, &fixes, &mut diags)
+            .unwrap_or_else(|| panic!("{provider}/{file} does not load: {diags:?}"))
+            .root
+    }
+
+    /// The operation at `method path`.
+    fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> &'a Value {
+        spec.get("paths")
+            .and_then(|p| p.get(path))
+            .and_then(|item| item.get(method))
+            .unwrap_or_else(|| panic!("the spec has no {method} {path}"))
+    }
+
+    /// Follows local `$ref`s until a node that is not a reference.
+    fn resolve<'a>(spec: &'a Value, mut node: &'a Value) -> &'a Value {
+        while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("not a local reference: {reference}"));
+            node = spec
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling reference: {reference}"));
+        }
+        node
+    }
+
+    /// The JSON example the spec gives for the `status` response of `method path`: the media
+    /// type's `example`, or its `examples` entry called `name` (the first one when `None`).
+    pub fn response_example(
+        spec: &Value,
+        method: &str,
+        path: &str,
+        status: &str,
+        name: Option<&str>,
+    ) -> Value {
+        let responses = operation(spec, method, path)
+            .get("responses")
+            .unwrap_or_else(|| panic!("{method} {path} has no responses"));
+        let response = resolve(
+            spec,
+            responses
+                .get(status)
+                .unwrap_or_else(|| panic!("{method} {path} has no {status} response")),
+        );
+        let media = resolve(
+            spec,
+            response
+                .pointer("/content/application~1json")
+                .unwrap_or_else(|| panic!("{method} {path} {status} has no JSON content")),
+        );
+        if let (None, Some(example)) = (name, media.get("example")) {
+            return example.clone();
+        }
+        let examples = media
+            .get("examples")
+            .and_then(Value::as_object)
+            .unwrap_or_else(|| panic!("{method} {path} {status} has no examples"));
+        let example = match name {
+            Some(name) => examples.get(name),
+            None => examples.values().next(),
+        }
+        .unwrap_or_else(|| panic!("{method} {path} {status} has no example {name:?}"));
+        let value = resolve(spec, example)
+            .get("value")
+            .unwrap_or_else(|| panic!("{method} {path} {status}: the example has no value"));
+        // GitHub writes `value: {$ref: '#/components/examples/x'}`, a reference to a whole
+        // Example Object where the value belongs, so such a target gives its own `value`.
+        let target_is_example = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .is_some_and(|r| r.starts_with("#/components/examples/"));
+        let value = resolve(spec, value);
+        match (target_is_example, value.get("value")) {
+            (true, Some(inner)) => inner.clone(),
+            _ => value.clone(),
+        }
+    }
+
+    /// The response text of an OpenAI `x-oaiMeta` example of `method path`: the one titled
+    /// `title`, or the only one.
+    pub fn oai_meta_response(
+        spec: &Value,
+        method: &str,
+        path: &str,
+        title: Option<&str>,
+    ) -> String {
+        let examples = operation(spec, method, path)
+            .pointer("/x-oaiMeta/examples")
+            .unwrap_or_else(|| panic!("{method} {path} has no x-oaiMeta examples"));
+        let example = match (examples, title) {
+            (Value::Array(list), Some(title)) => list
+                .iter()
+                .find(|e| e.get("title").and_then(Value::as_str) == Some(title)),
+            (Value::Array(list), None) => list.first(),
+            (single, _) => Some(single),
+        }
+        .unwrap_or_else(|| panic!("{method} {path} has no example titled {title:?}"));
+        example
+            .get("response")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{method} {path}: the example has no response text"))
+            .to_owned()
+    }
+
+    /// Parses documentation JSON, which sometimes leaves a comma before a closing bracket.
+    pub fn lenient_json(text: &str) -> Value {
+        let mut cleaned = String::with_capacity(text.len());
+        let (mut in_string, mut escaped) = (false, false);
+        for (i, c) in text.char_indices() {
+            if in_string {
+                (escaped, in_string) = (!escaped && c == '\\', escaped || c != '"');
+            } else if c == '"' {
+                in_string = true;
+            } else if c == ',' {
+                let rest = text[i + 1..].trim_start();
+                if rest.starts_with('}') || rest.starts_with(']') {
+                    continue;
+                }
+            }
+            cleaned.push(c);
+        }
+        serde_json::from_str(&cleaned).unwrap_or_else(|e| panic!("example JSON: {e}\n{cleaned}"))
+    }
 }
