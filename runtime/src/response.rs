@@ -115,13 +115,22 @@ impl std::fmt::Debug for StreamingResponse {
 pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> {
     let body: &[u8] = &resp.body;
     let trimmed = body.trim_ascii();
-    if trimmed.is_empty() {
-        return serde_json::from_slice::<T>(b"null").map_err(|_| {
-            resp.decode_error(
+    // An empty or `null` body (GitHub answers some 201 and 202 calls so) reads as the empty
+    // object when the type allows it: one whose properties are all optional.
+    let empty = trimmed.is_empty();
+    if empty || trimmed == b"null" {
+        if let Ok(value) = serde_json::from_slice::<T>(b"null") {
+            return Ok(value);
+        }
+        if let Ok(value) = serde_json::from_slice::<T>(b"{}") {
+            return Ok(value);
+        }
+        if empty {
+            return Err(resp.decode_error(
                 "the response body is empty but a value was expected".to_owned(),
                 None,
-            )
-        });
+            ));
+        }
     }
     // The common case, a body that matches, without path tracking (it allocates per key);
     // only a failure is decoded again to find the failing path.

@@ -305,6 +305,33 @@ async fn an_empty_body_decodes_as_unit_and_text() {
     assert_eq!(resp.status.as_u16(), 204);
 }
 
+/// An object whose properties are all optional, like GitHub's `empty-object`.
+#[derive(Debug, serde::Deserialize, PartialEq, Default)]
+struct Accepted {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[tokio::test]
+async fn an_empty_or_null_body_reads_as_an_object_whose_properties_are_all_optional() {
+    let server = MockServer::start().await;
+    Mock::given(path("/empty"))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&server)
+        .await;
+    Mock::given(path("/null"))
+        .respond_with(ResponseTemplate::new(201).set_body_string("null"))
+        .mount(&server)
+        .await;
+    for at in ["/empty", "/null"] {
+        let raw = client(&server).send(get(at)).await.unwrap();
+        assert_eq!(decode_json::<Accepted>(&raw).unwrap(), Accepted::default());
+        // A type with a required property still says what is missing.
+        let err = decode_json::<Customer>(&raw).unwrap_err().to_string();
+        assert!(err.contains("empty") || err.contains("null"), "{at}: {err}");
+    }
+}
+
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct NotFound {
     message: String,
