@@ -53,6 +53,8 @@ pub enum DiagnosticKind {
     Config,
     /// An identifier had to be changed to be legal or unique.
     Naming,
+    /// A response example contradicts its schema; the property is read as the example shows.
+    ExampleConflict,
 }
 
 impl DiagnosticKind {
@@ -76,6 +78,7 @@ impl DiagnosticKind {
             Self::Openapi31Conversion => "openapi31-conversion",
             Self::Config => "config",
             Self::Naming => "naming",
+            Self::ExampleConflict => "example-conflict",
         }
     }
 
@@ -113,6 +116,9 @@ impl DiagnosticKind {
             }
             Self::Config => "fix sdkgen.toml",
             Self::Naming => "rename the item in the spec for a nicer identifier",
+            Self::ExampleConflict => {
+                "the spec's own example leaves the property out or null; if the schema is right, fix the example upstream"
+            }
         }
     }
 }

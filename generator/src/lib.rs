@@ -12,6 +12,7 @@ pub mod config;
 pub mod corpus;
 pub mod diagnostics;
 pub mod emit;
+pub mod examples;
 pub mod ir;
 pub mod load;
 pub mod lower;

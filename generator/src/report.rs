@@ -155,6 +155,7 @@ pub fn provider_report(provider: &Provider) -> String {
         for s in &skipped {
             let _ = writeln!(out, "  skipped {s}");
         }
+        write_examples(&mut out, provider, part);
     }
     let typed = total - degraded_total - skipped_total;
     let pct = if total == 0 {
@@ -167,4 +168,57 @@ pub fn provider_report(provider: &Provider) -> String {
         "total: {total} operations, {typed} typed ({pct:.1}%), {degraded_total} degraded, {skipped_total} skipped"
     );
     out
+}
+
+/// The spec's own response examples checked against the generated types: how many, and each
+/// one that the client could not read.
+fn write_examples(out: &mut String, provider: &Provider, part: &crate::build::Part) {
+    for line in examples_lines(provider, part) {
+        let _ = writeln!(out, "  {line}");
+    }
+}
+
+/// What the response examples of each spec of a provider showed: the properties loosened to
+/// read them (see [`crate::examples`]), the count checked, and each one that still does not
+/// read. Names and pointers only, no upstream prose, so it can be snapshotted.
+pub fn examples_summary(provider: &Provider) -> String {
+    let mut out = String::new();
+    for part in &provider.parts {
+        if let Some(m) = &part.module {
+            let _ = writeln!(out, "# {m}");
+        }
+        for d in part
+            .generated
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == DiagnosticKind::ExampleConflict)
+        {
+            let _ = writeln!(out, "loosened {}: {}", d.pointer, d.message);
+        }
+        for line in examples_lines(provider, part) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
+}
+
+fn examples_lines(provider: &Provider, part: &crate::build::Part) -> Vec<String> {
+    let mut diags = crate::diagnostics::Diagnostics::new();
+    let fixes = provider.config.fixes_for(&part.spec);
+    let Some(doc) = crate::load::load_path_fixed(&part.spec, &fixes, &mut diags) else {
+        return vec!["response examples: the spec did not load again".to_owned()];
+    };
+    let checked = crate::examples::check_api(&doc.root, &part.generated.api);
+    let mut lines = vec![format!(
+        "response examples: {} checked, {} do not decode",
+        checked.examples,
+        checked.failures.len()
+    )];
+    lines.extend(checked.failures.iter().map(|f| {
+        format!(
+            "  {} {}: at `{}`: {}",
+            f.operation, f.example, f.at, f.reason
+        )
+    }));
+    lines
 }

@@ -89,7 +89,12 @@ fn no_snapshot_is_left_without_a_fixture() {
         .unwrap_or_default();
     let stale: Vec<&String> = found
         .iter()
-        .filter(|f| f.ends_with(".snap") && !f.starts_with("surface-") && !expected.contains(*f))
+        .filter(|f| {
+            f.ends_with(".snap")
+                && !f.starts_with("surface-")
+                && !f.starts_with("examples-")
+                && !expected.contains(*f)
+        })
         .collect();
     assert!(
         stale.is_empty(),

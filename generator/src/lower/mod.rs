@@ -47,6 +47,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
         spec_sha256: doc.sha256.clone(),
     };
     passes::run(&mut api, lowerer.diags);
+    crate::examples::reconcile(&doc.root, &mut api, lowerer.diags);
     api
 }
 

@@ -1,0 +1,156 @@
+//! The spec's own response examples are checked against the generated types. A required
+//! property that an example leaves out becomes optional, and one an example shows `null`
+//! becomes nullable, each with an `example-conflict` warning; other conflicts are reported and
+//! leave the type as the schema says. Request-only types are never loosened.
+
+// The crate denies these for generator code; a test fails by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sdkgen::config::Config;
+use sdkgen::diagnostics::{DiagnosticKind, Diagnostics};
+use sdkgen::ir::{Api, Presence, TypeKind};
+
+const SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: Things, version: "1" }
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: a thing
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Thing' }
+              examples:
+                old:
+                  value: { $ref: '#/components/examples/old-thing' }
+                typed:
+                  value: { id: t2, name: Two, owner: o, size: "12" }
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/NewThing' }
+      responses:
+        "202":
+          description: accepted, with a body documented as null
+          content:
+            application/json:
+              schema: { type: object, properties: { queued: { type: boolean } } }
+              example: null
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: a list
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data: { type: array, items: { $ref: '#/components/schemas/Thing' } }
+      x-oaiMeta:
+        examples:
+          response: |
+            { "data": [ { "id": "t3", "name": "Three", "owner": "o", }, ], }
+components:
+  examples:
+    old-thing:
+      value: { id: t1, owner: null }
+  schemas:
+    Thing:
+      type: object
+      required: [id, name, owner]
+      properties:
+        id: { type: string }
+        name: { type: string }
+        owner: { type: string }
+        size: { type: integer }
+    NewThing:
+      type: object
+      required: [name]
+      properties:
+        name: { type: string }
+"##;
+
+fn lower() -> (Api, Diagnostics, serde_json::Value) {
+    let mut diags = Diagnostics::new();
+    let doc = sdkgen::load::load_bytes(SPEC.as_bytes(), None, &mut diags).expect("spec loads");
+    let generated = sdkgen::analyze_document(&doc, Config::default(), diags).expect("lowers");
+    (generated.api, generated.diagnostics, doc.root)
+}
+
+fn presence(api: &Api, type_name: &str, field: &str) -> Presence {
+    let def = api
+        .types
+        .values()
+        .find(|d| d.name == type_name)
+        .unwrap_or_else(|| panic!("no type {type_name}"));
+    let TypeKind::Struct(s) = &def.kind else {
+        panic!("{type_name} is not a struct");
+    };
+    s.fields
+        .iter()
+        .find(|f| f.wire_name == field)
+        .unwrap_or_else(|| panic!("no field {field}"))
+        .presence
+}
+
+#[test]
+fn properties_that_examples_leave_out_or_null_are_loosened_with_a_warning() {
+    let (api, diags, _) = lower();
+    assert_eq!(presence(&api, "Thing", "id"), Presence::Required);
+    assert_eq!(presence(&api, "Thing", "name"), Presence::Optional);
+    assert_eq!(presence(&api, "Thing", "owner"), Presence::RequiredNullable);
+    // A request-only type keeps what the caller must send.
+    assert_eq!(presence(&api, "NewThing", "name"), Presence::Required);
+    let conflicts: Vec<String> = diags
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::ExampleConflict)
+        .map(|d| format!("{} {}", d.pointer, d.message))
+        .collect();
+    assert_eq!(conflicts.len(), 2, "{conflicts:#?}");
+    assert!(conflicts.iter().any(|c| c.starts_with(
+        "/components/schemas/Thing/properties/name `name` of Thing is required and non-null, but the example at /paths/~1things~1{id}/get/responses/200/content/application~1json/examples/old leaves it out"
+    )), "{conflicts:#?}");
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.contains("`owner` of Thing") && c.contains("has null"))
+    );
+}
+
+#[test]
+fn other_conflicts_are_reported_and_everything_else_reads() {
+    let (api, _, root) = lower();
+    let checked = sdkgen::examples::check_api(&root, &api);
+    // old, typed, the null 202 body (read as the empty object) and the x-oaiMeta text with
+    // trailing commas.
+    assert_eq!(checked.examples, 4);
+    assert_eq!(checked.failures.len(), 1, "{:#?}", checked.failures);
+    let failure = &checked.failures[0];
+    assert_eq!(failure.operation, "getThing");
+    assert!(failure.example.ends_with("/examples/typed"));
+    assert_eq!(failure.at, "size");
+    assert_eq!(failure.reason, "expected an i64, found a string");
+}
+
+#[test]
+fn examples_are_found_in_every_place_a_spec_puts_them() {
+    let (_, _, root) = lower();
+    let get = sdkgen::examples::response_examples(&root, "/paths/~1things~1{id}/get");
+    assert_eq!(get.len(), 2);
+    // GitHub's reference to a whole Example Object in `value` gives that object's value.
+    assert_eq!(get[0].value, serde_json::json!({"id": "t1", "owner": null}));
+    let list = sdkgen::examples::response_examples(&root, "/paths/~1things/get");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].status, "200");
+    assert_eq!(list[0].value["data"][0]["name"], "Three");
+}
