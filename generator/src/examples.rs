@@ -5,7 +5,8 @@
 //! rules the generated `Deserialize` impls follow: unknown properties are skipped, a required
 //! property may be absent only when its type is an `Option`, string and integer enums take any
 //! value, a discriminated union takes any unknown tag, an untagged union needs one variant that
-//! fits, and dates are parsed by `chrono` as the runtime parses them.
+//! fits, a number property takes a string holding the number, and dates are parsed by `chrono`
+//! as the runtime parses them.
 //!
 //! [`reconcile`] runs after lowering: where an example leaves out a required property, or has
 //! `null` in a property the schema says is never null, the property is read the way the example
@@ -536,6 +537,14 @@ impl Walker<'_> {
                                 ..m
                             })
                         }
+                        // As the generated readers do, a number property takes a string
+                        // that holds the number.
+                        (presence, Some(Value::String(text)))
+                            if presence != Presence::OptionalNullable
+                                && number_in_text(&field.ty, text) =>
+                        {
+                            Ok(())
+                        }
                         (Presence::Required, Some(v)) => self.check(&field.ty, v),
                         (_, Some(v)) => self.check_nullable(&field.ty, v),
                     };
@@ -614,6 +623,19 @@ impl Walker<'_> {
             }
         }
         false
+    }
+}
+
+/// True when `ty` is a number type and `text` holds one that fits it.
+fn number_in_text(ty: &TypeRef, text: &str) -> bool {
+    let text = text.trim();
+    match ty {
+        TypeRef::Float(_) => text.parse::<f64>().is_ok(),
+        TypeRef::Int(IntKind::I32) => text.parse::<i32>().is_ok(),
+        TypeRef::Int(IntKind::I64) => text.parse::<i64>().is_ok(),
+        TypeRef::Int(IntKind::U32) => text.parse::<u32>().is_ok(),
+        TypeRef::Int(IntKind::U64) => text.parse::<u64>().is_ok(),
+        _ => false,
     }
 }
 

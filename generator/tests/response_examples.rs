@@ -1,7 +1,8 @@
 //! The spec's own response examples are checked against the generated types. A required
 //! property that an example leaves out becomes optional, and one an example shows `null`
 //! becomes nullable, each with an `example-conflict` warning; other conflicts are reported and
-//! leave the type as the schema says. Request-only types are never loosened.
+//! leave the type as the schema says. Request-only types are never loosened, and a number
+//! property takes a string that holds the number.
 
 // The crate denies these for generator code; a test fails by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -29,7 +30,9 @@ paths:
                 old:
                   value: { $ref: '#/components/examples/old-thing' }
                 typed:
-                  value: { id: t2, name: Two, owner: o, size: "12" }
+                  value: { id: t2, name: Two, owner: o, size: twelve }
+                quoted:
+                  value: { id: t4, name: Four, owner: o, size: "12" }
   /things:
     post:
       operationId: createThing
@@ -131,9 +134,9 @@ fn properties_that_examples_leave_out_or_null_are_loosened_with_a_warning() {
 fn other_conflicts_are_reported_and_everything_else_reads() {
     let (api, _, root) = lower();
     let checked = sdkgen::examples::check_api(&root, &api);
-    // old, typed, the null 202 body (read as the empty object) and the x-oaiMeta text with
-    // trailing commas.
-    assert_eq!(checked.examples, 4);
+    // old, typed, quoted (a number in a string reads, as the generated readers take it), the
+    // null 202 body (read as the empty object) and the x-oaiMeta text with trailing commas.
+    assert_eq!(checked.examples, 5);
     assert_eq!(checked.failures.len(), 1, "{:#?}", checked.failures);
     let failure = &checked.failures[0];
     assert_eq!(failure.operation, "getThing");
@@ -146,7 +149,7 @@ fn other_conflicts_are_reported_and_everything_else_reads() {
 fn examples_are_found_in_every_place_a_spec_puts_them() {
     let (_, _, root) = lower();
     let get = sdkgen::examples::response_examples(&root, "/paths/~1things~1{id}/get");
-    assert_eq!(get.len(), 2);
+    assert_eq!(get.len(), 3);
     // GitHub's reference to a whole Example Object in `value` gives that object's value.
     assert_eq!(get[0].value, serde_json::json!({"id": "t1", "owner": null}));
     let list = sdkgen::examples::response_examples(&root, "/paths/~1things/get");

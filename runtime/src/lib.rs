@@ -117,7 +117,7 @@ pub mod __private {
     pub use crate::encoding::{encode_path_segment, to_param_string};
     pub use crate::object::{
         ExtraKey, FieldKey, ObjectWriter, ReadObject, deserialize_object, read, read_extra,
-        read_option, required, skip,
+        read_number, read_number_option, read_option, required, skip,
     };
     pub use crate::pagination::{paginate, paginate_items};
     pub use crate::request::{Multipart, Request};

@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::str::FromStr;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -156,6 +157,99 @@ pub fn read_option<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
 ) -> Result<(), A::Error> {
     *slot = map.next_value()?;
     Ok(())
+}
+
+/// Reads a numeric property that the server may send as a string: Twilio sends prices and
+/// coordinates as `"-0.0025"`, and GitHub and Slack send some counts so. A string that does
+/// not parse as the number is still an error that names what it found.
+pub fn read_number<'de, A: MapAccess<'de>, T: Deserialize<'de> + FromStr>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value_seed(Lenient(PhantomData))?);
+    Ok(())
+}
+
+/// [`read_number`] for an optional or nullable property, where `null` means absent.
+pub fn read_number_option<'de, A: MapAccess<'de>, T: Deserialize<'de> + FromStr>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = map.next_value_seed(LenientOption(PhantomData))?;
+    Ok(())
+}
+
+/// A number, or a string holding one.
+struct Lenient<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + FromStr> DeserializeSeed<'de> for Lenient<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(LenientVisitor(PhantomData))
+    }
+}
+
+/// `null`, a number, or a string holding one.
+struct LenientOption<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + FromStr> DeserializeSeed<'de> for LenientOption<T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_option(LenientOptionVisitor(PhantomData))
+    }
+}
+
+struct LenientOptionVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + FromStr> Visitor<'de> for LenientOptionVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("null, a number or a string holding a number")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        Lenient(PhantomData).deserialize(deserializer).map(Some)
+    }
+}
+
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + FromStr> Visitor<'de> for LenientVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or a string holding a number")
+    }
+
+    // Numbers go through `T`'s own impl, so its range checks and conversions apply.
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        T::deserialize(de::value::I64Deserializer::new(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        T::deserialize(de::value::U64Deserializer::new(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        T::deserialize(de::value::F64Deserializer::new(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.trim()
+            .parse()
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
 }
 
 /// Skips the value of a property the type does not declare.

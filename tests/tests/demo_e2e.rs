@@ -249,3 +249,27 @@ fn a_deprecated_required_property_may_be_absent_from_a_response() {
         json!({"title": "Q2", "format": "pdf"})
     );
 }
+
+#[test]
+fn number_properties_read_numbers_sent_as_strings() {
+    use sdkgen_tests::fixtures::formats::types::Sample;
+    let sample: Sample = serde_json::from_value(json!({
+        "i32": "-7", "i64": 9_007_199_254_740_993_i64, "u64": "18446744073709551615",
+        "f64": "-0.0025", "plain_number": 2.5, "plain_integer": null,
+        "id": "67e55044-10b1-426f-9247-bb680e5fe0c8",
+    }))
+    .unwrap_or_else(|e| panic!("sample: {e}"));
+    assert_eq!(sample.i32, -7);
+    assert_eq!(sample.i64, 9_007_199_254_740_993);
+    assert_eq!(sample.u64, Some(u64::MAX));
+    assert_eq!(sample.f64, Some(-0.0025));
+    assert_eq!(sample.plain_integer, None);
+    // Text that is not the number is refused, with the property's path.
+    let err = serde_json::from_value::<Sample>(json!({
+        "i32": "seven", "i64": 1, "id": "67e55044-10b1-426f-9247-bb680e5fe0c8",
+    }))
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("seven"), "{err}");
+}

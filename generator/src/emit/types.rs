@@ -279,9 +279,16 @@ fn emit_struct_deserialize(
         } else {
             quote! { ::std::option::Option::Some(#index) }
         };
-        let read = match f.presence {
-            Presence::Required | Presence::OptionalNullable => quote! { read },
-            Presence::RequiredNullable | Presence::Optional => quote! { read_option },
+        // Numbers also read from strings holding them, which some providers send (Twilio's
+        // prices): a response the type describes is never refused for the quotes.
+        let number = matches!(f.ty, TypeRef::Int(_) | TypeRef::Float(_));
+        let read = match (f.presence, number) {
+            (Presence::Required, true) => quote! { read_number },
+            (Presence::RequiredNullable | Presence::Optional, true) => {
+                quote! { read_number_option }
+            }
+            (Presence::Required | Presence::OptionalNullable, _) => quote! { read },
+            (Presence::RequiredNullable | Presence::Optional, false) => quote! { read_option },
         };
         quote! { #known => #private::#read(&mut map, &mut #v), }
     });

@@ -215,3 +215,79 @@ fn objects_read_from_a_byte_slice_with_escaped_names() {
         }
     );
 }
+
+/// A type with numeric properties that servers send as strings (Twilio's `price`).
+#[derive(Debug, PartialEq)]
+struct Usage {
+    price: f64,
+    count: Option<u32>,
+}
+
+impl<'de> serde::Deserialize<'de> for Usage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        private::deserialize_object(deserializer)
+    }
+}
+
+impl<'de> private::ReadObject<'de> for Usage {
+    const NAME: &'static str = "Usage";
+    fn read_object<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        const FIELDS: &[&str] = &["price", "count"];
+        let mut next = 0;
+        let mut v0: Option<f64> = None;
+        let mut v1: Option<u32> = None;
+        while let Some(key) = map.next_key_seed(private::FieldKey::new(FIELDS, &mut next))? {
+            match key {
+                Some(0) => private::read_number(&mut map, &mut v0),
+                Some(1) => private::read_number_option(&mut map, &mut v1),
+                _ => private::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            price: private::required(v0, "price")?,
+            count: v1,
+        })
+    }
+}
+
+#[test]
+fn numbers_sent_as_strings_read_as_numbers() {
+    let read = |text: &str| serde_json::from_str::<Usage>(text);
+    assert_eq!(
+        read(r#"{"price": "-0.0025", "count": "2"}"#).unwrap(),
+        Usage {
+            price: -0.0025,
+            count: Some(2)
+        }
+    );
+    assert_eq!(
+        read(r#"{"price": 1.5, "count": 7}"#).unwrap(),
+        Usage {
+            price: 1.5,
+            count: Some(7)
+        }
+    );
+    assert_eq!(
+        read(r#"{"price": 3, "count": null}"#).unwrap(),
+        Usage {
+            price: 3.0,
+            count: None
+        }
+    );
+    assert_eq!(read(r#"{"price": "0.16001e0"}"#).unwrap().price, 0.16001);
+    // Through a `Value`, as untagged unions and webhooks read.
+    let value = json!({"price": " 12.5 ", "count": "40"});
+    assert_eq!(
+        serde_json::from_value::<Usage>(value).unwrap(),
+        Usage {
+            price: 12.5,
+            count: Some(40)
+        }
+    );
+    // A string that is not the number, or a number out of range, is still an error.
+    let err = read(r#"{"price": "free"}"#).unwrap_err().to_string();
+    assert!(err.contains("invalid value: string \"free\""), "{err}");
+    assert!(read(r#"{"price": 1, "count": -1}"#).is_err());
+    assert!(read(r#"{"price": 1, "count": "4294967296"}"#).is_err());
+    assert!(read(r#"{"price": true}"#).is_err());
+}
