@@ -39,6 +39,35 @@ pub struct Config {
     /// the spec lists per call but the client sends through its auth.
     #[serde(default)]
     pub drop_parameters: Vec<DropParameter>,
+    /// How the spec's response examples are used (see [`crate::examples`]).
+    #[serde(default)]
+    pub examples: ExamplesConfig,
+}
+
+/// How the spec's response examples are used.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExamplesConfig {
+    /// Examples that are wrong, which neither loosen the types nor count as conflicts.
+    #[serde(default)]
+    pub ignore: Vec<IgnoredExample>,
+}
+
+impl ExamplesConfig {
+    /// Whether the example at `pointer` is ignored.
+    pub fn ignores(&self, pointer: &str) -> bool {
+        self.ignore.iter().any(|i| i.pointer == pointer)
+    }
+}
+
+/// A response example the generator does not trust, with the reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoredExample {
+    /// Its JSON Pointer, as `sdkgen report` prints it.
+    pub pointer: String,
+    /// What is wrong with it.
+    pub why: String,
 }
 
 /// A parameter name removed from every operation, with the reason.

@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::config::ExamplesConfig;
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 use crate::ir::{
     Api, IntKind, Operation, Presence, ResponseBody, StatusMatch, SuccessResponse, Tagging, TypeId,
@@ -58,13 +59,19 @@ pub struct Checked {
     pub examples: usize,
     /// The ones that do not fit, in operation order.
     pub failures: Vec<Failure>,
+    /// The pointers of the examples that the configuration ignores.
+    pub ignored: Vec<String>,
 }
 
-/// Checks every JSON response example of every operation in `api` against its body type.
-/// `root` is the normalized document `api` was lowered from.
-pub fn check_api(root: &Value, api: &Api) -> Checked {
+/// Checks every JSON response example of every operation in `api` against its body type,
+/// except those `config` ignores. `root` is the normalized document `api` was lowered from.
+pub fn check_api(root: &Value, api: &Api, config: &ExamplesConfig) -> Checked {
     let mut checked = Checked::default();
     for (op, example, ty) in typed_examples(root, api) {
+        if config.ignores(&example.pointer) {
+            checked.ignored.push(example.pointer);
+            continue;
+        }
         checked.examples += 1;
         if let Err(mismatch) = check_body(api, ty, &example.value) {
             checked.failures.push(Failure {
@@ -105,43 +112,54 @@ fn check_body(api: &Api, ty: &TypeRef, value: &Value) -> Result<(), Mismatch> {
 
 /// Loosens the properties that the spec's own response examples show absent or `null` where
 /// the schema requires them, until every such example reads (see the module docs).
-pub(crate) fn reconcile(root: &Value, api: &mut Api, diags: &mut Diagnostics) {
-    // Each round fixes the first conflict of each example; an example with several needs
-    // several rounds. The bound only guards against a fix that does not take.
-    for _ in 0..64 {
-        let mut fixes: std::collections::BTreeMap<Fix, String> = std::collections::BTreeMap::new();
-        for (_, example, ty) in typed_examples(root, api) {
-            if let Err(Mismatch { fix: Some(fix), .. }) = check_body(api, ty, &example.value) {
-                fixes.entry(fix).or_insert(example.pointer);
+pub(crate) fn reconcile(
+    root: &Value,
+    api: &mut Api,
+    config: &ExamplesConfig,
+    diags: &mut Diagnostics,
+) {
+    // The body types are cloned so that `api` can change between checks.
+    let examples: Vec<(Example, TypeRef)> = typed_examples(root, api)
+        .into_iter()
+        .filter(|(_, example, _)| !config.ignores(&example.pointer))
+        .map(|(_, example, ty)| (example, ty.clone()))
+        .collect();
+    for (example, ty) in &examples {
+        // A walk stops at the first conflict, so each fix lets the next walk of the same
+        // example get further. Loosening only ever lets more through, so an example that
+        // reads stays read; the bound only guards against a fix that does not take.
+        for _ in 0..256 {
+            match check_body(api, ty, &example.value) {
+                Err(Mismatch { fix: Some(fix), .. }) => {
+                    if !apply(api, fix, &example.pointer, diags) {
+                        break;
+                    }
+                }
+                _ => break,
             }
-        }
-        if fixes.is_empty() {
-            return;
-        }
-        for (fix, example) in fixes {
-            apply(api, fix, &example, diags);
         }
     }
 }
 
-fn apply(api: &mut Api, fix: Fix, example: &str, diags: &mut Diagnostics) {
+/// Loosens one property; false when there was nothing to change.
+fn apply(api: &mut Api, fix: Fix, example: &str, diags: &mut Diagnostics) -> bool {
     let Some(def) = api.types.get_mut(&fix.ty) else {
-        return;
+        return false;
     };
     // Response examples only reach types that responses carry; a request-only type keeps what
     // the caller must send.
     if def.usage == Usage::Request {
-        return;
+        return false;
     }
     let (type_name, pointer) = (
         def.name.clone(),
         def.pointer.trim_start_matches('#').to_owned(),
     );
     let TypeKind::Struct(s) = &mut def.kind else {
-        return;
+        return false;
     };
     let Some(field) = s.fields.get_mut(fix.field) else {
-        return;
+        return false;
     };
     let (presence, shown) = match (fix.relax, field.presence) {
         (Relax::Optional, Presence::Required) => (Presence::Optional, "leaves it out"),
@@ -150,9 +168,10 @@ fn apply(api: &mut Api, fix: Fix, example: &str, diags: &mut Diagnostics) {
         }
         (Relax::Nullable, Presence::Required) => (Presence::RequiredNullable, "has null"),
         (Relax::Nullable, Presence::Optional) => (Presence::OptionalNullable, "has null"),
-        _ => return,
+        _ => return false,
     };
     field.presence = presence;
+    field.loosened_by_example = true;
     diags.warn(
         DiagnosticKind::ExampleConflict,
         format!("{pointer}/properties/{}", escape(&field.wire_name)),
@@ -165,6 +184,7 @@ fn apply(api: &mut Api, fix: Fix, example: &str, diags: &mut Diagnostics) {
             }
         ),
     );
+    true
 }
 
 /// The JSON response examples of the operation at `op_pointer`: each media type's `example`
@@ -202,7 +222,12 @@ fn collect_media_examples(
     let Some(content) = response.get("content").and_then(Value::as_object) else {
         return;
     };
-    for (media_type, media) in content.iter().filter(|(m, _)| is_json(m)) {
+    // Only the media type the client reads the body as: the first JSON one, as lowering picks
+    // it. Others (GitHub's `star+json`, `sarif+json`) describe other shapes.
+    let chosen = content
+        .iter()
+        .find(|(m, _)| crate::lower::is_json(&m.to_ascii_lowercase()));
+    if let Some((media_type, media)) = chosen {
         let media = resolve(root, media);
         let at = format!("{base}/content/{}", escape(media_type));
         if let Some(value) = media.get("example") {
@@ -213,7 +238,7 @@ fn collect_media_examples(
             });
         }
         let Some(examples) = media.get("examples").and_then(Value::as_object) else {
-            continue;
+            return;
         };
         for (name, example) in examples {
             if let Some(value) = example_value(root, example) {
@@ -291,11 +316,6 @@ pub fn lenient_json(text: &str) -> Option<Value> {
         cleaned.push(c);
     }
     serde_json::from_str(&cleaned).ok()
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 fn escape(key: &str) -> String {
@@ -412,6 +432,10 @@ impl Mismatch {
     }
 }
 
+/// The most required properties an example object may leave out and still count as evidence
+/// that each of them is optional.
+const MAX_LEFT_OUT: usize = 3;
+
 /// Walks example values against IR types.
 struct Walker<'a> {
     api: &'a Api,
@@ -513,6 +537,23 @@ impl Walker<'_> {
                         kind_of(value)
                     )));
                 };
+                // An example that leaves out many required properties is a shortened one (a
+                // user with only a login), not evidence about each property.
+                let missing = s
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        (f.presence == Presence::Required || f.loosened_by_example)
+                            && !object.contains_key(&f.wire_name)
+                            && !self.accepts_null(&f.ty)
+                    })
+                    .count();
+                if missing > MAX_LEFT_OUT {
+                    return Err(Mismatch::new(format!(
+                        "leaves out {missing} required properties of {}, so it is taken as a shortened example",
+                        def.name
+                    )));
+                }
                 for (index, field) in s.fields.iter().enumerate() {
                     let fix = |relax| Fix {
                         ty: id,
@@ -593,11 +634,16 @@ impl Walker<'_> {
                 }
                 match closest {
                     Some(m) if count == 1 => Err(m),
+                    // Which variant the value was meant to be is a guess here, so the conflict
+                    // is reported but never reconciled: loosening the wrong variant until the
+                    // value fits would loosen, say, every property of GitHub's user type
+                    // because a team appears where a user or a team may.
                     Some(m) => Err(Mismatch {
                         reason: format!(
                             "no variant of {} fits; the closest of {count}: {}",
                             def.name, m.reason
                         ),
+                        fix: None,
                         ..m
                     }),
                     None => Err(Mismatch::new(format!("{} has no variants", def.name))),

@@ -183,6 +183,9 @@ pub struct Field {
     pub docs: Docs,
     /// `readOnly`: sent by the server only, so left out of request types.
     pub read_only: bool,
+    /// The schema requires it, but a response example showed it absent or null, so `presence`
+    /// was loosened (see [`crate::examples`]).
+    pub loosened_by_example: bool,
 }
 
 /// How a field may be absent or null on the wire.

@@ -173,7 +173,7 @@ pub fn provider_report(provider: &Provider) -> String {
 /// The spec's own response examples checked against the generated types: how many, and each
 /// one that the client could not read.
 fn write_examples(out: &mut String, provider: &Provider, part: &crate::build::Part) {
-    for line in examples_lines(provider, part) {
+    for line in examples_lines(provider, part).0 {
         let _ = writeln!(out, "  {line}");
     }
 }
@@ -183,6 +183,7 @@ fn write_examples(out: &mut String, provider: &Provider, part: &crate::build::Pa
 /// read. Names and pointers only, no upstream prose, so it can be snapshotted.
 pub fn examples_summary(provider: &Provider) -> String {
     let mut out = String::new();
+    let mut matched = std::collections::BTreeSet::new();
     for part in &provider.parts {
         if let Some(m) = &part.module {
             let _ = writeln!(out, "# {m}");
@@ -195,23 +196,37 @@ pub fn examples_summary(provider: &Provider) -> String {
         {
             let _ = writeln!(out, "loosened {}: {}", d.pointer, d.message);
         }
-        for line in examples_lines(provider, part) {
+        let (lines, ignored) = examples_lines(provider, part);
+        for line in lines {
             let _ = writeln!(out, "{line}");
+        }
+        matched.extend(ignored);
+    }
+    // An ignore entry that names no example is left over from an older spec.
+    for entry in &provider.config.examples.ignore {
+        if !matched.contains(&entry.pointer) {
+            let _ = writeln!(out, "stale examples.ignore entry: {}", entry.pointer);
         }
     }
     out
 }
 
-fn examples_lines(provider: &Provider, part: &crate::build::Part) -> Vec<String> {
+/// The report lines for one spec's examples, and the pointers of the examples it ignored.
+fn examples_lines(provider: &Provider, part: &crate::build::Part) -> (Vec<String>, Vec<String>) {
     let mut diags = crate::diagnostics::Diagnostics::new();
     let fixes = provider.config.fixes_for(&part.spec);
     let Some(doc) = crate::load::load_path_fixed(&part.spec, &fixes, &mut diags) else {
-        return vec!["response examples: the spec did not load again".to_owned()];
+        return (
+            vec!["response examples: the spec did not load again".to_owned()],
+            Vec::new(),
+        );
     };
-    let checked = crate::examples::check_api(&doc.root, &part.generated.api);
+    let checked =
+        crate::examples::check_api(&doc.root, &part.generated.api, &provider.config.examples);
     let mut lines = vec![format!(
-        "response examples: {} checked, {} do not decode",
+        "response examples: {} checked, {} ignored by sdkgen.toml, {} do not decode",
         checked.examples,
+        checked.ignored.len(),
         checked.failures.len()
     )];
     lines.extend(checked.failures.iter().map(|f| {
@@ -220,5 +235,5 @@ fn examples_lines(provider: &Provider, part: &crate::build::Part) -> Vec<String>
             f.operation, f.example, f.at, f.reason
         )
     }));
-    lines
+    (lines, checked.ignored)
 }

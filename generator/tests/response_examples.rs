@@ -84,11 +84,17 @@ components:
 "##;
 
 fn lower() -> (Api, Diagnostics, serde_json::Value) {
+    lower_with(Config::default())
+}
+
+fn lower_with(config: Config) -> (Api, Diagnostics, serde_json::Value) {
     let mut diags = Diagnostics::new();
     let doc = sdkgen::load::load_bytes(SPEC.as_bytes(), None, &mut diags).expect("spec loads");
-    let generated = sdkgen::analyze_document(&doc, Config::default(), diags).expect("lowers");
+    let generated = sdkgen::analyze_document(&doc, config, diags).expect("lowers");
     (generated.api, generated.diagnostics, doc.root)
 }
+
+const OLD: &str = "/paths/~1things~1{id}/get/responses/200/content/application~1json/examples/old";
 
 fn presence(api: &Api, type_name: &str, field: &str) -> Presence {
     let def = api
@@ -133,7 +139,7 @@ fn properties_that_examples_leave_out_or_null_are_loosened_with_a_warning() {
 #[test]
 fn other_conflicts_are_reported_and_everything_else_reads() {
     let (api, _, root) = lower();
-    let checked = sdkgen::examples::check_api(&root, &api);
+    let checked = sdkgen::examples::check_api(&root, &api, &Default::default());
     // old, typed, quoted (a number in a string reads, as the generated readers take it), the
     // null 202 body (read as the empty object) and the x-oaiMeta text with trailing commas.
     assert_eq!(checked.examples, 5);
@@ -156,4 +162,74 @@ fn examples_are_found_in_every_place_a_spec_puts_them() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].status, "200");
     assert_eq!(list[0].value["data"][0]["name"], "Three");
+}
+
+#[test]
+fn an_ignored_example_neither_loosens_a_type_nor_counts() {
+    let toml = format!("[[examples.ignore]]\npointer = \"{OLD}\"\nwhy = \"shortened\"\n");
+    let mut diags = Diagnostics::new();
+    let config = Config::parse(&toml, "sdkgen.toml", &mut diags).expect("config parses");
+    let (api, diags, root) = lower_with(config.clone());
+    assert_eq!(presence(&api, "Thing", "name"), Presence::Required);
+    assert_eq!(presence(&api, "Thing", "owner"), Presence::Required);
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.kind != DiagnosticKind::ExampleConflict)
+    );
+    let checked = sdkgen::examples::check_api(&root, &api, &config.examples);
+    assert_eq!(checked.ignored, [OLD]);
+    assert_eq!(checked.examples, 4);
+}
+
+const WIDE: &str = r#"
+openapi: 3.0.3
+info: { title: Wide, version: "1" }
+paths:
+  /wide:
+    get:
+      operationId: getWide
+      responses:
+        "200":
+          description: one
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Wide' }
+              examples:
+                short: { value: { a: 1 } }
+                fewer: { value: { a: 1, b: 2, c: 3, d: 4 } }
+components:
+  schemas:
+    Wide:
+      type: object
+      required: [a, b, c, d, e]
+      properties:
+        a: { type: integer }
+        b: { type: integer }
+        c: { type: integer }
+        d: { type: integer }
+        e: { type: integer }
+"#;
+
+#[test]
+fn a_shortened_example_is_reported_but_loosens_nothing() {
+    let mut diags = Diagnostics::new();
+    let doc = sdkgen::load::load_bytes(WIDE.as_bytes(), None, &mut diags).expect("spec loads");
+    let generated = sdkgen::analyze_document(&doc, Config::default(), diags).expect("lowers");
+    let api = &generated.api;
+    // `short` leaves out four of five required properties: a shortened example, not evidence.
+    // `fewer` leaves out one, which is read as optional.
+    for (field, presence_now) in [
+        ("a", Presence::Required),
+        ("b", Presence::Required),
+        ("e", Presence::Optional),
+    ] {
+        assert_eq!(presence(api, "Wide", field), presence_now, "{field}");
+    }
+    let checked = sdkgen::examples::check_api(&doc.root, api, &Default::default());
+    assert_eq!(checked.failures.len(), 1, "{:#?}", checked.failures);
+    assert_eq!(
+        checked.failures[0].reason,
+        "leaves out 4 required properties of Wide, so it is taken as a shortened example"
+    );
 }

@@ -8,6 +8,7 @@
 //! cycles with `Box`, and shape request types (tri-state nulls, no `readOnly` fields).
 
 mod operation;
+pub(crate) use operation::is_json;
 mod passes;
 mod schema;
 
@@ -47,7 +48,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
         spec_sha256: doc.sha256.clone(),
     };
     passes::run(&mut api, lowerer.diags);
-    crate::examples::reconcile(&doc.root, &mut api, lowerer.diags);
+    crate::examples::reconcile(&doc.root, &mut api, &config.examples, lowerer.diags);
     api
 }
 

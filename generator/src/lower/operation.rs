@@ -777,7 +777,8 @@ fn location_key(location: ParamLocation) -> u8 {
     }
 }
 
-fn is_json(media: &str) -> bool {
+/// Whether a media type is read as JSON (the first such one of a response is its body).
+pub(crate) fn is_json(media: &str) -> bool {
     let base = media.split(';').next().unwrap_or("").trim();
     base == "application/json"
         || base.ends_with("+json")

@@ -480,6 +480,7 @@ impl<'a> Lowerer<'a> {
                 presence,
                 docs: docs_of(prop.schema),
                 read_only,
+                loosened_by_example: false,
             });
         }
         let extra = match spec.additional {
