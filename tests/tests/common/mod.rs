@@ -92,21 +92,9 @@ pub mod spec {
             .unwrap_or_else(|| panic!("the spec has no {method} {path}"))
     }
 
-    /// Follows local `$ref`s until a node that is not a reference.
-    fn resolve<'a>(spec: &'a Value, mut node: &'a Value) -> &'a Value {
-        while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-            let pointer = reference
-                .strip_prefix('#')
-                .unwrap_or_else(|| panic!("not a local reference: {reference}"));
-            node = spec
-                .pointer(pointer)
-                .unwrap_or_else(|| panic!("dangling reference: {reference}"));
-        }
-        node
-    }
-
-    /// The JSON example the spec gives for the `status` response of `method path`: the media
-    /// type's `example`, or its `examples` entry called `name` (the first one when `None`).
+    /// The JSON example the spec gives for the `status` response of `method path`: the one
+    /// called `name`, or the first, as `sdkgen::examples` finds them (references followed,
+    /// GitHub's references to whole Example Objects included).
     pub fn response_example(
         spec: &Value,
         method: &str,
@@ -114,47 +102,16 @@ pub mod spec {
         status: &str,
         name: Option<&str>,
     ) -> Value {
-        let responses = operation(spec, method, path)
-            .get("responses")
-            .unwrap_or_else(|| panic!("{method} {path} has no responses"));
-        let response = resolve(
-            spec,
-            responses
-                .get(status)
-                .unwrap_or_else(|| panic!("{method} {path} has no {status} response")),
+        let op = format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
         );
-        let media = resolve(
-            spec,
-            response
-                .pointer("/content/application~1json")
-                .unwrap_or_else(|| panic!("{method} {path} {status} has no JSON content")),
-        );
-        if let (None, Some(example)) = (name, media.get("example")) {
-            return example.clone();
-        }
-        let examples = media
-            .get("examples")
-            .and_then(Value::as_object)
-            .unwrap_or_else(|| panic!("{method} {path} {status} has no examples"));
-        let example = match name {
-            Some(name) => examples.get(name),
-            None => examples.values().next(),
-        }
-        .unwrap_or_else(|| panic!("{method} {path} {status} has no example {name:?}"));
-        let value = resolve(spec, example)
-            .get("value")
-            .unwrap_or_else(|| panic!("{method} {path} {status}: the example has no value"));
-        // GitHub writes `value: {$ref: '#/components/examples/x'}`, a reference to a whole
-        // Example Object where the value belongs, so such a target gives its own `value`.
-        let target_is_example = value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .is_some_and(|r| r.starts_with("#/components/examples/"));
-        let value = resolve(spec, value);
-        match (target_is_example, value.get("value")) {
-            (true, Some(inner)) => inner.clone(),
-            _ => value.clone(),
-        }
+        sdkgen::examples::response_examples(spec, &op)
+            .into_iter()
+            .filter(|e| e.status == status && !e.pointer.contains("/x-oaiMeta/"))
+            .find(|e| name.is_none_or(|n| e.pointer.ends_with(&format!("/examples/{n}"))))
+            .map(|e| e.value)
+            .unwrap_or_else(|| panic!("{method} {path} {status} has no example {name:?}"))
     }
 
     /// The response text of an OpenAI `x-oaiMeta` example of `method path`: the one titled
@@ -185,21 +142,7 @@ pub mod spec {
 
     /// Parses documentation JSON, which sometimes leaves a comma before a closing bracket.
     pub fn lenient_json(text: &str) -> Value {
-        let mut cleaned = String::with_capacity(text.len());
-        let (mut in_string, mut escaped) = (false, false);
-        for (i, c) in text.char_indices() {
-            if in_string {
-                (escaped, in_string) = (!escaped && c == '\\', escaped || c != '"');
-            } else if c == '"' {
-                in_string = true;
-            } else if c == ',' {
-                let rest = text[i + 1..].trim_start();
-                if rest.starts_with('}') || rest.starts_with(']') {
-                    continue;
-                }
-            }
-            cleaned.push(c);
-        }
-        serde_json::from_str(&cleaned).unwrap_or_else(|e| panic!("example JSON: {e}\n{cleaned}"))
+        sdkgen::examples::lenient_json(text)
+            .unwrap_or_else(|| panic!("not one JSON document:\n{text}"))
     }
 }
