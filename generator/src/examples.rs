@@ -174,7 +174,7 @@ fn apply(api: &mut Api, fix: Fix, example: &str, diags: &mut Diagnostics) -> boo
     field.loosened_by_example = true;
     diags.warn(
         DiagnosticKind::ExampleConflict,
-        format!("{pointer}/properties/{}", escape(&field.wire_name)),
+        crate::diagnostics::pointer(&format!("{pointer}/properties"), &field.wire_name),
         format!(
             "`{}` of {type_name} is required and non-null, but the example at {example} {shown}; it is read as {}",
             field.wire_name,
@@ -202,7 +202,7 @@ pub fn response_examples(root: &Value, op_pointer: &str) -> Vec<Example> {
             if first_success.is_none() && status.starts_with('2') {
                 first_success = Some(status.clone());
             }
-            let base = format!("{op_pointer}/responses/{}", escape(status));
+            let base = crate::diagnostics::pointer(&format!("{op_pointer}/responses"), status);
             collect_media_examples(root, resolve(root, response), status, &base, &mut found);
         }
     }
@@ -229,7 +229,7 @@ fn collect_media_examples(
         .find(|(m, _)| crate::lower::is_json(&m.to_ascii_lowercase()));
     if let Some((media_type, media)) = chosen {
         let media = resolve(root, media);
-        let at = format!("{base}/content/{}", escape(media_type));
+        let at = crate::diagnostics::pointer(&format!("{base}/content"), media_type);
         if let Some(value) = media.get("example") {
             found.push(Example {
                 status: status.to_owned(),
@@ -244,7 +244,7 @@ fn collect_media_examples(
             if let Some(value) = example_value(root, example) {
                 found.push(Example {
                     status: status.to_owned(),
-                    pointer: format!("{at}/examples/{}", escape(name)),
+                    pointer: crate::diagnostics::pointer(&format!("{at}/examples"), name),
                     value,
                 });
             }
@@ -318,18 +318,13 @@ pub fn lenient_json(text: &str) -> Option<Value> {
     serde_json::from_str(&cleaned).ok()
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// Follows local `$ref`s until a node that is not one (or one that leads nowhere).
+/// Follows local `$ref`s, as lowering resolves them, until a node that is not one (or one
+/// that leads nowhere or back).
 fn resolve<'v>(root: &'v Value, mut node: &'v Value) -> &'v Value {
     let mut seen = BTreeSet::new();
     while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-        let Some(target) = reference
-            .strip_prefix('#')
-            .and_then(|p| root.pointer(p))
-            .filter(|_| seen.insert(reference))
+        let Some(target) =
+            crate::lower::resolve(root, reference).filter(|_| seen.insert(reference))
         else {
             break;
         };

@@ -233,3 +233,37 @@ fn a_shortened_example_is_reported_but_loosens_nothing() {
         "leaves out 4 required properties of Wide, so it is taken as a shortened example"
     );
 }
+
+#[test]
+fn the_provider_summary_lists_loosened_properties_ignored_examples_and_stale_entries() {
+    let dir = std::env::temp_dir().join(format!("sdkgen-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), SPEC).unwrap();
+    std::fs::write(
+        dir.join("sdkgen.toml"),
+        format!(
+            "[source]\nspec = \"openapi.yaml\"\n\n\
+             [[examples.ignore]]\npointer = \"{OLD}\"\nwhy = \"shortened\"\n\n\
+             [[examples.ignore]]\npointer = \"/paths/~1gone/get/responses/200/content/application~1json/example\"\nwhy = \"left over\"\n"
+        ),
+    )
+    .unwrap();
+    let provider = sdkgen::build::load_provider(&dir).unwrap_or_else(|d| panic!("{d:?}"));
+    let summary = sdkgen::report::examples_summary(&provider);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        summary.contains("response examples: 4 checked, 1 ignored by sdkgen.toml, 1 do not decode"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "stale examples.ignore entry: /paths/~1gone/get/responses/200/content/application~1json/example"
+        ),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains(&format!("stale examples.ignore entry: {OLD}")),
+        "{summary}"
+    );
+    assert!(!summary.contains("loosened"), "{summary}");
+}
