@@ -487,8 +487,13 @@ pub struct RequestBody {
 pub enum BodyKind {
     /// `application/json` and `+json` types.
     Json,
-    /// `application/x-www-form-urlencoded`, nested values deepObject-style.
-    Form,
+    /// `application/x-www-form-urlencoded`.
+    Form {
+        /// How each field is written, for the fields whose encoding is not the default
+        /// (form style, exploded): what the spec's `encoding` declares, and JSON text for
+        /// free-form fields (filled once the body struct is lowered).
+        fields: BTreeMap<String, FormField>,
+    },
     /// `multipart/form-data`, one part per field of the body struct.
     Multipart {
         /// The parts, filled once the body struct is lowered.
@@ -501,6 +506,24 @@ pub enum BodyKind {
     Binary,
     /// Text.
     Text,
+}
+
+/// How one top-level field of a form body is written (OpenAPI's `encoding` for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    /// `style: form`; `explode` says whether arrays repeat the name.
+    Form {
+        /// Whether arrays and objects are exploded.
+        explode: bool,
+    },
+    /// `style: spaceDelimited`.
+    SpaceDelimited,
+    /// `style: pipeDelimited`.
+    PipeDelimited,
+    /// `style: deepObject`: bracketed keys, as Stripe declares for its fields.
+    DeepObject,
+    /// JSON text: `contentType: application/json`, or a free-form field with no encoding.
+    Json,
 }
 
 /// How one field of a multipart body struct becomes a part.
@@ -542,6 +565,9 @@ pub struct Responses {
     pub error_type_name: String,
     /// The event type, when a JSON success response can also be a `text/event-stream`.
     pub event_stream: Option<TypeRef>,
+    /// The media types the responses declare, joined for the `Accept` header (success
+    /// types first); `None` when no response has a body.
+    pub accept: Option<String>,
 }
 
 /// What a successful call returns.

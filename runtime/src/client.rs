@@ -439,7 +439,8 @@ impl<C: From<Client>> ClientBuilder<C> {
 
 impl<C> ClientBuilder<C> {
     /// The headers every request starts with, in the order they are sent: user agent,
-    /// version header, the builder's headers, `accept`, and a static credential.
+    /// version header, the builder's headers and a static credential. `Accept` is added per
+    /// request (see `attempt_headers`), since it depends on the operation.
     fn default_headers(&self) -> Result<HeaderMap, String> {
         let mut headers = HeaderMap::new();
         let ua = match self.config.user_agent {
@@ -452,12 +453,6 @@ impl<C> ClientBuilder<C> {
         }
         for (name, value) in &self.headers {
             insert_header(&mut headers, name, value)?;
-        }
-        if !headers.contains_key(http::header::ACCEPT) {
-            headers.insert(
-                http::header::ACCEPT,
-                HeaderValue::from_static("application/json"),
-            );
         }
         if let Some((name, value)) = self.auth.fixed_header() {
             // Each attempt starts from a clone of these, so a static credential costs no
@@ -1099,6 +1094,15 @@ impl Client {
             let value = HeaderValue::from_str(value)
                 .map_err(|_| format!("the value of header `{name}` is not valid"))?;
             headers.insert(name, value);
+        }
+        if !headers.contains_key(http::header::ACCEPT) {
+            // The operation's declared media types, unless the caller chose an Accept on the
+            // client or the request: an API answers 406 to an Accept it cannot serve.
+            let accept = req
+                .accept
+                .clone()
+                .unwrap_or(HeaderValue::from_static("application/json"));
+            headers.insert(http::header::ACCEPT, accept);
         }
         if !req.cookies.is_empty() {
             let cookie = req

@@ -275,8 +275,32 @@ pub(crate) fn deep_object_each(prefix: &str, value: &Value, f: &mut impl FnMut(&
     }
 }
 
-/// A whole form body: top-level fields as names, nested values bracket-encoded.
-pub(crate) fn form_body(value: &Value) -> Result<String, String> {
+/// How one top-level field of an `application/x-www-form-urlencoded` body is written, as the
+/// spec's `encoding` entry for it says. A field with no entry is [`FormField::Form`] with
+/// `explode: true`, the OpenAPI default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    /// `style: form`: scalars as `name=v`; arrays as `name=a&name=b` when exploded, else
+    /// `name=a,b`; objects as `k=v` pairs when exploded, else `name=k,v`.
+    Form {
+        /// Whether arrays and objects are exploded.
+        explode: bool,
+    },
+    /// `style: spaceDelimited`: arrays as `name=a%20b`.
+    SpaceDelimited,
+    /// `style: pipeDelimited`: arrays as `name=a|b`.
+    PipeDelimited,
+    /// `style: deepObject`: bracketed keys, `name[k]=v`, `name[]=a`, `name[0][k]=v`, as Stripe
+    /// and Rails read them.
+    DeepObject,
+    /// JSON text (`contentType: application/json`, and free-form values whose spec gives no
+    /// type): objects and arrays as `name={"k":"v"}`, scalars as their text.
+    Json,
+}
+
+/// A whole form body: each top-level field written as `fields` says (the OpenAPI default,
+/// form style exploded, for a field it does not list).
+pub(crate) fn form_body(value: &Value, fields: &[(&str, FormField)]) -> Result<String, String> {
     let map = match value {
         Value::Object(map) => map,
         Value::Null => return Ok(String::new()),
@@ -284,9 +308,50 @@ pub(crate) fn form_body(value: &Value) -> Result<String, String> {
     };
     let mut body = Query::default();
     for (k, v) in map {
-        deep_object(k, v, &mut body);
+        let field = fields
+            .iter()
+            .find(|(name, _)| name == k)
+            .map_or(FormField::Form { explode: true }, |(_, f)| *f);
+        form_field(k, v, field, &mut body);
     }
     Ok(body.into_string())
+}
+
+fn form_field(name: &str, value: &Value, field: FormField, out: &mut Query) {
+    match field {
+        FormField::DeepObject => deep_object(name, value, out),
+        FormField::Json => match value {
+            Value::Null => {}
+            Value::Object(_) | Value::Array(_) => out.push(name, &value.to_string()),
+            other => out.push(name, &simple(other)),
+        },
+        FormField::SpaceDelimited => delimited_style(name, &form_leaves(value), ' ', out),
+        FormField::PipeDelimited => delimited_style(name, &form_leaves(value), '|', out),
+        FormField::Form { explode } => form_style(name, &form_leaves(value), explode, out),
+    }
+}
+
+/// The value with every nested object or array (inside an array or an object) replaced by
+/// its JSON text: OpenAPI's RFC 6570 styles define one level of nesting only, and JSON is
+/// the one text a server can read back without guessing.
+fn form_leaves(value: &Value) -> std::borrow::Cow<'_, Value> {
+    let nested = |v: &Value| v.is_object() || v.is_array();
+    let as_text = |v: &Value| {
+        if nested(v) {
+            Value::String(v.to_string())
+        } else {
+            v.clone()
+        }
+    };
+    match value {
+        Value::Array(items) if items.iter().any(nested) => {
+            std::borrow::Cow::Owned(Value::Array(items.iter().map(as_text).collect()))
+        }
+        Value::Object(map) if map.values().any(nested) => std::borrow::Cow::Owned(Value::Object(
+            map.iter().map(|(k, v)| (k.clone(), as_text(v))).collect(),
+        )),
+        other => std::borrow::Cow::Borrowed(other),
+    }
 }
 
 #[cfg(test)]
@@ -296,18 +361,66 @@ mod tests {
 
     #[test]
     fn stripe_form_body_uses_brackets() {
-        let body = form_body(&json!({
-            "amount": 2000,
-            "metadata": {"order_id": "6735"},
-            "items": [{"price": "x"}],
-            "expand": ["a", "b"],
-            "capture": false,
-            "gone": null
-        }))
+        let deep = FormField::DeepObject;
+        let body = form_body(
+            &json!({
+                "amount": 2000,
+                "metadata": {"order_id": "6735"},
+                "items": [{"price": "x"}],
+                "expand": ["a", "b"],
+                "capture": false,
+                "gone": null
+            }),
+            &[("metadata", deep), ("items", deep), ("expand", deep)],
+        )
         .unwrap();
         assert_eq!(
             body,
             "amount=2000&metadata[order_id]=6735&items[0][price]=x&expand[]=a&expand[]=b&capture=false"
+        );
+    }
+
+    #[test]
+    fn form_fields_default_to_form_style_exploded() {
+        // Twilio documents `EventTypes=a&EventTypes=b`; its spec declares no encoding, so the
+        // OpenAPI default applies.
+        let body = form_body(
+            &json!({
+                "FriendlyName": "hook",
+                "EventTypes": ["factor.created", "challenge.approved"],
+                "Config": {"Alg": "sha1", "Digits": 6},
+            }),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            "FriendlyName=hook&EventTypes=factor.created&EventTypes=challenge.approved\
+             &Alg=sha1&Digits=6"
+        );
+    }
+
+    #[test]
+    fn form_fields_follow_their_declared_style() {
+        let value = json!({"a": ["x", "y"], "b": ["x", "y"], "c": ["x", "y"], "d": {"k": 1}});
+        let fields = [
+            ("a", FormField::Form { explode: false }),
+            ("b", FormField::PipeDelimited),
+            ("c", FormField::SpaceDelimited),
+            ("d", FormField::Json),
+        ];
+        assert_eq!(
+            form_body(&value, &fields).unwrap(),
+            "a=x,y&b=x%7Cy&c=x%20y&d=%7B%22k%22%3A1%7D"
+        );
+    }
+
+    #[test]
+    fn nested_values_in_form_style_are_json_text() {
+        let value = json!({"rows": [{"k": "v"}, "plain"], "obj": {"inner": [1, 2]}});
+        assert_eq!(
+            form_body(&value, &[]).unwrap(),
+            "rows=%7B%22k%22%3A%22v%22%7D&rows=plain&inner=%5B1%2C2%5D"
         );
     }
 

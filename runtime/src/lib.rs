@@ -24,7 +24,11 @@
 //!   call. Every method on it is infallible; a serialization problem is stored and reported
 //!   by `send` as [`Error::InvalidInput`], so generated builders never need `?` chains.
 //!   Query parameters follow the OpenAPI `form`, `spaceDelimited`, `pipeDelimited` and
-//!   `deepObject` styles; form bodies use the bracket convention Stripe expects.
+//!   `deepObject` styles. Form bodies write each field as the spec's `encoding` declares it
+//!   (the bracketed `deepObject` keys Stripe declares), and otherwise in OpenAPI's default
+//!   form style, exploded (`EventTypes=a&EventTypes=b`, as Twilio documents), with
+//!   free-form fields as JSON text. `Accept` names the media types the operation's responses
+//!   declare, unless the caller set one.
 //! - **Auth** ([`auth`]): bearer, basic, API keys (header, query, cookie), OAuth2 client
 //!   credentials and refresh-token flows with a cached token refreshed before expiry by a
 //!   single caller, and a custom async [`AuthProvider`] trait (e.g. HMAC request signing).
@@ -114,7 +118,7 @@ pub use values::{Base64, FilePart};
 /// Items called only by generated code. Not part of the public API; may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::encoding::{encode_path_segment, to_param_string};
+    pub use crate::encoding::{FormField, encode_path_segment, to_param_string};
     pub use crate::object::{
         ExtraKey, FieldKey, ObjectWriter, ReadObject, deserialize_object, read, read_extra,
         read_number, read_number_option, read_option, required, skip,

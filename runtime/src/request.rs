@@ -13,7 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Serialize;
 
-use crate::encoding::{self, Query};
+use crate::encoding::{self, FormField, Query};
 use crate::retry::RetryPolicy;
 use crate::scalar::with_scalar;
 use crate::values::FilePart;
@@ -112,6 +112,9 @@ pub struct Request {
     pub(crate) query: Query,
     /// Header parameters, parsed when they were added.
     pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The media types the operation's responses declare, sent as `Accept` unless the
+    /// caller set that header.
+    pub(crate) accept: Option<http::HeaderValue>,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
@@ -148,11 +151,23 @@ impl Request {
             server: None,
             query: Query::default(),
             headers: Vec::new(),
+            accept: None,
             cookies: Vec::new(),
             body: Body::Empty,
             options: RequestOptions::default(),
             problem: None,
         }
+    }
+
+    /// The `Accept` header for this operation: the media types its responses declare
+    /// (`audio/mpeg` for a speech endpoint). A header the caller set on the client or the
+    /// request wins; without either, `application/json` is sent.
+    pub fn accept(mut self, media_types: &'static str) -> Self {
+        match http::HeaderValue::from_str(media_types) {
+            Ok(value) => self.accept = Some(value),
+            Err(_) => self.fail(format!("`{media_types}` is not a valid Accept header")),
+        }
+        self
     }
 
     /// Sends this operation to its own server (Stripe's `https://files.stripe.com` for
@@ -301,11 +316,12 @@ impl Request {
         self
     }
 
-    /// An `application/x-www-form-urlencoded` body, nested values bracket-encoded.
-    pub fn body_form(mut self, value: &impl Serialize) -> Self {
+    /// An `application/x-www-form-urlencoded` body; each top-level field is written as
+    /// `fields` says, and a field it does not list in OpenAPI's default form style, exploded.
+    pub fn body_form(mut self, value: &impl Serialize, fields: &[(&str, FormField)]) -> Self {
         let encoded = serde_json::to_value(value)
             .map_err(|e| e.to_string())
-            .and_then(|v| encoding::form_body(&v));
+            .and_then(|v| encoding::form_body(&v, fields));
         match encoded {
             Ok(text) => {
                 self.body = Body::Bytes {

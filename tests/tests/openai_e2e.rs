@@ -1,7 +1,8 @@
 //! End-to-end calls through the generated OpenAI crate (features `chat` and `files`) against
 //! wiremock: a streamed chat completion read as typed server-sent events, OpenAI's error body,
 //! the organization and project headers from the crate's `ClientBuilderExt`, the exact
-//! multipart bytes of a file upload, and a file list walked over three `after`/`last_id` pages.
+//! multipart bytes of a file upload, a file list walked over three `after`/`last_id` pages,
+//! and a speech request whose `Accept` names the audio it answers with.
 //! The server answers with the response examples of the spec (`x-oaiMeta`).
 
 mod common;
@@ -11,7 +12,7 @@ use sdkgen_openai::Client;
 use sdkgen_openai::types::CreateChatCompletionRequest;
 use serde_json::json;
 use wiremock::matchers::{
-    body_partial_json, header, method, path, query_param, query_param_is_missing,
+    body_partial_json, header, headers, method, path, query_param, query_param_is_missing,
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -274,4 +275,35 @@ async fn files_are_listed_over_three_pages_with_after_last_id() {
         ]
     );
     assert_eq!(files[1].filename, "puppy.jsonl");
+}
+
+/// `POST /audio/speech` answers with audio: an `Accept: application/json` gets a 406 from a
+/// server that checks it, so the request names the media types the operation declares.
+#[tokio::test]
+async fn speech_asks_for_the_audio_it_answers_with() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/audio/speech"))
+        .and(headers(
+            "accept",
+            vec!["application/octet-stream", "application/json"],
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "audio/mpeg")
+                .set_body_bytes(b"ID3audio".to_vec()),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request: sdkgen_openai::types::CreateSpeechRequest = serde_json::from_value(json!({
+        "model": "gpt-4o-mini-tts", "input": "Hello", "voice": "alloy",
+    }))
+    .unwrap_or_else(|e| panic!("request: {e}"));
+    let audio = client(&server)
+        .create_speech(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("speech: {e}"));
+    assert_eq!(&audio[..], b"ID3audio");
 }

@@ -182,3 +182,75 @@ async fn a_twilio_error_body_becomes_the_normalized_error() {
         },
     );
 }
+
+fn verify_client(server: &MockServer) -> sdkgen_twilio::verify_v2::Client {
+    sdkgen_twilio::verify_v2::Client::builder()
+        .base_url(server.uri())
+        .auth(sdkgen_runtime::Auth::basic(ACCOUNT, "twilio_auth_token"))
+        .retry(sdkgen_runtime::RetryPolicy::disabled())
+        .no_rate_limit()
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// Twilio's spec declares no `encoding` for its form arrays, so they go out in OpenAPI's
+/// default form style, exploded: `EventTypes=a&EventTypes=b`, as Twilio documents (not the
+/// `EventTypes[]=a` brackets that Stripe reads).
+#[tokio::test]
+async fn form_arrays_repeat_their_name_as_twilio_documents() {
+    use sdkgen_twilio::verify_v2::types::CreateWebhookRequest;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/Services/VA123/Webhooks"))
+        .and(body_string(
+            "FriendlyName=hook&EventTypes=factor.created&EventTypes=challenge.approved\
+             &WebhookUrl=https%3A%2F%2Fexample.com%2Fhook",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "YW123"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = CreateWebhookRequest {
+        friendly_name: "hook".to_owned(),
+        event_types: vec!["factor.created".to_owned(), "challenge.approved".to_owned()],
+        webhook_url: "https://example.com/hook".to_owned(),
+        ..Default::default()
+    };
+    let created = verify_client(&server)
+        .create_webhook("VA123")
+        .body(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create webhook: {e}"));
+    assert_eq!(created.sid.as_deref(), Some("YW123"));
+}
+
+/// A free-form form field (`RateLimits`, typed by no schema) goes out as JSON text, which is
+/// what Twilio reads.
+#[tokio::test]
+async fn a_free_form_form_field_is_sent_as_json_text() {
+    use sdkgen_twilio::verify_v2::types::CreateVerificationRequest;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/Services/VA123/Verifications"))
+        .and(body_string(
+            "To=%2B15551234567&Channel=sms&RateLimits=%7B%22end_user_ip_address%22%3A%22127.0.0.1%22%7D",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "VE123"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = CreateVerificationRequest {
+        to: "+15551234567".to_owned(),
+        channel: "sms".to_owned(),
+        rate_limits: Some(json!({"end_user_ip_address": "127.0.0.1"})),
+        ..Default::default()
+    };
+    let created = verify_client(&server)
+        .create_verification("VA123")
+        .body(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create verification: {e}"));
+    assert_eq!(created.sid.as_deref(), Some("VE123"));
+}

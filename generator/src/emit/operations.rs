@@ -8,7 +8,7 @@ use quote::quote;
 use super::docs::emit_docs;
 use super::{Cx, Module, ident, type_tokens};
 use crate::ir::{
-    BodyKind, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param,
+    BodyKind, FormField, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param,
     ParamLocation, PartEncoding, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase,
     StatusMatch, SuccessResponse, TypeRef,
 };
@@ -282,6 +282,16 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
         let url = Literal::string(url);
         quote! { req = req.default_server(#url); }
     });
+    // `application/json` alone is what the runtime sends by default, so it costs no line.
+    let accept = op
+        .responses
+        .accept
+        .as_deref()
+        .filter(|a| *a != "application/json")
+        .map(|a| {
+            let a = Literal::string(a);
+            quote! { req = req.accept(#a); }
+        });
     let path_pushes = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(text) => {
             let mut chars = text.chars();
@@ -363,6 +373,7 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             #[allow(unused_mut)]
             let mut req = ::sdkgen_runtime::__private::Request::new(#method, #op_id, #template, path);
             #server
+            #accept
             #(#params)*
             #body
             req.options(::std::clone::Clone::clone(&self.options))
@@ -374,7 +385,14 @@ fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
     let content_type = Literal::string(&b.content_type);
     match &b.kind {
         BodyKind::Json => quote! { req = req.body_json(#value); },
-        BodyKind::Form => quote! { req = req.body_form(#value); },
+        BodyKind::Form { fields } => {
+            let fields = fields.iter().map(|(name, field)| {
+                let name = Literal::string(name);
+                let field = emit_form_field(*field);
+                quote! { (#name, ::sdkgen_runtime::__private::FormField::#field) }
+            });
+            quote! { req = req.body_form(#value, &[#(#fields),*]); }
+        }
         BodyKind::Binary => {
             quote! { req = req.body_bytes(#content_type, ::std::clone::Clone::clone(#value)); }
         }
@@ -393,6 +411,16 @@ fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
                 req = req.body_multipart(form);
             }
         }
+    }
+}
+
+fn emit_form_field(field: FormField) -> TokenStream {
+    match field {
+        FormField::Form { explode } => quote! { Form { explode: #explode } },
+        FormField::SpaceDelimited => quote! { SpaceDelimited },
+        FormField::PipeDelimited => quote! { PipeDelimited },
+        FormField::DeepObject => quote! { DeepObject },
+        FormField::Json => quote! { Json },
     }
 }
 

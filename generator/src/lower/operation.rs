@@ -1,6 +1,6 @@
 //! Paths and operations → client methods.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -9,9 +9,9 @@ use super::{Lowerer, resolve};
 use crate::config::PaginationRule;
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
-    BodyKind, Docs, HttpMethod, Operation, Pagination, PaginationStyle, Param, ParamLocation,
-    PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, Responses, StatusMatch,
-    SuccessResponse, TypeRef,
+    BodyKind, Docs, FormField, HttpMethod, Operation, Pagination, PaginationStyle, Param,
+    ParamLocation, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, Responses,
+    StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -418,7 +418,8 @@ impl<'a> Lowerer<'a> {
         let (kind, ty) = if is_json(&lower_media) {
             (BodyKind::Json, lowered(self))
         } else if lower_media.starts_with("application/x-www-form-urlencoded") {
-            (BodyKind::Form, lowered(self))
+            let fields = self.form_encodings(media_node, &media_ptr);
+            (BodyKind::Form { fields }, lowered(self))
         } else if lower_media.starts_with("multipart/") {
             let deep_object = deep_object_parts(media_node);
             (
@@ -448,6 +449,51 @@ impl<'a> Lowerer<'a> {
                 .unwrap_or(false),
             docs: docs_of(node),
         })
+    }
+
+    /// The declared `encoding` of each form field whose encoding is not the default (form
+    /// style, exploded). An unknown style is reported and the field keeps the default.
+    fn form_encodings(&mut self, media: &Value, media_ptr: &str) -> BTreeMap<String, FormField> {
+        let mut fields = BTreeMap::new();
+        let Some(encoding) = media.get("encoding").and_then(Value::as_object) else {
+            return fields;
+        };
+        for (name, entry) in encoding {
+            let style = entry.get("style").and_then(Value::as_str);
+            let explode = entry.get("explode").and_then(Value::as_bool);
+            let json = entry
+                .get("contentType")
+                .and_then(Value::as_str)
+                .is_some_and(|c| is_json(&c.to_ascii_lowercase()));
+            let field = match style {
+                Some("deepObject") => FormField::DeepObject,
+                Some("spaceDelimited") => FormField::SpaceDelimited,
+                Some("pipeDelimited") => FormField::PipeDelimited,
+                // The styles apply only when the entry names one (or explode); otherwise its
+                // content type decides, as OpenAPI 3.1.1 spells out.
+                None if json && explode.is_none() => FormField::Json,
+                None | Some("form") => FormField::Form {
+                    explode: explode.unwrap_or(true),
+                },
+                Some(other) => {
+                    self.diags.warn(
+                        DiagnosticKind::InvalidStructure,
+                        pointer(&pointer(&pointer(media_ptr, "encoding"), name), "style"),
+                        format!(
+                            "form field `{name}` has style `{other}`, which a form body cannot use; \
+                             it is sent in form style"
+                        ),
+                    );
+                    FormField::Form {
+                        explode: explode.unwrap_or(true),
+                    }
+                }
+            };
+            if field != (FormField::Form { explode: true }) {
+                fields.insert(name.clone(), field);
+            }
+        }
+        fields
     }
 
     fn lower_responses(
@@ -492,6 +538,13 @@ impl<'a> Lowerer<'a> {
             }
         }
         cases.sort_by_key(|(s, _, _)| *s);
+        let in_accept_order: Vec<&Value> = cases
+            .iter()
+            .filter(|(s, _, _)| is_success(*s))
+            .chain(cases.iter().filter(|(s, _, _)| !is_success(*s)))
+            .map(|(_, node, _)| *node)
+            .collect();
+        let accept = accept_of(&in_accept_order);
         let has_2xx = cases.iter().any(|(s, _, _)| is_success(*s));
         let (success, errors): (Vec<_>, Vec<_>) = cases
             .into_iter()
@@ -559,6 +612,7 @@ impl<'a> Lowerer<'a> {
             errors: error_cases,
             error_type_name: error_name,
             event_stream,
+            accept,
         }
     }
 
@@ -733,6 +787,30 @@ fn first_absolute_server(servers: Option<&Value>) -> Option<String> {
 }
 
 /// The multipart fields whose `encoding` entry says `style: deepObject`.
+/// The media types a set of responses declares, for `Accept`: each once, in order, with
+/// `text/event-stream` left to the streaming call when another type is there too, and
+/// none that could not be a header value.
+fn accept_of(responses: &[&Value]) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    let mut types: Vec<&str> = Vec::new();
+    for node in responses {
+        let Some(content) = node.get("content").and_then(Value::as_object) else {
+            continue;
+        };
+        for media in content.keys() {
+            let media = media.trim();
+            let valid = !media.is_empty() && media.bytes().all(|b| (b' '..=b'~').contains(&b));
+            if valid && seen.insert(media.to_ascii_lowercase()) {
+                types.push(media);
+            }
+        }
+    }
+    if types.len() > 1 {
+        types.retain(|m| !m.to_ascii_lowercase().starts_with("text/event-stream"));
+    }
+    (!types.is_empty()).then(|| types.join(", "))
+}
+
 fn deep_object_parts(media: &Value) -> BTreeSet<String> {
     media
         .get("encoding")

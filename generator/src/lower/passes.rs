@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 use crate::ir::{
-    Api, BodyKind, MultipartField, Operation, PartEncoding, Presence, ResponseBody,
+    Api, BodyKind, FormField, MultipartField, Operation, PartEncoding, Presence, ResponseBody,
     SuccessResponse, TypeDef, TypeId, TypeKind, TypeRef, Usage,
 };
 use crate::naming::Scope;
@@ -15,6 +15,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     resolve_pagination_items(api, diags);
     shape_request_types(api);
     fill_multipart_fields(api);
+    fill_form_fields(api);
     share_identical_types(api);
     newtype_recursive_aliases(api);
     box_cycles(api);
@@ -372,6 +373,31 @@ fn fill_multipart_fields(api: &mut Api) {
             parts: fields,
             deep_object,
         };
+    }
+}
+
+/// Free-form fields of a form body (a schema with no type, such as Twilio's `RateLimits`)
+/// are sent as JSON text unless the spec declares their encoding: OpenAPI's default content
+/// type for an object is `application/json`, and Twilio documents these as JSON.
+fn fill_form_fields(api: &mut Api) {
+    let types = &api.types;
+    for op in &mut api.operations {
+        let Some(body) = &mut op.body else { continue };
+        let BodyKind::Form { fields } = &mut body.kind else {
+            continue;
+        };
+        let resolved = unalias(types, &body.ty);
+        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = resolved else {
+            continue;
+        };
+        let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
+            continue;
+        };
+        for f in &s.fields {
+            if matches!(unalias(types, &f.ty), TypeRef::Json) {
+                fields.entry(f.wire_name.clone()).or_insert(FormField::Json);
+            }
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sdkgen_runtime as rt;
-use sdkgen_runtime::__private::{Multipart, Request, encode_path_segment, to_param_string};
+use sdkgen_runtime::__private::{
+    FormField, Multipart, Request, encode_path_segment, to_param_string,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wiremock::matchers::path;
@@ -123,7 +125,10 @@ async fn a_form_body_is_encoded_as_stripe_expects() {
         description: None,
         customer: None,
     };
-    let (_, body, headers) = seen(post("/v1/payment_intents").body_form(&body)).await;
+    // Stripe's spec declares `style: deepObject` for every object and array field.
+    let deep = FormField::DeepObject;
+    let fields = [("metadata", deep), ("items", deep), ("expand", deep)];
+    let (_, body, headers) = seen(post("/v1/payment_intents").body_form(&body, &fields)).await;
     assert_eq!(
         body,
         "amount=2000&currency=usd&capture_method=manual&confirm=false&metadata[order_id]=6735\
@@ -133,6 +138,39 @@ async fn a_form_body_is_encoded_as_stripe_expects() {
         headers.get("content-type").unwrap(),
         "application/x-www-form-urlencoded"
     );
+}
+
+#[tokio::test]
+async fn a_form_body_without_declared_encodings_repeats_array_names() {
+    #[derive(Serialize)]
+    struct CreateWebhook {
+        #[serde(rename = "FriendlyName")]
+        friendly_name: &'static str,
+        #[serde(rename = "EventTypes")]
+        event_types: Vec<&'static str>,
+    }
+    let body = CreateWebhook {
+        friendly_name: "hook",
+        event_types: vec!["factor.created", "challenge.approved"],
+    };
+    let (_, body, _) = seen(post("/v2/Services/VA1/Webhooks").body_form(&body, &[])).await;
+    assert_eq!(
+        body,
+        "FriendlyName=hook&EventTypes=factor.created&EventTypes=challenge.approved"
+    );
+}
+
+#[tokio::test]
+async fn accept_is_the_operations_media_types_unless_the_caller_chose_one() {
+    let (_, _, headers) = seen(post("/audio/speech").accept("audio/mpeg")).await;
+    assert_eq!(headers.get("accept").unwrap(), "audio/mpeg");
+    let (_, _, headers) = seen(post("/x")).await;
+    assert_eq!(headers.get("accept").unwrap(), "application/json");
+    let chosen = post("/audio/speech")
+        .accept("audio/mpeg")
+        .options(rt::RequestOptions::new().header("accept", "audio/wav"));
+    let (_, _, headers) = seen(chosen).await;
+    assert_eq!(headers.get("accept").unwrap(), "audio/wav");
 }
 
 #[tokio::test]
