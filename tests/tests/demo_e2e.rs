@@ -214,10 +214,19 @@ fn a_property_that_refers_to_a_nullable_schema_reads_null() {
     use sdkgen_tests::fixtures::anyof_nullable_30::types::{NullableUser, Order};
     let order: Order = serde_json::from_value(json!({
         "id": "o1", "shipping": null, "assignee": null, "reviewer": null, "note": null,
-        "watchers": [{"login": "octocat"}],
+        "watchers": [{"login": "octocat"}, null],
     }))
     .unwrap_or_else(|e| panic!("order with nulls: {e}"));
     assert_eq!(order.assignee, None);
+    // An array item that refers to a nullable schema may be null (GitHub's branch-protection
+    // `apps`), and reads as `None`.
+    let watchers = order.watchers.unwrap_or_default();
+    assert_eq!(watchers.len(), 2);
+    assert_eq!(
+        watchers[0].as_ref().map(|u| u.login.as_str()),
+        Some("octocat")
+    );
+    assert!(watchers[1].is_none());
     assert_eq!(order.note, None);
     assert_eq!(order.reviewer, None);
     let order: Order = serde_json::from_value(json!({

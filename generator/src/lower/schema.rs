@@ -275,6 +275,11 @@ impl<'a> Lowerer<'a> {
             Shape::Primitive(t) => t,
             Shape::Array(items) => {
                 let item = match items {
+                    // An item that refers to a schema marked nullable may be null: GitHub's
+                    // branch-protection `apps` lists `nullable-integration` items.
+                    Some((i, iptr)) if self.ref_target_nullable(i) => {
+                        make_nullable(self.lower_schema(i, &iptr, &format!("{ctx}Item")))
+                    }
                     Some((i, iptr)) => self.lower_schema(i, &iptr, &format!("{ctx}Item")),
                     None => TypeRef::Json,
                 };
@@ -458,9 +463,9 @@ impl<'a> Lowerer<'a> {
                 other => (other, false),
             };
             // A property that refers to a schema marked nullable (GitHub's `auto_merge` and
-            // `assignee`, say) may be null. Bodies and array items that refer to one are taken
-            // as the value itself: GitHub marks `integration` nullable for its properties, yet
-            // its app endpoints always return one.
+            // `assignee`, say) may be null, and so may array items (see `Shape::Array`). A
+            // body that refers to one is taken as the value itself: GitHub marks
+            // `integration` nullable for its properties, yet `GET /app` always returns one.
             let nullable = nullable || self.ref_target_nullable(prop.schema);
             let presence = match (prop.required, nullable) {
                 (true, false) => Presence::Required,
