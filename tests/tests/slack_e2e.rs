@@ -1,14 +1,18 @@
-//! End-to-end calls through the generated Slack crate (feature `conversations`) against
+//! End-to-end calls through the generated Slack crate (features `chat`, `conversations`,
+//! `reactions` and `users`) against
 //! wiremock: the token as a bearer header (never a per-call argument), cursor paging through
 //! `response_metadata.next_cursor` over three pages, and Slack's HTTP 200 `{ok: false, error}`
-//! answers read as normalized API errors. Bodies start from the spec's own examples.
+//! answers read as normalized API errors, message timestamps sent as the strings they are, and
+//! Slack's own users and reactions examples read back. Bodies start from the spec's own examples.
 
 mod common;
 
 use futures::StreamExt;
 use sdkgen_slack::Client;
 use serde_json::json;
-use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_string_contains, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(server: &MockServer) -> Client {
@@ -141,4 +145,93 @@ async fn a_rate_limited_slack_call_reports_the_429_with_its_code() {
         .unwrap_or_else(|| panic!("not an API error: {err}"));
     assert_eq!(api.status.as_u16(), 429);
     assert_eq!(api.code.as_deref(), Some("ratelimited"));
+}
+
+/// A message timestamp names one message: `1512085950.000210` as a float would go out as
+/// `1512085950.00021`, which names another. The spec types these parameters as numbers;
+/// `sdkgen.toml` patches them to strings, as responses carry them.
+#[tokio::test]
+async fn message_timestamps_go_out_exactly_as_given() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat.delete"))
+        .and(body_string_contains("ts=1512085950.000210"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channel": "C024BE91L", "ts": "1512085950.000210",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/conversations.replies"))
+        .and(query_param("ts", "1512085950.000210"))
+        .and(query_param("latest", "1512085960.000100"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(common::spec::response_example(
+                spec(),
+                "get",
+                "/conversations.replies",
+                "200",
+                None,
+            )),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = sdkgen_slack::types::ChatDeleteRequest {
+        channel: Some("C024BE91L".to_owned()),
+        ts: Some("1512085950.000210".to_owned()),
+        ..Default::default()
+    };
+    let deleted = client(&server)
+        .chat_delete()
+        .body(request)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("chat.delete: {e}"));
+    assert_eq!(deleted.ts, "1512085950.000210");
+    client(&server)
+        .conversations_replies()
+        .channel("C024BE91L")
+        .ts("1512085950.000210")
+        .latest("1512085960.000100")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("conversations.replies: {e}"));
+}
+
+/// Slack's own `users.list` and `reactions.list` examples leave out properties the schema
+/// requires; `sdkgen.toml` patches the schema (with its reason), so they read.
+#[tokio::test]
+async fn slacks_own_users_and_reactions_examples_read() {
+    let server = MockServer::start().await;
+    for (at, name) in [("/users.list", "users"), ("/reactions.list", "reactions")] {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(common::spec::response_example(
+                    spec(),
+                    "get",
+                    at,
+                    "200",
+                    None,
+                )),
+            )
+            .expect(1)
+            .named(name)
+            .mount(&server)
+            .await;
+    }
+    let users = client(&server)
+        .users_list()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("users.list: {e}"));
+    assert_eq!(users.members.len(), 2);
+    let reactions = client(&server)
+        .reactions_list()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("reactions.list: {e}"));
+    assert_eq!(reactions.items.len(), 3);
 }
