@@ -21,9 +21,43 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers either, so they get a trailing underscore.
 const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];
 
+/// A comparison operator that ends a name (Twilio's `DateSent<` and `DateSent>` filters) as
+/// words, so that the filters beside the plain name keep distinct, readable names
+/// (`date_sent_before`, `date_sent_after`) rather than `date_sent_2` and `date_sent_3`. Names
+/// of dates and times read `before`/`after`; others `lt`/`gt`.
+fn spell_trailing_operator(raw: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = raw.trim_end();
+    let (base, op) = match trimmed {
+        t if t.ends_with("<=") => (&t[..t.len() - 2], "<="),
+        t if t.ends_with(">=") => (&t[..t.len() - 2], ">="),
+        t if t.ends_with("!=") => (&t[..t.len() - 2], "!="),
+        t if t.ends_with('<') => (&t[..t.len() - 1], "<"),
+        t if t.ends_with('>') => (&t[..t.len() - 1], ">"),
+        _ => return std::borrow::Cow::Borrowed(raw),
+    };
+    if base.trim().is_empty() {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let lower = base.to_ascii_lowercase();
+    let temporal = lower.contains("date") || lower.contains("time") || base.ends_with("At");
+    let word = match (op, temporal) {
+        ("<", true) => "before",
+        (">", true) => "after",
+        ("<=", true) => "on_or_before",
+        (">=", true) => "on_or_after",
+        ("<", false) => "lt",
+        (">", false) => "gt",
+        ("<=", false) => "lte",
+        (">=", false) => "gte",
+        _ => "not",
+    };
+    std::borrow::Cow::Owned(format!("{base} {word}"))
+}
+
 /// Turns any text into ASCII word characters, spelling out what has no ASCII form so that
 /// distinct names stay distinct.
 fn ascii_words(raw: &str) -> String {
+    let raw = spell_trailing_operator(raw);
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {
@@ -218,6 +252,17 @@ mod tests {
         let mut types = Scope::new();
         assert_eq!(types.claim(&type_name("Foo-Bar")), "FooBar");
         assert_eq!(types.claim(&type_name("foo_bar")), "FooBar2");
+    }
+
+    #[test]
+    fn trailing_operators_become_words() {
+        assert_eq!(field_name("DateSent<"), "date_sent_before");
+        assert_eq!(field_name("DateSent>"), "date_sent_after");
+        assert_eq!(field_name("StartTime>="), "start_time_on_or_after");
+        assert_eq!(field_name("Price<"), "price_lt");
+        assert_eq!(field_name("count!="), "count_not");
+        assert_eq!(field_name("<"), "value");
+        assert_eq!(type_name("DateSent<"), "DateSentBefore");
     }
 
     #[test]

@@ -254,3 +254,31 @@ async fn a_free_form_form_field_is_sent_as_json_text() {
         .unwrap_or_else(|e| panic!("create verification: {e}"));
     assert_eq!(created.sid.as_deref(), Some("VE123"));
 }
+
+/// Twilio's `DateSent<` and `DateSent>` filters are `date_sent_before` and `date_sent_after`
+/// beside the plain `date_sent`, and go out under their wire names.
+#[tokio::test]
+async fn date_range_filters_are_named_by_their_operator() {
+    let server = MockServer::start().await;
+    let list_path = format!("/2010-04-01/Accounts/{ACCOUNT}/Messages.json");
+    Mock::given(method("GET"))
+        .and(path(list_path))
+        .and(query_param("DateSent<", "2024-02-01T00:00:00Z"))
+        .and(query_param("DateSent>", "2024-01-01T00:00:00Z"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(3, None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let at = |text: &str| {
+        sdkgen_runtime::chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+    };
+    client(&server)
+        .list_message(ACCOUNT)
+        .date_sent_before(at("2024-02-01T00:00:00Z"))
+        .date_sent_after(at("2024-01-01T00:00:00Z"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"));
+}
