@@ -71,7 +71,7 @@ pub struct CorpusArgs {
     #[arg(long)]
     pub subset: Option<PathBuf>,
     /// Exit non-zero when a spec crashes or hangs the generator, or (with `--compile`) a crate
-    /// does not compile.
+    /// does not compile or raises a rustc warning.
     #[arg(long)]
     pub strict: bool,
     /// Scratch folder for generated crates, logs and the shared target directory
@@ -222,7 +222,25 @@ fn run_corpus(args: &CorpusArgs) -> std::io::Result<ExitCode> {
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
-    if args.strict && (crashed > 0 || compile_failed > 0) {
+    let warned = results
+        .iter()
+        .filter(|r| r.compile.as_ref().is_some_and(|c| !c.warnings.is_empty()))
+        .count();
+    if args.strict && (crashed > 0 || compile_failed > 0 || warned > 0) {
+        for r in &results {
+            if let Some(c) = r.compile.as_ref().filter(|c| !c.warnings.is_empty()) {
+                let lints: Vec<String> = c
+                    .warnings
+                    .iter()
+                    .map(|(k, n)| format!("{n}× {k}"))
+                    .collect();
+                eprintln!(
+                    "  rustc warnings: {} ({})",
+                    r.path.display(),
+                    lints.join(", ")
+                );
+            }
+        }
         for r in &results {
             match &r.outcome {
                 GenOutcome::Crashed(msg) => eprintln!("  crashed: {} ({msg})", r.path.display()),

@@ -230,12 +230,18 @@ fn emit_struct_serialize(
             }
         }
     });
+    // An object with nothing to write (every property read-only, say) never needs `mut`.
+    let binding = if s.fields.is_empty() && extra.is_none() {
+        quote! { object }
+    } else {
+        quote! { mut object }
+    };
     let extra = extra.map(|field| quote! { object.extra(&self.#field)?; });
     quote! {
         #gate
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let mut object = ::sdkgen_runtime::__private::ObjectWriter::start(serializer)?;
+                let #binding = ::sdkgen_runtime::__private::ObjectWriter::start(serializer)?;
                 #(#writes)*
                 #extra
                 object.end()
@@ -321,8 +327,15 @@ fn emit_struct_deserialize(
             TokenStream::new(),
         ),
     };
-    // A lone catch-all arm would be a `match` with a single binding, which clippy rejects.
-    let dispatch = if s.fields.is_empty() && extra.is_none() {
+    // A lone catch-all arm would be a `match` with a single binding, which clippy rejects, and
+    // the key is then unused.
+    let empty = s.fields.is_empty() && extra.is_none();
+    let key_binding = if empty {
+        quote! { _ }
+    } else {
+        quote! { key }
+    };
+    let dispatch = if empty {
         quote! { #private::skip(&mut map)?; }
     } else {
         quote! {
@@ -350,7 +363,7 @@ fn emit_struct_deserialize(
                 let mut next = 0;
                 #(#slots)*
                 #extra_slot
-                while let ::std::option::Option::Some(key) = map.next_key_seed(#seed)? {
+                while let ::std::option::Option::Some(#key_binding) = map.next_key_seed(#seed)? {
                     #dispatch
                 }
                 ::std::result::Result::Ok(Self {
