@@ -345,6 +345,9 @@ pub struct Operation {
     pub pointer: String,
     /// Parts that fell back to `serde_json::Value`, with the reason (for coverage reports).
     pub degraded: Vec<String>,
+    /// The boolean body property that asks for a server-sent event stream (OpenAI's
+    /// `stream`), which the `events()` call sets to `true` itself.
+    pub stream_flag: Option<String>,
 }
 
 /// HTTP methods that OpenAPI can describe.

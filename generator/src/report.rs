@@ -82,7 +82,15 @@ pub fn surface(api: &Api) -> String {
                 let _ = write!(line, " [{}]", optional.join(", "));
             }
             if op.pagination.is_some() {
-                line.push_str(" +stream");
+                line.push_str(" +items +pages");
+            }
+            let events = op.responses.event_stream.is_some()
+                || matches!(
+                    op.responses.success,
+                    SuccessResponse::Single(ResponseBody::EventStream(_))
+                );
+            if events {
+                line.push_str(" +events");
             }
             line
         })

@@ -316,6 +316,27 @@ impl Request {
         self
     }
 
+    /// Sets one boolean property of the JSON object body (OpenAI's `stream: true`, which the
+    /// events call of a streaming operation sets itself). Any other body is left as it is.
+    pub fn json_flag(mut self, name: &str, value: bool) -> Self {
+        if let Body::Bytes { content_type, data } = &self.body {
+            if content_type == "application/json" {
+                if let Ok(serde_json::Value::Object(mut map)) =
+                    serde_json::from_slice::<serde_json::Value>(data)
+                {
+                    map.insert(name.to_owned(), serde_json::Value::Bool(value));
+                    if let Ok(bytes) = serde_json::to_vec(&map) {
+                        self.body = Body::Bytes {
+                            content_type: content_type.clone(),
+                            data: bytes.into(),
+                        };
+                    }
+                }
+            }
+        }
+        self
+    }
+
     /// An `application/x-www-form-urlencoded` body; each top-level field is written as
     /// `fields` says, and a field it does not list in OpenAPI's default form style, exploded.
     pub fn body_form(mut self, value: &impl Serialize, fields: &[(&str, FormField)]) -> Self {

@@ -64,19 +64,16 @@ async fn a_cursor_list_is_walked_over_three_pages_with_starting_after() {
         .mount(&server)
         .await;
 
-    let items: Vec<_> = client(&server)
-        .list_containers()
-        .limit(2)
-        .stream()
-        .collect()
-        .await;
-    let ids: Vec<String> = items
-        .into_iter()
-        .map(|r| {
-            r.map(|c| c.id.to_string())
-                .unwrap_or_else(|e| panic!("item: {e}"))
-        })
-        .collect();
+    // The item stream is `Unpin`: the plain `while let` loop compiles without pinning.
+    let mut items = client(&server).list_containers().limit(2).items();
+    let mut ids = Vec::new();
+    while let Some(container) = items.next().await {
+        ids.push(
+            container
+                .map(|c| c.id.to_string())
+                .unwrap_or_else(|e| panic!("item: {e}")),
+        );
+    }
     assert_eq!(ids, (0..5).map(last_id).collect::<Vec<_>>());
 }
 

@@ -76,7 +76,7 @@ async fn labels_are_walked_over_three_pages_through_the_link_header() {
     let labels: Vec<_> = client(&server)
         .issues_list_labels_for_repo("octo", "hello")
         .per_page(2)
-        .stream()
+        .items()
         .map(|l| l.unwrap_or_else(|e| panic!("item: {e}")))
         .collect()
         .await;

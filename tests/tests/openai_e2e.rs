@@ -72,12 +72,15 @@ async fn a_streamed_chat_completion_yields_typed_events_until_done() {
         .expect(1)
         .mount(&server)
         .await;
-    let events: Vec<_> = client(&server)
-        .create_chat_completion(request(true))
-        .stream()
-        .map(|e| e.unwrap_or_else(|e| panic!("event: {e}")))
-        .collect()
-        .await;
+    // The request leaves `stream` unset: `events()` asks for the stream itself. The stream is
+    // `Unpin`, so the plain `while let` loop compiles.
+    let mut stream = client(&server)
+        .create_chat_completion(request(false))
+        .events();
+    let mut events = Vec::new();
+    while let Some(event) = stream.next().await {
+        events.push(event.unwrap_or_else(|e| panic!("event: {e}")));
+    }
     assert_eq!(events.len(), chunks, "{events:?}");
     assert!(events.iter().all(|e| e.id == "chatcmpl-123"));
     let text: String = events
@@ -258,7 +261,7 @@ async fn files_are_listed_over_three_pages_with_after_last_id() {
     let files: Vec<_> = client(&server)
         .list_files()
         .limit(2)
-        .stream()
+        .items()
         .map(|f| f.unwrap_or_else(|e| panic!("file: {e}")))
         .collect()
         .await;

@@ -145,7 +145,7 @@ async fn contact_exports_follow_the_page_token_links_over_three_pages() {
         .unwrap_or_else(|e| panic!("client: {e}"));
     let ids: Vec<String> = contacts
         .list_export_contact()
-        .stream()
+        .items()
         .map(|item| {
             item.unwrap_or_else(|e| panic!("item: {e}"))
                 .id

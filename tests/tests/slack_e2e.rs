@@ -71,7 +71,7 @@ async fn channel_members_follow_next_cursor_over_three_pages() {
         .conversations_members()
         .channel("C0123")
         .limit(2)
-        .stream()
+        .items()
         .map(|m| m.unwrap_or_else(|e| panic!("member: {e}")))
         .collect()
         .await;

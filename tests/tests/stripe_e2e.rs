@@ -68,7 +68,7 @@ async fn tax_rates_are_listed_over_three_pages_with_starting_after() {
     let ids: Vec<String> = client(&server, 0)
         .get_tax_rates()
         .limit(2)
-        .stream()
+        .items()
         .map(|r| r.unwrap_or_else(|e| panic!("item: {e}")).id)
         .collect()
         .await;

@@ -87,7 +87,7 @@ async fn a_message_list_follows_next_page_uri_over_three_pages() {
     let messages: Vec<_> = client(&server)
         .list_message(ACCOUNT)
         .page_size(2)
-        .stream()
+        .items()
         .map(|m| m.unwrap_or_else(|e| panic!("item: {e}")))
         .collect()
         .await;

@@ -174,13 +174,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
         SuccessResponse::Single(ResponseBody::EventStream(t)) => Some(t),
         _ => op.responses.event_stream.as_ref(),
     };
-    // `stream()` names the event stream unless the operation pages, where it names the items.
-    let stream_name = if op.pagination.is_some() {
-        "events"
-    } else {
-        "stream"
-    };
-    let streaming = event_type.map(|t| emit_event_stream(cx, t, stream_name));
+    let streaming = event_type.map(|t| emit_event_stream(cx, t, op.stream_flag.as_deref()));
     let download = match &op.responses.success {
         SuccessResponse::Single(ResponseBody::Binary) => Some(emit_download(&error_map)),
         _ => None,
@@ -666,22 +660,17 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
     };
     quote! {
         /// Every item of every page, fetched lazily: dropping the stream stops the requests.
-        pub fn stream(
+        pub fn items(
             self,
-        ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
-               + ::std::marker::Send
-               + 'static {
-            ::sdkgen_runtime::__private::paginate_items::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config)
+        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<#item, ::sdkgen_runtime::Error>> {
+            ::std::boxed::Box::pin(::sdkgen_runtime::__private::paginate_items::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config))
         }
 
         /// Every page, fetched lazily.
         pub fn pages(
             self,
-        ) -> impl ::sdkgen_runtime::futures::Stream<
-            Item = ::std::result::Result<::sdkgen_runtime::Page<#item>, ::sdkgen_runtime::Error>,
-        > + ::std::marker::Send
-               + 'static {
-            ::sdkgen_runtime::__private::paginate::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config)
+        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<::sdkgen_runtime::Page<#item>, ::sdkgen_runtime::Error>> {
+            ::std::boxed::Box::pin(::sdkgen_runtime::__private::paginate::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config))
         }
     }
 }
@@ -699,18 +688,30 @@ fn emit_download(error_map: &TokenStream) -> TokenStream {
     }
 }
 
-fn emit_event_stream(cx: &Cx, t: &TypeRef, name: &str) -> TokenStream {
+fn emit_event_stream(cx: &Cx, t: &TypeRef, flag: Option<&str>) -> TokenStream {
     let item = type_tokens(cx, t);
-    let name = ident(name);
+    let (docs, request) = match flag {
+        Some(flag) => {
+            let doc = format!(
+                " Sends the request with `{flag}: true` and yields each server-sent event's data as it arrives."
+            );
+            let flag = Literal::string(flag);
+            (
+                quote! { #[doc = #doc] },
+                quote! { self.request().json_flag(#flag, true) },
+            )
+        }
+        None => (
+            quote! { #[doc = " Sends the request and yields each server-sent event's data as it arrives."] },
+            quote! { self.request() },
+        ),
+    };
     quote! {
-        /// Sends the request and yields each server-sent event's data as it arrives; the body
-        /// must ask for a stream where the API requires it (`stream: true`).
-        pub fn #name(
+        #docs
+        pub fn events(
             self,
-        ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
-               + ::std::marker::Send
-               + 'static {
-            ::sdkgen_runtime::__private::stream_sse::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request())
+        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<#item, ::sdkgen_runtime::Error>> {
+            ::std::boxed::Box::pin(::sdkgen_runtime::__private::stream_sse::<#item>(::std::clone::Clone::clone(self.client.inner()), #request))
         }
     }
 }

@@ -210,6 +210,7 @@ impl<'a> Lowerer<'a> {
             pagination,
             pointer: op.ptr,
             degraded: Vec::new(),
+            stream_flag: None,
         }
     }
 

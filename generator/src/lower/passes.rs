@@ -16,6 +16,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     shape_request_types(api);
     fill_multipart_fields(api);
     fill_form_fields(api);
+    find_stream_flags(api);
     share_identical_types(api);
     newtype_recursive_aliases(api);
     box_cycles(api);
@@ -398,6 +399,33 @@ fn fill_form_fields(api: &mut Api) {
                 fields.entry(f.wire_name.clone()).or_insert(FormField::Json);
             }
         }
+    }
+}
+
+/// For an operation that answers with JSON or with server-sent events, the boolean body
+/// property named `stream` that chooses between them (OpenAI's convention), so that the
+/// `events()` call can ask for the stream without the caller setting the flag as well.
+fn find_stream_flags(api: &mut Api) {
+    let types = &api.types;
+    for op in &mut api.operations {
+        if op.responses.event_stream.is_none() {
+            continue;
+        }
+        let Some(body) = &op.body else { continue };
+        if body.kind != BodyKind::Json {
+            continue;
+        }
+        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, &body.ty) else {
+            continue;
+        };
+        let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
+            continue;
+        };
+        op.stream_flag = s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == "stream" && matches!(unalias(types, &f.ty), TypeRef::Bool))
+            .map(|f| f.wire_name.clone());
     }
 }
 
