@@ -246,10 +246,7 @@ fn a_deprecated_required_property_may_be_absent_from_a_response() {
         .unwrap_or_else(|e| panic!("report without status: {e}"));
     assert_eq!(report.status, None);
     // A request-only type still makes the caller set it.
-    let new = NewReport {
-        title: "Q2".to_owned(),
-        format: "pdf".to_owned(),
-    };
+    let new = NewReport::new("Q2", "pdf");
     assert_eq!(
         serde_json::to_value(&new).unwrap_or_default(),
         json!({"title": "Q2", "format": "pdf"})

@@ -178,13 +178,12 @@ async fn a_file_upload_sends_exact_multipart_parts() {
         .mount(&server)
         .await;
     let contents = "{\"prompt\": \"a\", \"completion\": \"b\"}\n";
-    let body = CreateFileRequest {
-        file: sdkgen_runtime::FilePart::new(contents)
+    let body = CreateFileRequest::new(
+        sdkgen_runtime::FilePart::new(contents)
             .file_name("train.jsonl")
             .content_type("application/jsonl"),
-        purpose: CreateFileRequestPurpose::FineTune,
-        expires_after: None,
-    };
+        CreateFileRequestPurpose::FineTune,
+    );
     let file = client(&server)
         .create_file(body)
         .send()

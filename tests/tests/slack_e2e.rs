@@ -178,11 +178,9 @@ async fn message_timestamps_go_out_exactly_as_given() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = sdkgen_slack::types::ChatDeleteRequest {
-        channel: Some("C024BE91L".to_owned()),
-        ts: Some("1512085950.000210".to_owned()),
-        ..Default::default()
-    };
+    let request = sdkgen_slack::types::ChatDeleteRequest::new()
+        .channel("C024BE91L")
+        .ts("1512085950.000210");
     let deleted = client(&server)
         .chat_delete()
         .body(request)

@@ -88,16 +88,9 @@ async fn creating_a_tax_rate_sends_stripe_form_encoding() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = PostTaxRatesRequest {
-        display_name: "VAT".to_owned(),
-        expand: Some(vec!["tax_type".to_owned()]),
-        inclusive: false,
-        metadata: Some(
-            serde_json::from_value(json!({"order_id": "6735"})).unwrap_or_else(|e| panic!("{e}")),
-        ),
-        percentage: 20.5,
-        ..Default::default()
-    };
+    let request = PostTaxRatesRequest::new("VAT", false, 20.5)
+        .expand(vec!["tax_type".to_owned()])
+        .metadata([("order_id".to_owned(), "6735".to_owned())]);
     let created = client(&server, 0)
         .post_tax_rates(request)
         .send()
@@ -124,11 +117,7 @@ async fn a_retried_post_reuses_one_idempotency_key() {
         .respond_with(ResponseTemplate::new(200).set_body_json(tax_rate("txr_7")))
         .mount(&server)
         .await;
-    let request = PostTaxRatesRequest {
-        display_name: "VAT".to_owned(),
-        percentage: 7.0,
-        ..Default::default()
-    };
+    let request = PostTaxRatesRequest::new("VAT", false, 7.0);
     let created = client(&server, 2)
         .post_tax_rates(request)
         .send()
@@ -180,27 +169,16 @@ async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = PostPaymentLinksRequest {
-        expand: Some(vec!["line_items".into(), "customer_creation".into()]),
-        line_items: vec![
-            LineItemsCreateParams {
-                adjustable_quantity: Some(LineItemsCreateParamsAdjustableQuantity {
-                    enabled: true,
-                    maximum: Some(5),
-                    minimum: None,
-                }),
-                price: "price_1".into(),
-                quantity: 2,
-            },
-            LineItemsCreateParams {
-                adjustable_quantity: None,
-                price: "price_2".into(),
-                quantity: 1,
-            },
-        ],
-        metadata: Some([("order_id".to_owned(), "6735".to_owned())].into()),
-        ..Default::default()
-    };
+    let body = PostPaymentLinksRequest::new(vec![
+        LineItemsCreateParams::new("price_1", 2)
+            .adjustable_quantity(LineItemsCreateParamsAdjustableQuantity::new(true).maximum(5)),
+        LineItemsCreateParams::new("price_2", 1),
+    ])
+    .expand(vec!["line_items".into(), "customer_creation".into()])
+    .metadata(std::collections::BTreeMap::from([(
+        "order_id".to_owned(),
+        "6735".to_owned(),
+    )]));
     let err = client(&server, 0)
         .post_payment_links(body)
         .send()
@@ -230,18 +208,14 @@ async fn a_file_upload_streams_the_file_and_brackets_its_nested_fields() {
         .mount(&server)
         .await;
     let chunks = futures::stream::iter(["%PDF-1.4", " ...", "\n"].map(Ok::<_, std::io::Error>));
-    let body = PostFilesRequest {
-        expand: Some(vec!["links".into()]),
-        file: sdkgen_runtime::FilePart::stream(13, chunks)
+    let body = PostFilesRequest::new(
+        sdkgen_runtime::FilePart::stream(13, chunks)
             .file_name("evidence.pdf")
             .content_type("application/pdf"),
-        file_link_data: Some(FileLinkCreationParams {
-            create: true,
-            expires_at: Some(1_800_000_000),
-            metadata: None,
-        }),
-        purpose: PostFilesRequestPurpose::DisputeEvidence,
-    };
+        PostFilesRequestPurpose::DisputeEvidence,
+    )
+    .expand(vec!["links".into()])
+    .file_link_data(FileLinkCreationParams::new(true).expires_at(1_800_000_000));
     // With a base URL the caller chose, the upload goes there; otherwise it would go to the
     // operation's own server, https://files.stripe.com.
     let file = client(&server, 2)

@@ -134,15 +134,12 @@ async fn creating_a_message_sends_a_pascal_case_form_with_basic_auth() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = CreateMessageRequest {
-        to: "+15551234567".to_owned(),
-        from: Some("+15557654321".to_owned()),
-        body: Some("Ahoy there!".to_owned()),
-        ..Default::default()
-    };
+    // `To` is required, so the body is an argument and its constructor takes it.
+    let request = CreateMessageRequest::new("+15551234567")
+        .from("+15557654321")
+        .body("Ahoy there!");
     let sent = client(&server)
-        .create_message(ACCOUNT)
-        .body(request)
+        .create_message(ACCOUNT, request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
@@ -210,15 +207,13 @@ async fn form_arrays_repeat_their_name_as_twilio_documents() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = CreateWebhookRequest {
-        friendly_name: "hook".to_owned(),
-        event_types: vec!["factor.created".to_owned(), "challenge.approved".to_owned()],
-        webhook_url: "https://example.com/hook".to_owned(),
-        ..Default::default()
-    };
+    let request = CreateWebhookRequest::new(
+        "hook",
+        vec!["factor.created".to_owned(), "challenge.approved".to_owned()],
+        "https://example.com/hook",
+    );
     let created = verify_client(&server)
-        .create_webhook("VA123")
-        .body(request)
+        .create_webhook("VA123", request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create webhook: {e}"));
@@ -240,15 +235,10 @@ async fn a_free_form_form_field_is_sent_as_json_text() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = CreateVerificationRequest {
-        to: "+15551234567".to_owned(),
-        channel: "sms".to_owned(),
-        rate_limits: Some(json!({"end_user_ip_address": "127.0.0.1"})),
-        ..Default::default()
-    };
+    let request = CreateVerificationRequest::new("+15551234567", "sms")
+        .rate_limits(json!({"end_user_ip_address": "127.0.0.1"}));
     let created = verify_client(&server)
-        .create_verification("VA123")
-        .body(request)
+        .create_verification("VA123", request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create verification: {e}"));

@@ -190,7 +190,16 @@ fn emit_struct(
             pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
         }
     });
-    let default = if s.fields.iter().all(|f| has_default(cx, f)) {
+    // A type that callers build (a request type) has `Default` only when it has no required
+    // field, so that `..Default::default()` can never send an empty required value; its
+    // constructor takes the required fields instead. Response types keep `Default` where
+    // every field has one, a way for users' tests to start a value.
+    let sent = usage != Usage::Response;
+    let has_required = s
+        .fields
+        .iter()
+        .any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable));
+    let default = if s.fields.iter().all(|f| has_default(cx, f)) && !(sent && has_required) {
         quote! { Default, }
     } else {
         TokenStream::new()
@@ -198,15 +207,99 @@ fn emit_struct(
     let (ser_gate, de_gate) = serde_gates(cx, usage);
     let serialize = emit_struct_serialize(&ser_gate, name, s, extra_name.as_ref());
     let deserialize = emit_struct_deserialize(cx, &de_gate, name, s, extra_name.as_ref());
+    let constructor = sent.then(|| emit_constructor(cx, name, s, extra_name.as_ref()));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
+        #constructor
         #serialize
         #deserialize
+    }
+}
+
+/// `new` with the required fields, and a setter per optional field, for the types callers
+/// build. Structs are `#[non_exhaustive]`, so this is the only way to build one outside the
+/// crate, and a property that upstream adds later is one more setter, not a breaking change.
+/// A field where null and absent differ (`Option<Option<T>>`) gets `x(value)` to set it and
+/// `clear_x()` to send null; leaving both out leaves it unchanged.
+fn emit_constructor(
+    cx: &Cx,
+    name: &proc_macro2::Ident,
+    s: &StructDef,
+    extra: Option<&proc_macro2::Ident>,
+) -> TokenStream {
+    let mut methods = Scope::with_reserved(&["new"]);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let field = ident(&f.rust_name);
+        let inner = type_tokens(cx, &f.ty);
+        match f.presence {
+            Presence::Required => {
+                args.push(quote! { #field: impl ::std::convert::Into<#inner> });
+                inits.push(quote! { #field: #field.into(), });
+            }
+            Presence::RequiredNullable => {
+                args.push(
+                    quote! { #field: impl ::std::convert::Into<::std::option::Option<#inner>> },
+                );
+                inits.push(quote! { #field: #field.into(), });
+            }
+            Presence::Optional | Presence::OptionalNullable => {
+                inits.push(quote! { #field: ::std::option::Option::None, });
+                let setter = ident(&methods.claim(&f.rust_name));
+                let doc = format!(" Sets `{}`.", f.wire_name.replace('`', "'"));
+                let value = if f.presence == Presence::Optional {
+                    quote! { ::std::option::Option::Some(value.into()) }
+                } else {
+                    quote! { ::std::option::Option::Some(::std::option::Option::Some(value.into())) }
+                };
+                setters.push(quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                        self.#field = #value;
+                        self
+                    }
+                });
+                if f.presence == Presence::OptionalNullable {
+                    let clear = ident(&methods.claim(&format!("clear_{}", f.rust_name)));
+                    let doc = format!(
+                        " Sends `{}` as null, which clears it.",
+                        f.wire_name.replace('`', "'")
+                    );
+                    setters.push(quote! {
+                        #[doc = #doc]
+                        pub fn #clear(mut self) -> Self {
+                            self.#field = ::std::option::Option::Some(::std::option::Option::None);
+                            self
+                        }
+                    });
+                }
+            }
+        }
+    }
+    if let Some(extra) = extra {
+        inits.push(quote! { #extra: ::std::collections::BTreeMap::new(), });
+    }
+    let doc = if args.is_empty() {
+        " A value with every optional field unset.".to_owned()
+    } else {
+        " A value with its required fields; the optional ones are unset.".to_owned()
+    };
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+        }
     }
 }
 
@@ -330,10 +423,10 @@ fn emit_struct_deserialize(
     // A lone catch-all arm would be a `match` with a single binding, which clippy rejects, and
     // the key is then unused.
     let empty = s.fields.is_empty() && extra.is_none();
-    let key_binding = if empty {
-        quote! { _ }
+    let next_key = if empty {
+        quote! { map.next_key_seed(#seed)?.is_some() }
     } else {
-        quote! { key }
+        quote! { let ::std::option::Option::Some(key) = map.next_key_seed(#seed)? }
     };
     let dispatch = if empty {
         quote! { #private::skip(&mut map)?; }
@@ -363,7 +456,7 @@ fn emit_struct_deserialize(
                 let mut next = 0;
                 #(#slots)*
                 #extra_slot
-                while let ::std::option::Option::Some(#key_binding) = map.next_key_seed(#seed)? {
+                while #next_key {
                     #dispatch
                 }
                 ::std::result::Result::Ok(Self {
@@ -418,6 +511,7 @@ fn emit_string_enum(
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the spec does not list; kept so that new server values never fail a response.
@@ -506,6 +600,7 @@ fn emit_union(
             #docs
             #derives
             #[serde(untagged)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
             }
@@ -573,6 +668,7 @@ fn emit_tagged_union(
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A variant this version of the spec does not know, kept whole.

@@ -17,6 +17,7 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     fill_multipart_fields(api);
     fill_form_fields(api);
     find_stream_flags(api);
+    require_bodies_that_require_fields(api);
     share_identical_types(api);
     newtype_recursive_aliases(api);
     box_cycles(api);
@@ -397,6 +398,34 @@ fn fill_form_fields(api: &mut Api) {
         for f in &s.fields {
             if matches!(unalias(types, &f.ty), TypeRef::Json) {
                 fields.entry(f.wire_name.clone()).or_insert(FormField::Json);
+            }
+        }
+    }
+}
+
+/// A body whose object has required fields cannot be left off, whatever the spec's
+/// `requestBody.required` says (Twilio marks none required, yet a message needs `To`): it
+/// becomes an argument of the call. A required body is never `Option`, even where its schema
+/// is nullable (GitHub's `gists/update`): leaving it off is what `None` would have meant.
+fn require_bodies_that_require_fields(api: &mut Api) {
+    let types = &api.types;
+    for op in &mut api.operations {
+        let Some(body) = &mut op.body else { continue };
+        if !body.required {
+            let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, &body.ty) else {
+                continue;
+            };
+            let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
+                continue;
+            };
+            body.required = s
+                .fields
+                .iter()
+                .any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable));
+        }
+        if body.required {
+            if let TypeRef::Nullable(inner) = &body.ty {
+                body.ty = (**inner).clone();
             }
         }
     }
