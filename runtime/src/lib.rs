@@ -121,8 +121,8 @@ pub use retry::{Jitter, RetryBudget, RetryPolicy};
 pub use sse::SseEvent;
 pub use values::{Base64, FilePart};
 pub use webhooks::{
-    Dedup, GitHubVerifier, HmacVerifier, InMemoryDedup, SendGridVerifier, SlackVerifier,
-    StandardWebhooks, StripeVerifier, TwilioVerifier, WebhookError,
+    GitHubVerifier, HmacVerifier, SendGridVerifier, SlackVerifier, StandardWebhooks,
+    StripeVerifier, TwilioVerifier, WebhookError,
 };
 
 /// Items called only by generated code. Not part of the public API; may change in any release.

@@ -97,7 +97,7 @@ fn stripe_signature_over_timestamp_and_body_is_accepted() {
         verifier.verify(&stripe_headers(&header), STRIPE_BODY, at(T + 5)),
         Ok(())
     );
-    assert_eq!(verifier.verify_header(&header, STRIPE_BODY, at(T)), Ok(()));
+    assert_eq!(verifier.verify_parts(&header, STRIPE_BODY, at(T)), Ok(()));
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn stripe_tampered_body_is_a_mismatch() {
     let tampered =
         br#"{"id":"evt_1NG8Du2eZvKYlo2CUI79vXWy","object":"event","type":"customer.deleted"}"#;
     assert_eq!(
-        verifier.verify_header(&header, tampered, at(T)),
+        verifier.verify_parts(&header, tampered, at(T)),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -121,7 +121,7 @@ fn stripe_signature_with_another_timestamp_is_a_mismatch() {
         stripe_v1(STRIPE_SECRET, T, STRIPE_BODY)
     );
     assert_eq!(
-        verifier.verify_header(&header, STRIPE_BODY, at(T)),
+        verifier.verify_parts(&header, STRIPE_BODY, at(T)),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -131,7 +131,7 @@ fn stripe_wrong_secret_is_a_mismatch() {
     let verifier = StripeVerifier::new("whsec_someone_else");
     let header = format!("t={T},v1={}", stripe_v1(STRIPE_SECRET, T, STRIPE_BODY));
     assert_eq!(
-        verifier.verify_header(&header, STRIPE_BODY, at(T)),
+        verifier.verify_parts(&header, STRIPE_BODY, at(T)),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -141,11 +141,11 @@ fn stripe_timestamp_older_than_the_tolerance_is_rejected_and_the_edge_is_accepte
     let verifier = StripeVerifier::new(STRIPE_SECRET);
     let header = format!("t={T},v1={}", stripe_v1(STRIPE_SECRET, T, STRIPE_BODY));
     assert_eq!(
-        verifier.verify_header(&header, STRIPE_BODY, at(T + 300)),
+        verifier.verify_parts(&header, STRIPE_BODY, at(T + 300)),
         Ok(())
     );
     assert_eq!(
-        verifier.verify_header(&header, STRIPE_BODY, at(T + 301)),
+        verifier.verify_parts(&header, STRIPE_BODY, at(T + 301)),
         Err(WebhookError::TimestampOutsideTolerance {
             timestamp: T,
             now: T + 301,
@@ -154,7 +154,7 @@ fn stripe_timestamp_older_than_the_tolerance_is_rejected_and_the_edge_is_accepte
     );
     let patient = verifier.tolerance(Duration::from_secs(3600));
     assert_eq!(
-        patient.verify_header(&header, STRIPE_BODY, at(T + 3600)),
+        patient.verify_parts(&header, STRIPE_BODY, at(T + 3600)),
         Ok(())
     );
 }
@@ -164,10 +164,10 @@ fn stripe_timestamp_in_the_future_beyond_the_tolerance_is_rejected() {
     let verifier = StripeVerifier::new(STRIPE_SECRET);
     let header = format!("t={T},v1={}", stripe_v1(STRIPE_SECRET, T, STRIPE_BODY));
     assert_eq!(
-        verifier.verify_header(&header, STRIPE_BODY, at(T - 300)),
+        verifier.verify_parts(&header, STRIPE_BODY, at(T - 300)),
         Ok(())
     );
-    assert!(is_outside_tolerance(verifier.verify_header(
+    assert!(is_outside_tolerance(verifier.verify_parts(
         &header,
         STRIPE_BODY,
         at(T - 301)
@@ -179,19 +179,16 @@ fn stripe_rotated_secret_and_any_of_several_v1_signatures_are_accepted() {
     let verifier = StripeVerifier::new(STRIPE_SECRET).add_secret(STRIPE_OLD_SECRET);
     // During a roll Stripe signs with both secrets; either alone must do.
     let old_only = format!("t={T},v1={}", stripe_v1(STRIPE_OLD_SECRET, T, STRIPE_BODY));
-    assert_eq!(
-        verifier.verify_header(&old_only, STRIPE_BODY, at(T)),
-        Ok(())
-    );
+    assert_eq!(verifier.verify_parts(&old_only, STRIPE_BODY, at(T)), Ok(()));
     let both = format!(
         "t={T},v1={},v1={},v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39",
         stripe_v1("whsec_unknown", T, STRIPE_BODY),
         stripe_v1(STRIPE_SECRET, T, STRIPE_BODY),
     );
-    assert_eq!(verifier.verify_header(&both, STRIPE_BODY, at(T)), Ok(()));
+    assert_eq!(verifier.verify_parts(&both, STRIPE_BODY, at(T)), Ok(()));
     // Without the old secret configured, its signature alone does not verify.
     assert_eq!(
-        StripeVerifier::new(STRIPE_SECRET).verify_header(&old_only, STRIPE_BODY, at(T)),
+        StripeVerifier::new(STRIPE_SECRET).verify_parts(&old_only, STRIPE_BODY, at(T)),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -203,9 +200,9 @@ fn stripe_v1_that_is_not_hex_does_not_hide_a_valid_one() {
         "t={T},v1=not-hex,v1={}",
         stripe_v1(STRIPE_SECRET, T, STRIPE_BODY)
     );
-    assert_eq!(verifier.verify_header(&header, STRIPE_BODY, at(T)), Ok(()));
+    assert_eq!(verifier.verify_parts(&header, STRIPE_BODY, at(T)), Ok(()));
     assert_eq!(
-        verifier.verify_header(&format!("t={T},v1=zz"), STRIPE_BODY, at(T)),
+        verifier.verify_parts(&format!("t={T},v1=zz"), STRIPE_BODY, at(T)),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -217,7 +214,7 @@ fn stripe_short_signature_is_a_mismatch_not_an_error_of_its_own() {
     for cut in [0, 2, 32, 62] {
         let header = format!("t={T},v1={}", &full[..cut]);
         assert_eq!(
-            verifier.verify_header(&header, STRIPE_BODY, at(T)),
+            verifier.verify_parts(&header, STRIPE_BODY, at(T)),
             Err(WebhookError::SignatureMismatch),
             "{cut} hex digits"
         );
@@ -238,7 +235,7 @@ fn stripe_malformed_or_missing_header_is_reported_as_such() {
     ] {
         assert!(
             is_malformed(
-                verifier.verify_header(&header, STRIPE_BODY, at(T)),
+                verifier.verify_parts(&header, STRIPE_BODY, at(T)),
                 "stripe-signature"
             ),
             "{header:?}"
@@ -266,7 +263,7 @@ fn stripe_redelivered_event_is_seen_by_its_body_id() {
     // A retry is signed afresh, with a new timestamp, but carries the same event.
     for (attempt, t) in [T, T + 3600].into_iter().enumerate() {
         let header = format!("t={t},v1={}", stripe_v1(STRIPE_SECRET, t, STRIPE_BODY));
-        assert_eq!(verifier.verify_header(&header, STRIPE_BODY, at(t)), Ok(()));
+        assert_eq!(verifier.verify_parts(&header, STRIPE_BODY, at(t)), Ok(()));
         let id = StripeVerifier::event_id(STRIPE_BODY).expect("the body has an id");
         assert_eq!(id, "evt_1NG8Du2eZvKYlo2CUI79vXWy");
         assert_eq!(dedup.seen(&id, at(t)), attempt > 0);
@@ -290,11 +287,11 @@ fn github_documented_test_values_verify() {
     let map = headers(&[("X-Hub-Signature-256", GITHUB_DOC_SIGNATURE)]);
     assert_eq!(verifier.verify(&map, b"Hello, World!"), Ok(()));
     assert_eq!(
-        verifier.verify_signature(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        verifier.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
         Ok(())
     );
     let upper = format!("sha256={}", GITHUB_DOC_SIGNATURE[7..].to_uppercase());
-    assert_eq!(verifier.verify_signature(&upper, b"Hello, World!"), Ok(()));
+    assert_eq!(verifier.verify_parts(&upper, b"Hello, World!"), Ok(()));
 }
 
 #[test]
@@ -302,17 +299,17 @@ fn github_computed_signature_verifies_and_tampering_is_a_mismatch() {
     let body = br#"{"action":"opened","number":1}"#;
     let signature = format!("sha256={}", hex(&hmac_sha256(b"s3cret", &[body])));
     let verifier = GitHubVerifier::new("s3cret");
-    assert_eq!(verifier.verify_signature(&signature, body), Ok(()));
+    assert_eq!(verifier.verify_parts(&signature, body), Ok(()));
     assert_eq!(
-        verifier.verify_signature(&signature, br#"{"action":"closed","number":1}"#),
+        verifier.verify_parts(&signature, br#"{"action":"closed","number":1}"#),
         Err(WebhookError::SignatureMismatch)
     );
     assert_eq!(
-        GitHubVerifier::new("not-s3cret").verify_signature(&signature, body),
+        GitHubVerifier::new("not-s3cret").verify_parts(&signature, body),
         Err(WebhookError::SignatureMismatch)
     );
     assert_eq!(
-        verifier.verify_signature("sha256=757107", body),
+        verifier.verify_parts("sha256=757107", body),
         Err(WebhookError::SignatureMismatch)
     );
 }
@@ -321,7 +318,7 @@ fn github_computed_signature_verifies_and_tampering_is_a_mismatch() {
 fn github_rotated_secret_is_accepted() {
     let verifier = GitHubVerifier::new("new secret").add_secret(GITHUB_SECRET);
     assert_eq!(
-        verifier.verify_signature(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        verifier.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
         Ok(())
     );
 }
@@ -338,7 +335,7 @@ fn github_malformed_or_missing_signature_is_reported_as_such() {
     ] {
         assert!(
             is_malformed(
-                verifier.verify_signature(signature, b"Hello, World!"),
+                verifier.verify_parts(signature, b"Hello, World!"),
                 "x-hub-signature-256"
             ),
             "{signature:?}"
@@ -1135,6 +1132,15 @@ fn generic_timestamp_template_is_signed_and_its_tolerance_enforced() {
         verifier.verify_parts(&sign(T), Some("noon"), body, at(T)),
         "x-ts"
     ));
+    // Options may come in any order.
+    let tolerance_first = HmacVerifier::new("k", HeaderName::from_static("x-sig"))
+        .tolerance(Duration::from_secs(60))
+        .timestamp(HeaderName::from_static("x-ts"), "{timestamp}.{body}");
+    assert!(is_outside_tolerance(tolerance_first.verify(
+        &map,
+        body,
+        at(T + 61)
+    )));
 }
 
 #[test]
@@ -1354,9 +1360,9 @@ fn verify_never_panics_on_arbitrary_headers_bodies_and_times() {
 
         let results = [
             stripe.verify(&map, &body, now),
-            stripe.verify_header(&text, &body, now),
+            stripe.verify_parts(&text, &body, now),
             github.verify(&map, &body),
-            github.verify_signature(&text, &body),
+            github.verify_parts(&text, &body),
             standard.verify(&map, &body, now),
             standard.verify_parts(&other, &text, &other, &body, now),
             twilio.verify(&map, &url, &body),

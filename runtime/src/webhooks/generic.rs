@@ -46,7 +46,6 @@ enum Part {
 struct Timestamped {
     header: HeaderName,
     payload: Vec<Part>,
-    tolerance: Duration,
 }
 
 /// Verifies an HMAC signature carried in one header, for providers that document
@@ -99,6 +98,7 @@ pub struct HmacVerifier {
     encoding: SignatureEncoding,
     prefix: String,
     timestamped: Option<Timestamped>,
+    tolerance: Duration,
 }
 
 impl HmacVerifier {
@@ -112,6 +112,7 @@ impl HmacVerifier {
             encoding: SignatureEncoding::Hex,
             prefix: String::new(),
             timestamped: None,
+            tolerance: DEFAULT_TOLERANCE,
         }
     }
 
@@ -145,14 +146,9 @@ impl HmacVerifier {
     /// and `{body}` for the raw body (such as `"{timestamp}.{body}"`). Any other text is
     /// signed as written. Turns on the tolerance check (default five minutes).
     pub fn timestamp(mut self, header: HeaderName, signed_payload: &str) -> Self {
-        let tolerance = self
-            .timestamped
-            .as_ref()
-            .map_or(DEFAULT_TOLERANCE, |t| t.tolerance);
         self.timestamped = Some(Timestamped {
             header,
             payload: parse_template(signed_payload),
-            tolerance,
         });
         self
     }
@@ -160,9 +156,7 @@ impl HmacVerifier {
     /// How far the timestamp may be from `now`, either way (default five minutes). Only
     /// used once [`timestamp`](Self::timestamp) is set.
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        if let Some(timestamped) = &mut self.timestamped {
-            timestamped.tolerance = tolerance;
-        }
+        self.tolerance = tolerance;
         self
     }
 
@@ -238,7 +232,7 @@ impl HmacVerifier {
         if !self.secrets.any_match(self.algorithm, &message, &[decoded]) {
             return Err(WebhookError::SignatureMismatch);
         }
-        check_tolerance(seconds, now, timestamped.tolerance)
+        check_tolerance(seconds, now, self.tolerance)
     }
 }
 

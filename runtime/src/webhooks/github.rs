@@ -62,7 +62,7 @@ impl GitHubVerifier {
     /// [`WebhookError::MalformedHeader`] if it is not `sha256=` and hex, and
     /// [`WebhookError::SignatureMismatch`].
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        self.verify_signature(header(headers, &SIGNATURE)?, body)
+        self.verify_parts(header(headers, &SIGNATURE)?, body)
     }
 
     /// Verifies a delivery from the `X-Hub-Signature-256` header's value.
@@ -70,7 +70,7 @@ impl GitHubVerifier {
     /// # Errors
     ///
     /// As [`verify`](Self::verify).
-    pub fn verify_signature(&self, signature: &str, body: &[u8]) -> Result<(), WebhookError> {
+    pub fn verify_parts(&self, signature: &str, body: &[u8]) -> Result<(), WebhookError> {
         let hex = signature
             .trim()
             .strip_prefix("sha256=")

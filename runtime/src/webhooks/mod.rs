@@ -17,8 +17,10 @@
 //!
 //! Every verifier reads the raw body bytes, exactly as they arrived: a body that was parsed
 //! and serialized again no longer matches its signature. `verify` takes an
-//! [`http::HeaderMap`], and a second method takes the header values as strings, so any
-//! framework can call it.
+//! [`http::HeaderMap`], and `verify_parts` takes the header values as strings, so any
+//! framework can call it (Twilio's are [`TwilioVerifier::verify_params`] for a form it has
+//! already parsed and [`TwilioVerifier::verify_body`] for a JSON body, as in Twilio's own
+//! libraries).
 //!
 //! # Rules every verifier follows
 //!

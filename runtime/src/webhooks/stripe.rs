@@ -89,7 +89,7 @@ impl StripeVerifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<(), WebhookError> {
-        self.verify_header(header(headers, &STRIPE_SIGNATURE)?, body, now)
+        self.verify_parts(header(headers, &STRIPE_SIGNATURE)?, body, now)
     }
 
     /// Verifies a delivery from the `Stripe-Signature` header's value.
@@ -97,7 +97,7 @@ impl StripeVerifier {
     /// # Errors
     ///
     /// As [`verify`](Self::verify).
-    pub fn verify_header(
+    pub fn verify_parts(
         &self,
         signature: &str,
         body: &[u8],
