@@ -1213,6 +1213,34 @@ fn dedup_with_zero_capacity_remembers_nothing_and_works_as_a_trait_object() {
     assert_eq!(outcomes, [false, true]);
 }
 
+#[test]
+fn empty_secret_verifies_nothing_even_a_signature_made_with_an_empty_key() {
+    let body = b"{}";
+    let empty_key = hex(&hmac_sha256(b"", &[body]));
+    assert_eq!(
+        GitHubVerifier::new("").verify_parts(&format!("sha256={empty_key}"), body),
+        Err(WebhookError::SignatureMismatch)
+    );
+    assert_eq!(
+        HmacVerifier::new("", HeaderName::from_static("x-sig")).verify_parts(
+            &empty_key,
+            None,
+            body,
+            at(T)
+        ),
+        Err(WebhookError::SignatureMismatch)
+    );
+    let stripe = format!("t={T},v1={}", stripe_v1("", T, body));
+    assert_eq!(
+        StripeVerifier::new("").verify_parts(&stripe, body, at(T)),
+        Err(WebhookError::SignatureMismatch)
+    );
+    // A real secret beside an empty one still works.
+    let rotated = StripeVerifier::new("").add_secret(STRIPE_SECRET);
+    let valid = format!("t={T},v1={}", stripe_v1(STRIPE_SECRET, T, body));
+    assert_eq!(rotated.verify_parts(&valid, body, at(T)), Ok(()));
+}
+
 // ---------------------------------------------------------------------------------------
 // Secrets stay secret
 // ---------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ impl Secrets {
     /// Whether the MAC of `message` under any secret equals any of `candidates`.
     ///
     /// Every secret is tried against every candidate without stopping early, so the time
-    /// taken says nothing about which pair matched or how close a guess was.
+    /// taken says nothing about which pair matched or how close a guess was. An empty
+    /// secret matches nothing: it is almost always an unset environment variable, and
+    /// anyone can sign with an empty key, so it must fail closed.
     pub(crate) fn any_match(
         &self,
         algorithm: HmacAlgorithm,
@@ -52,6 +54,9 @@ impl Secrets {
     ) -> bool {
         let mut matched = Choice::from(0);
         for secret in &self.0 {
+            if secret.expose_secret().is_empty() {
+                continue;
+            }
             let Some(expected) = mac(algorithm, secret.expose_secret(), message) else {
                 continue;
             };

@@ -37,6 +37,8 @@
 //!   and a delivery signed with any of them is accepted, so a new secret can be deployed
 //!   before the provider switches to it. Where the provider sends several signatures
 //!   (Stripe, Standard Webhooks), any of them may match.
+//! - **An empty secret verifies nothing**, so an unset environment variable fails closed
+//!   instead of accepting deliveries anyone could sign with an empty key.
 //! - **Secrets never leak.** They are held in [`secrecy`] types, the verifiers' `Debug`
 //!   shows only how many there are, and no [`WebhookError`] contains one.
 //!
