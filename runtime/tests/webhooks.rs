@@ -910,6 +910,30 @@ fn sendgrid_malformed_signatures_and_keys_are_reported_as_such() {
     }
 }
 
+#[test]
+fn sendgrid_redelivered_events_are_seen_by_each_sg_event_id() {
+    let (key, public) = sendgrid_key(0x11);
+    let verifier = SendGridVerifier::new(&public).expect("valid key");
+    let dedup = InMemoryDedup::new(100, Duration::from_secs(24 * 3600));
+    // SendGrid batches events; a retried batch may carry events already processed.
+    let first =
+        br#"[{"event":"delivered","sg_event_id":"e1"},{"event":"open","sg_event_id":"e2"}]"#;
+    let retry = br#"[{"event":"open","sg_event_id":"e2"},{"event":"click","sg_event_id":"e3"}]"#;
+    let mut fresh = Vec::new();
+    for (t, body) in [(T, &first[..]), (T + 600, &retry[..])] {
+        let map = sendgrid_headers(t, &sendgrid_sign(&key, t, body));
+        assert_eq!(verifier.verify(&map, body, at(t)), Ok(()));
+        let events: Vec<serde_json::Value> = serde_json::from_slice(body).expect("a JSON array");
+        for event in events {
+            let id = event["sg_event_id"].as_str().expect("every event has one");
+            if !dedup.seen(id, at(t)) {
+                fresh.push(id.to_owned());
+            }
+        }
+    }
+    assert_eq!(fresh, ["e1", "e2", "e3"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Slack
 // ---------------------------------------------------------------------------------------
