@@ -64,6 +64,11 @@
 //!   malformed body.
 //! - **Server-sent events** ([`sse`]): a `text/event-stream` parser producing a stream of
 //!   typed events for streaming operations.
+//! - **Webhooks** ([`webhooks`]): verifiers for incoming deliveries — Stripe, GitHub,
+//!   Standard Webhooks (OpenAI), Twilio, SendGrid, Slack and a configurable HMAC one —
+//!   over the raw body and headers, with secret rotation, a timestamp tolerance on an
+//!   injected `now`, constant-time comparison, and a bounded store of seen event ids
+//!   ([`webhooks::InMemoryDedup`]) so a re-delivery is processed once.
 //! - **Observability**: one `tracing` span per call (provider, operation id, method, path
 //!   template, attempt, status, latency) — never the query string or credentials — and
 //!   events for retries, backoff and rate-limit waits. Time always comes from
@@ -95,6 +100,7 @@ pub mod response;
 pub mod retry;
 pub mod sse;
 pub mod values;
+pub mod webhooks;
 
 mod deadline;
 mod encoding;
@@ -114,6 +120,10 @@ pub use response::{Page, Response};
 pub use retry::{Jitter, RetryBudget, RetryPolicy};
 pub use sse::SseEvent;
 pub use values::{Base64, FilePart};
+pub use webhooks::{
+    GitHubVerifier, HmacVerifier, SendGridVerifier, SlackVerifier, StandardWebhooks,
+    StripeVerifier, TwilioVerifier, WebhookError,
+};
 
 /// Items called only by generated code. Not part of the public API; may change in any release.
 #[doc(hidden)]
