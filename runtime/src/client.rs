@@ -643,9 +643,10 @@ impl Client {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let run = self.run(req, delivery, span.clone());
         let total = self.inner.total_timeout;
-        let call: BoxFuture<'_, _> = match deadline(Instant::now(), total) {
+        let call_deadline = deadline(Instant::now(), total);
+        let run = self.run(req, delivery, span.clone(), call_deadline);
+        let call: BoxFuture<'_, _> = match call_deadline {
             None => Box::pin(run),
             Some(at) => Box::pin(self.inner.deadlines.run(Some(at), run).map(move |done| {
                 done.unwrap_or_else(|Elapsed| Err(timeout(TimeoutKind::Total, total)))
@@ -696,6 +697,7 @@ impl Client {
         req: Request,
         delivery: Delivery,
         span: tracing::Span,
+        call_deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Done, Error>> + Send + '_ {
         async move {
             let inner = &*self.inner;
@@ -736,7 +738,10 @@ impl Client {
                     ),
                     None => None,
                 };
-                inner.adaptive.wait().await;
+                // A spent window is waited out only if the call may wait that long.
+                if let Err(wait) = inner.adaptive.wait(policy.max_wait, call_deadline).await {
+                    return Err(Error::RateLimited { wait, api: None });
+                }
                 if let Some(limiter) = &inner.limiter {
                     limiter.acquire().await;
                 }
@@ -836,12 +841,20 @@ impl Client {
                         if !class.class.is_retryable() {
                             return Err(Error::Api(Box::new(api)));
                         }
+                        // A provider-requested wait that would end after the call's deadline
+                        // fails now, with the wait, rather than as a timeout after sleeping.
+                        let past_deadline = |wait: Duration| {
+                            class.hint.is_some()
+                                && call_deadline.is_some_and(|d| {
+                                    Instant::now().checked_add(wait).is_none_or(|end| end > d)
+                                })
+                        };
                         let wait = match policy.delay(retries + 1, class.hint) {
-                            Ok(wait) => wait,
-                            Err(wait) => {
+                            Ok(wait) if !past_deadline(wait) => wait,
+                            Ok(wait) | Err(wait) => {
                                 tracing::warn!(
                                     wait_ms = wait.as_millis() as u64,
-                                    "the provider asked to wait longer than allowed; failing fast"
+                                    "the provider asked to wait longer than the call may wait; failing fast"
                                 );
                                 return Err(Error::RateLimited {
                                     wait,
@@ -849,7 +862,9 @@ impl Client {
                                 });
                             }
                         };
-                        if class.class == RetryClass::Throttled && class.hint.is_some() {
+                        if class.class == RetryClass::Throttled
+                            && class.hint.is_some_and(|h| !h.is_zero())
+                        {
                             // Everyone sharing this client waits, not just this call.
                             inner.adaptive.pause_for(wait);
                         }

@@ -54,9 +54,12 @@ pub enum Error {
         /// The configured duration.
         after: Duration,
     },
-    /// The provider asked us to wait longer than the configured maximum, so the call
-    /// failed fast instead of sleeping.
-    #[error("rate limited: the provider asked to wait {wait:?}, longer than the allowed maximum")]
+    /// The provider asked us to wait longer than the call may wait (the retry policy's
+    /// `max_wait`, or the time left before the call's total timeout), so the call failed
+    /// fast instead of sleeping. The ask is a `Retry-After`-style header on a throttled
+    /// response (`api` is then that response), or a rate-limit window that an earlier
+    /// response said is spent until a reset (`api` is then `None`: nothing was sent).
+    #[error("rate limited: the provider asked to wait {wait:?}, longer than the call may wait")]
     RateLimited {
         /// How long the provider asked to wait.
         wait: Duration,

@@ -175,11 +175,17 @@ async fn the_per_attempt_timeout_fails_a_slow_call() {
 async fn the_total_timeout_bounds_retries_and_waits() {
     let server = crate::common::private_server().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .respond_with(ResponseTemplate::new(503))
         .mount(&server)
         .await;
+    // Backoff of 4 s, then 8 s: the second wait would end at 12 s.
     let c = builder(config(), &server)
         .total_timeout(Duration::from_secs(10))
+        .retry(
+            rt::RetryPolicy::new()
+                .jitter(rt::Jitter::None)
+                .initial_backoff(Duration::from_secs(4)),
+        )
         .build()
         .unwrap();
     let start = tokio::time::Instant::now();
@@ -188,6 +194,33 @@ async fn the_total_timeout_bounds_retries_and_waits() {
         other => panic!("expected a total timeout, got {other:?}"),
     }
     assert_eq!(start.elapsed(), Duration::from_secs(10));
+}
+
+/// A wait the provider asks for that would end after the call's deadline is not slept
+/// through only to time out: the call fails at once, with the wait. Real time: paused time
+/// would jump to the total timeout while the call waits on the network.
+#[tokio::test]
+async fn a_retry_after_beyond_the_total_timeout_fails_fast_with_the_wait() {
+    let server = crate::common::private_server().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .total_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(60), c.send(get("/x")))
+        .await
+        .expect("the call returns");
+    match result.unwrap_err() {
+        rt::Error::RateLimited { wait, api } => {
+            assert_eq!(wait, Duration::from_secs(30));
+            assert_eq!(api.map(|a| a.status.as_u16()), Some(503));
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert_eq!(hits(&server).await, 1);
 }
 
 #[derive(Default)]
