@@ -502,7 +502,8 @@ impl HeaderNames {
 /// A redirect policy that follows redirects only within the same origin (at most 10), so
 /// that credentials in any header (not just `Authorization`, which reqwest strips) never
 /// reach another host. A cross-origin redirect is returned to the caller as an API error
-/// with its `Location`. The built-in HTTP client uses it; pass it to
+/// with its `Location`; an 11th redirect in a row (a loop) is [`Error::Redirect`], which
+/// is not retried. The built-in HTTP client uses it; pass it to
 /// `reqwest::ClientBuilder::redirect` when bringing your own client.
 pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
@@ -655,11 +656,12 @@ impl Client {
         call.instrument(span)
     }
 
+    /// The provider's request id. One that is not UTF-8 is kept, lossily: it is still what
+    /// the provider's support needs to find the call.
     fn request_id(&self, headers: &HeaderMap) -> Option<String> {
         headers
             .get(&self.inner.names.request_id)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
     }
 
     /// The idempotency key of this call and the header it goes in. A caller's key is
@@ -898,6 +900,8 @@ impl Client {
                                 may_have_been_sent, ..
                             } => *may_have_been_sent,
                             Error::Timeout { kind, .. } => *kind != TimeoutKind::Connect,
+                            // A redirect loop or a refused redirect happens the same way
+                            // every time.
                             _ => return Err(error),
                         };
                         // A request that never left may be resent whatever its method.
@@ -1195,6 +1199,20 @@ impl Answer {
 }
 
 fn map_reqwest_error(e: reqwest::Error, connect_timeout: Option<Duration>) -> Error {
+    if e.is_redirect() {
+        // The policy's own message ("too many redirects") is in the source chain; the
+        // error's URL is not kept.
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        // Bounded by the depth of the error chain, which reqwest builds from a few layers.
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        return Error::Redirect { message };
+    }
     if e.is_timeout() {
         // A connect timeout is ours (the built-in client) or the user's client's, whose
         // duration we do not know; any other timeout here is the user's client's own.

@@ -84,6 +84,14 @@ pub enum Error {
         /// The provider's request id, when present.
         request_id: Option<String>,
     },
+    /// A redirect could not be followed: more than 10 in a row (a loop), or one the HTTP
+    /// client refused. Every request was answered, so the same call would fail the same
+    /// way: it is not retried.
+    #[error("redirect error: {message}")]
+    Redirect {
+        /// What went wrong, without any URL (a query string may hold a credential).
+        message: String,
+    },
     /// The circuit breaker is open after repeated failures; no request was sent.
     #[error("circuit breaker open: the provider failed repeatedly; retry in {retry_in:?}")]
     CircuitOpen {

@@ -647,3 +647,27 @@ async fn a_users_client_with_the_same_origin_policy_keeps_credentials_home() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(307));
     assert_eq!(hits(&elsewhere).await, 0);
 }
+
+/// Issue 12: a same-origin redirect loop was retried as a transport error that "may have
+/// been sent": 33 requests for one GET. It is deterministic, so it is reported once.
+#[tokio::test]
+async fn a_redirect_loop_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/loop"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/loop"))
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let err = c.send(get("/loop")).await.unwrap_err();
+    assert!(matches!(err, rt::Error::Redirect { .. }), "{err:?}");
+    assert!(!err.is_retryable(), "{err:?}");
+    assert!(err.to_string().contains("redirect"), "{err}");
+    assert_eq!(
+        hits(&server).await,
+        11,
+        "the first request and 10 redirects"
+    );
+}
