@@ -37,6 +37,7 @@ use tracing::Instrument as _;
 use tracing::instrument::Instrumented;
 
 use crate::auth::Auth;
+use crate::body::TimedBody;
 use crate::config::ProviderConfig;
 use crate::deadline::{Deadlines, Elapsed};
 use crate::encoding;
@@ -50,6 +51,9 @@ use crate::response::{RawResponse, StreamingResponse};
 use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
 
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The default read (idle) timeout; see [`ClientBuilder::read_timeout`].
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 thread_local! {
     /// Scratch space for the text of each request URL or path (see `Client::request_url`),
@@ -93,6 +97,7 @@ struct Inner {
     /// The connect timeout of the built-in HTTP client (unknown for a user's client).
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     /// Built-in authentication first, then the user's interceptors, then tracing: one
     /// pipeline for everything that touches an attempt.
     pipeline: Vec<Stage>,
@@ -119,6 +124,7 @@ impl fmt::Debug for Client {
             .field("rate_limited", &i.limiter.is_some())
             .field("attempt_timeout", &i.attempt_timeout)
             .field("total_timeout", &i.total_timeout)
+            .field("read_timeout", &i.read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -141,6 +147,7 @@ pub struct ClientBuilder<C = Client> {
     attempt_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
     limit: LimitSetting,
@@ -180,7 +187,7 @@ impl Client {
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// A builder with the provider's defaults: 2 retries with backoff, the provider's rate
-    /// limit, a 10 s connect timeout and a 60 s per-attempt timeout.
+    /// limit, a 10 s connect timeout, a 60 s per-attempt timeout and a 60 s read timeout.
     pub fn new(config: ProviderConfig) -> Self {
         ClientBuilder {
             config,
@@ -191,6 +198,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             attempt_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
             total_timeout: None,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             retry: RetryPolicy::default(),
             budget: None,
             limit: LimitSetting::ProviderDefault,
@@ -228,7 +236,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The per-attempt timeout (request sent and response read). Default 60 s.
+    /// The per-attempt timeout: the request sent and the response read, its body too
+    /// unless the call streams it. Default 60 s.
+    ///
+    /// A streamed body (server-sent events, downloads) outlives the attempt: it is bounded
+    /// by the [read timeout](Self::read_timeout) between chunks and by the
+    /// [total timeout](Self::total_timeout), if any, as a whole.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.attempt_timeout = Some(d);
         self
@@ -240,9 +253,30 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// A limit on a whole call, retries and waits included. Default none.
+    /// A limit on a whole call, retries and waits included, and on the whole of a streamed
+    /// body. Default none.
+    ///
+    /// A provider-requested wait (`Retry-After`, a spent rate-limit window) that would end
+    /// after it fails the call at once with [`Error::RateLimited`] and the wait.
     pub fn total_timeout(mut self, d: Duration) -> Self {
         self.total_timeout = Some(d);
+        self
+    }
+
+    /// The read (idle) timeout: the longest time without a byte of the response body, while
+    /// a body is read whole and between two chunks of a streamed body. Default 60 s, the
+    /// same as the attempt timeout, so that a buffered call behaves as before while a
+    /// stream whose server has gone silent ends with [`Error::Timeout`] of kind
+    /// [`TimeoutKind::Read`] instead of hanging. A stream that is quiet for long on purpose
+    /// (a log tail with rare events) needs a longer one; [`RequestOptions::read_timeout`]
+    /// sets it for one call.
+    ///
+    /// The wait for the response headers is bounded by the attempt timeout, not this one,
+    /// since it includes sending the request body.
+    ///
+    /// [`RequestOptions::read_timeout`]: crate::RequestOptions::read_timeout
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = Some(d);
         self
     }
 
@@ -251,6 +285,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         self.attempt_timeout = None;
         self.connect_timeout = None;
         self.total_timeout = None;
+        self.read_timeout = None;
         self
     }
 
@@ -362,6 +397,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             ("timeout", self.attempt_timeout),
             ("connect timeout", self.connect_timeout),
             ("total timeout", self.total_timeout),
+            ("read timeout", self.read_timeout),
         ] {
             if d == Some(Duration::ZERO) {
                 return Err(build_err(format!("the {what} must be longer than zero")));
@@ -429,6 +465,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                     None
                 },
                 total_timeout: self.total_timeout,
+                read_timeout: self.read_timeout,
                 pipeline,
                 deadlines: Deadlines::default(),
             }),
@@ -712,6 +749,7 @@ impl Client {
             }
             let policy = req.options.retry.unwrap_or(inner.retry);
             let attempt_timeout = req.options.timeout.or(inner.attempt_timeout);
+            let read_timeout = req.options.read_timeout.or(inner.read_timeout);
             let idempotency_key = self.idempotency_key(&req)?;
             let replayable_body = req.body.is_replayable();
             let safe_to_replay =
@@ -764,7 +802,7 @@ impl Client {
                 let sent_headers = inner.auth.refreshable().map(|_| http_req.headers().clone());
 
                 let started = Instant::now();
-                let exchange = self.exchange(http_req, &delivery, started);
+                let exchange = self.exchange(http_req, &delivery, started, read_timeout);
                 let result = inner
                     .deadlines
                     .run(deadline(started, attempt_timeout), exchange)
@@ -793,7 +831,11 @@ impl Client {
                         let flagged = status.is_success() && self.ok_flag_is_false(&answer);
                         if status.is_success() && !flagged {
                             tracing::debug!(status = status.as_u16(), "call succeeded");
-                            return Ok(answer.into_done(request_id));
+                            let timeouts = BodyTimeouts {
+                                read: read_timeout,
+                                total: call_deadline.zip(inner.total_timeout),
+                            };
+                            return Ok(answer.into_done(request_id, timeouts));
                         }
                         if flagged {
                             tracing::debug!(
@@ -804,7 +846,9 @@ impl Client {
                         let headers = answer.headers;
                         let body = match answer.body {
                             AnswerBody::Bytes(body) => body,
-                            AnswerBody::Streaming(resp) => resp.bytes().await.unwrap_or_default(),
+                            AnswerBody::Streaming(resp) => {
+                                self.read_body(resp, read_timeout).await.unwrap_or_default()
+                            }
                         };
 
                         if status == StatusCode::UNAUTHORIZED && !auth_replayed && replayable_body {
@@ -951,6 +995,7 @@ impl Client {
         http_req: reqwest::Request,
         delivery: &Delivery,
         started: Instant,
+        read_timeout: Option<Duration>,
     ) -> Result<Answer, Error> {
         let mut resp = self
             .inner
@@ -968,7 +1013,7 @@ impl Client {
         let body = if stream {
             AnswerBody::Streaming(resp)
         } else {
-            AnswerBody::Bytes(resp.bytes().await.map_err(|e| Error::transport(e, true))?)
+            AnswerBody::Bytes(self.read_body(resp, read_timeout).await?)
         };
         Ok(Answer {
             status,
@@ -976,6 +1021,42 @@ impl Client {
             body,
             latency: started.elapsed(),
         })
+    }
+
+    /// Read a whole body, failing when no byte of it arrives for `read_timeout`.
+    ///
+    /// The wait for each chunk runs on the client's shared deadline timer, like the attempt
+    /// timeout, so a body that arrives promptly costs no timer of its own. A body in one
+    /// chunk (most JSON answers) is returned without a copy.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        read_timeout: Option<Duration>,
+    ) -> Result<Bytes, Error> {
+        let mut first: Option<Bytes> = None;
+        let mut joined: Option<bytes::BytesMut> = None;
+        // Bounded by the body: each turn consumes a chunk, or ends the loop.
+        loop {
+            let chunk = self
+                .inner
+                .deadlines
+                .run(deadline(Instant::now(), read_timeout), resp.chunk())
+                .await
+                .map_err(|Elapsed| timeout(TimeoutKind::Read, read_timeout))?
+                .map_err(|e| Error::transport(e, true))?;
+            let Some(chunk) = chunk else { break };
+            match (&mut joined, first.take()) {
+                (Some(buf), _) => buf.extend_from_slice(&chunk),
+                (None, None) => first = Some(chunk),
+                (None, Some(head)) => {
+                    let mut buf = bytes::BytesMut::with_capacity(head.len() + chunk.len());
+                    buf.extend_from_slice(&head);
+                    buf.extend_from_slice(&chunk);
+                    joined = Some(buf);
+                }
+            }
+        }
+        Ok(joined.map_or_else(|| first.unwrap_or_default(), bytes::BytesMut::freeze))
     }
 
     /// The full URL a request is sent to (before authentication adds anything).
@@ -1175,9 +1256,16 @@ fn append_header(map: &mut HeaderMap, name: HeaderName, value: &str) -> Result<(
     Ok(())
 }
 
+/// What bounds a streamed body: the read timeout between chunks, and the call's deadline
+/// (with the total timeout it came from).
+struct BodyTimeouts {
+    read: Option<Duration>,
+    total: Option<(Instant, Duration)>,
+}
+
 impl Answer {
     /// The call's result for a success response.
-    fn into_done(self, request_id: Option<String>) -> Done {
+    fn into_done(self, request_id: Option<String>, timeouts: BodyTimeouts) -> Done {
         match self.body {
             AnswerBody::Bytes(body) => Done::Buffered(RawResponse {
                 status: self.status,
@@ -1189,10 +1277,13 @@ impl Answer {
                 status: self.status,
                 headers: self.headers,
                 request_id,
-                body: resp
-                    .bytes_stream()
-                    .map(|chunk| chunk.map_err(|e| Error::transport(e, true)))
-                    .boxed(),
+                body: TimedBody::new(
+                    resp.bytes_stream()
+                        .map(|chunk| chunk.map_err(|e| Error::transport(e, true))),
+                    timeouts.read,
+                    timeouts.total,
+                )
+                .boxed(),
             }),
         }
     }

@@ -114,8 +114,11 @@ pub enum TimeoutKind {
     Connect,
     /// One attempt (request sent and the whole response read).
     Attempt,
-    /// The whole call, retries and waits included.
+    /// The whole call, retries and waits included; for a streamed body, also the body.
     Total,
+    /// No byte of the response body arrived for this long (the read, or idle, timeout):
+    /// between two chunks of a streamed body, or while a body is read whole.
+    Read,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -124,6 +127,7 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::Connect => "connect",
             TimeoutKind::Attempt => "per-attempt",
             TimeoutKind::Total => "total",
+            TimeoutKind::Read => "read (idle)",
         })
     }
 }

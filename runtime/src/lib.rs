@@ -92,6 +92,7 @@ pub mod retry;
 pub mod sse;
 pub mod values;
 
+mod body;
 mod deadline;
 mod encoding;
 mod object;
