@@ -24,10 +24,12 @@ pub(crate) struct TimedBody<S> {
     read: Option<Duration>,
     total: Option<(Instant, Duration)>,
     /// The timer of the current wait, made on the first poll that has to wait (so the
-    /// stream can be made outside a runtime), and reset after each chunk.
+    /// stream can be made outside a runtime) and reset when the next wait starts.
     timer: Option<Pin<Box<Sleep>>>,
     /// Which timeout the timer stands for.
     kind: TimeoutKind,
+    /// Whether the timer is set for the current wait; cleared by each chunk.
+    waiting: bool,
     done: bool,
 }
 
@@ -43,6 +45,7 @@ impl<S> TimedBody<S> {
             total,
             timer: None,
             kind: TimeoutKind::Read,
+            waiting: false,
             done: false,
         }
     }
@@ -75,12 +78,9 @@ where
         }
         match Pin::new(&mut this.inner).poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
-                // Progress: the idle clock starts again from this chunk.
-                if let Some(at) = this.next_deadline() {
-                    if let Some(timer) = &mut this.timer {
-                        timer.as_mut().reset(at);
-                    }
-                }
+                // The idle clock starts again when the caller next waits, so time the
+                // caller spends on this chunk never counts against the server.
+                this.waiting = false;
                 return Poll::Ready(Some(Ok(chunk)));
             }
             Poll::Ready(other) => {
@@ -89,11 +89,15 @@ where
             }
             Poll::Pending => {}
         }
-        if this.timer.is_none() {
+        if !this.waiting {
             let Some(at) = this.next_deadline() else {
                 return Poll::Pending;
             };
-            this.timer = Some(Box::pin(tokio::time::sleep_until(at)));
+            match &mut this.timer {
+                Some(timer) => timer.as_mut().reset(at),
+                None => this.timer = Some(Box::pin(tokio::time::sleep_until(at))),
+            }
+            this.waiting = true;
         }
         let Some(timer) = &mut this.timer else {
             return Poll::Pending;
@@ -110,5 +114,94 @@ where
             kind: this.kind,
             after: after.unwrap_or_default(),
         })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use futures::StreamExt as _;
+    use futures::stream::BoxStream;
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    type Chunks = mpsc::UnboundedSender<Result<Bytes, Error>>;
+
+    fn body() -> (Chunks, BoxStream<'static, Result<Bytes, Error>>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stream = futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|chunk| (chunk, rx))
+        });
+        (tx, stream.boxed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_body_times_out_a_read_timeout_after_the_caller_starts_waiting() {
+        let (tx, inner) = body();
+        let mut timed = TimedBody::new(inner, Some(Duration::from_secs(5)), None);
+        tx.send(Ok(Bytes::from_static(b"a"))).unwrap();
+        let start = Instant::now();
+        assert_eq!(timed.next().await.unwrap().unwrap(), "a");
+        // A slow caller does not count against the server.
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        match timed.next().await {
+            Some(Err(Error::Timeout { kind, after })) => {
+                assert_eq!(kind, TimeoutKind::Read);
+                assert_eq!(after, Duration::from_secs(5));
+            }
+            other => panic!("expected a read timeout, got {other:?}"),
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(35));
+        assert!(
+            timed.next().await.is_none(),
+            "the stream ends at its timeout"
+        );
+        drop(tx);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_keeps_coming_ends_at_the_total_deadline() {
+        let (tx, inner) = body();
+        let start = Instant::now();
+        let total = Duration::from_secs(10);
+        let mut timed = TimedBody::new(
+            inner,
+            Some(Duration::from_secs(5)),
+            Some((start + total, total)),
+        );
+        let sender = tokio::spawn(async move {
+            for _ in 0..100 {
+                if tx.send(Ok(Bytes::from_static(b"."))).is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let mut chunks = 0;
+        let error = loop {
+            match timed.next().await {
+                Some(Ok(_)) => chunks += 1,
+                Some(Err(e)) => break e,
+                None => panic!("the body ended without an error"),
+            }
+            assert!(chunks <= 100);
+        };
+        assert!(
+            matches!(error, Error::Timeout { kind: TimeoutKind::Total, after } if after == total)
+        );
+        assert_eq!(start.elapsed(), total);
+        assert_eq!(chunks, 10);
+        sender.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_timeouts_a_body_is_passed_through() {
+        let (tx, inner) = body();
+        let mut timed = TimedBody::new(inner, None, None);
+        tx.send(Ok(Bytes::from_static(b"x"))).unwrap();
+        drop(tx);
+        assert_eq!(timed.next().await.unwrap().unwrap(), "x");
+        assert!(timed.next().await.is_none());
     }
 }
