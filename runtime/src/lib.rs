@@ -124,4 +124,11 @@ pub mod __private {
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
     pub use crate::sse::{decode_sse, decode_sse_events, stream_sse};
+
+    /// Run the parsers of provider-requested waits (`Retry-After`, `retry-after-ms` and
+    /// every reset format) over `data`, checking that none panics and every wait is
+    /// bounded. For the `header_waits` fuzz target and its test.
+    pub fn check_header_waits(data: &[u8]) -> Result<(), String> {
+        crate::retry::check_header_waits(data)
+    }
 }

@@ -284,6 +284,70 @@ fn parse_go_duration(value: &str) -> Option<f64> {
     Some(total)
 }
 
+/// Run every header-wait parser over `data` and check what they promise: no panic, and
+/// every wait either absent or within `(0, MAX_PROVIDER_WAIT]`, so that it can be added to
+/// the clock and compared without overflow. `Err` describes a broken promise.
+///
+/// The first byte chooses the header the value goes in; the rest is the value. Called by
+/// the `header_waits` fuzz target and by a test that runs it over generated inputs.
+pub(crate) fn check_header_waits(data: &[u8]) -> Result<(), String> {
+    let Some((&selector, value)) = data.split_first() else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(value);
+    let check = |what: &str, wait: Option<Duration>| match wait {
+        Some(w) if w.is_zero() || w > MAX_PROVIDER_WAIT => {
+            Err(format!("{what} gave {w:?} for {text:?}"))
+        }
+        Some(w) if tokio::time::Instant::now().checked_add(w).is_none() => Err(format!(
+            "{what} gave {w:?}, which overflows the clock, for {text:?}"
+        )),
+        _ => Ok(()),
+    };
+    for kind in [
+        ResetKind::EpochSeconds,
+        ResetKind::DelaySeconds,
+        ResetKind::DelayMillis,
+        ResetKind::Duration,
+    ] {
+        check("parse_reset", parse_reset(&text, kind))?;
+    }
+    let _ = parse_http_date(&text);
+    let Ok(header) = http::HeaderValue::from_bytes(value) else {
+        return Ok(());
+    };
+    let names = [
+        "retry-after",
+        "retry-after-ms",
+        "x-ratelimit-reset",
+        "x-ratelimit-remaining",
+    ];
+    let mut headers = HeaderMap::new();
+    headers.insert(names[usize::from(selector) % names.len()], header);
+    if selector % 2 == 0 {
+        headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
+    }
+    let kinds = [
+        ResetKind::EpochSeconds,
+        ResetKind::DelaySeconds,
+        ResetKind::DelayMillis,
+        ResetKind::Duration,
+    ];
+    let config = ProviderConfig::new("fuzz").rate_limit_headers(crate::RateLimitHeaders {
+        limit: "",
+        remaining: "x-ratelimit-remaining",
+        reset: "x-ratelimit-reset",
+        reset_kind: kinds[usize::from(selector / 4) % kinds.len()],
+    });
+    let hint = retry_hint(&config, &headers);
+    check("retry_hint", hint)?;
+    let delay = RetryPolicy::default().delay(1, hint);
+    check(
+        "RetryPolicy::delay",
+        Some(delay.unwrap_or_else(|wait| wait)),
+    )
+}
+
 /// How jitter is applied to the computed backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
