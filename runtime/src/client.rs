@@ -643,7 +643,9 @@ impl Client {
     }
 
     /// Like [`Client::send`], but a success response's body is not read: it is returned
-    /// as a stream (server-sent events, downloads). Retries stop once headers arrive.
+    /// as a stream (server-sent events, downloads). Retries stop once headers arrive; the
+    /// stream then ends with [`Error::Timeout`] when no chunk arrives for the read timeout
+    /// or the call's total timeout passes.
     #[doc(hidden)]
     pub fn send_streaming(
         &self,

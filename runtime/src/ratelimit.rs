@@ -9,7 +9,9 @@
 //!   starves under contention.
 //! - An adaptive pause driven by the provider's `remaining`/`reset` headers
 //!   ([`RateLimitHeaders`]): when the provider says `remaining: 0`,
-//!   every caller waits until the reset instead of spending requests on 429s.
+//!   every caller waits until the reset instead of spending requests on 429s — if the
+//!   reset is within the retry policy's `max_wait` and the call's total timeout; otherwise
+//!   the call fails at once with `Error::RateLimited` and the wait.
 //! - A concurrency limit (a semaphore held for each attempt), off by default
 //!   (`ClientBuilder::concurrency_limit`): useful when the provider limits concurrent
 //!   requests rather than their rate.

@@ -423,8 +423,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest provider-requested wait (`Retry-After`, reset header) worth sleeping
-    /// through; a longer one fails the call at once with `Error::RateLimited`.
+    /// The longest provider-requested wait worth sleeping through: a `Retry-After`-style
+    /// hint on a failed attempt, or the pause every call on the client takes after a
+    /// response said the rate-limit window is spent until a reset. A longer one fails the
+    /// call at once with `Error::RateLimited` carrying the wait. Default 60 s.
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
         self
