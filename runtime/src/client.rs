@@ -52,9 +52,6 @@ use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
 
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The default read (idle) timeout; see [`ClientBuilder::read_timeout`].
-const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
-
 thread_local! {
     /// Scratch space for the text of each request URL or path (see `Client::request_url`),
     /// since `Url` copies what it keeps.
@@ -97,6 +94,7 @@ struct Inner {
     /// The connect timeout of the built-in HTTP client (unknown for a user's client).
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    /// The read timeout the builder was given; `None` means the attempt timeout's.
     read_timeout: Option<Duration>,
     /// Built-in authentication first, then the user's interceptors, then tracing: one
     /// pipeline for everything that touches an attempt.
@@ -124,7 +122,7 @@ impl fmt::Debug for Client {
             .field("rate_limited", &i.limiter.is_some())
             .field("attempt_timeout", &i.attempt_timeout)
             .field("total_timeout", &i.total_timeout)
-            .field("read_timeout", &i.read_timeout)
+            .field("read_timeout", &i.read_timeout.or(i.attempt_timeout))
             .finish_non_exhaustive()
     }
 }
@@ -147,6 +145,7 @@ pub struct ClientBuilder<C = Client> {
     attempt_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    /// `None`: the same as the attempt timeout.
     read_timeout: Option<Duration>,
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
@@ -187,7 +186,8 @@ impl Client {
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// A builder with the provider's defaults: 2 retries with backoff, the provider's rate
-    /// limit, a 10 s connect timeout, a 60 s per-attempt timeout and a 60 s read timeout.
+    /// limit, a 10 s connect timeout, and a 60 s per-attempt timeout which is also the read
+    /// timeout.
     pub fn new(config: ProviderConfig) -> Self {
         ClientBuilder {
             config,
@@ -198,7 +198,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             attempt_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
             total_timeout: None,
-            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            read_timeout: None,
             retry: RetryPolicy::default(),
             budget: None,
             limit: LimitSetting::ProviderDefault,
@@ -264,12 +264,14 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// The read (idle) timeout: the longest time without a byte of the response body, while
-    /// a body is read whole and between two chunks of a streamed body. Default 60 s, the
-    /// same as the attempt timeout, so that a buffered call behaves as before while a
-    /// stream whose server has gone silent ends with [`Error::Timeout`] of kind
-    /// [`TimeoutKind::Read`] instead of hanging. A stream that is quiet for long on purpose
-    /// (a log tail with rare events) needs a longer one; [`RequestOptions::read_timeout`]
-    /// sets it for one call.
+    /// a body is read whole and between two chunks of a streamed body. It fails the call,
+    /// or ends the stream, with [`Error::Timeout`] of kind [`TimeoutKind::Read`].
+    ///
+    /// Default: the same as the attempt timeout (60 s unless [`timeout`](Self::timeout)
+    /// changed it). A buffered body is then bounded as before, since the attempt timeout
+    /// already covered it, while a stream whose server has gone silent ends instead of
+    /// hanging. A stream that is quiet for long on purpose (a log tail with rare events)
+    /// needs a longer one; [`RequestOptions::read_timeout`] sets it for one call.
     ///
     /// The wait for the response headers is bounded by the attempt timeout, not this one,
     /// since it includes sending the request body.
@@ -751,7 +753,11 @@ impl Client {
             }
             let policy = req.options.retry.unwrap_or(inner.retry);
             let attempt_timeout = req.options.timeout.or(inner.attempt_timeout);
-            let read_timeout = req.options.read_timeout.or(inner.read_timeout);
+            let read_timeout = req
+                .options
+                .read_timeout
+                .or(inner.read_timeout)
+                .or(attempt_timeout);
             let idempotency_key = self.idempotency_key(&req)?;
             let replayable_body = req.body.is_replayable();
             let safe_to_replay =

@@ -61,9 +61,9 @@
 //! - **Server-sent events** ([`sse`]): a `text/event-stream` parser producing a stream of
 //!   typed events for streaming operations.
 //! - **Timeouts**: connect (10 s), per attempt (60 s: the request sent and the response
-//!   read, its body too unless streamed), read (60 s without a byte of the body, also
-//!   between two chunks of a stream) and, optionally, total (the whole call, retries,
-//!   waits and a streamed body). Each failure is [`Error::Timeout`] naming its
+//!   read, its body too unless streamed), read (time without a byte of the body, also
+//!   between two chunks of a stream; the attempt timeout unless set) and, optionally,
+//!   total (the whole call, retries, waits and a streamed body). Each failure is [`Error::Timeout`] naming its
 //!   [`TimeoutKind`](error::TimeoutKind).
 //! - **Observability**: one `tracing` span per call (provider, operation id, method, path
 //!   template, attempt, status, latency) — never the query string or credentials — and

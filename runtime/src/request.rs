@@ -47,8 +47,9 @@ impl RequestOptions {
     }
 
     /// The read (idle) timeout for this call: the longest time without a byte of the
-    /// response body (see `ClientBuilder::read_timeout`). A stream that is quiet for long
-    /// on purpose sets a longer one here.
+    /// response body (see `ClientBuilder::read_timeout`). Default: the client's read
+    /// timeout, or this call's attempt timeout when the client was given none. A stream
+    /// that is quiet for long on purpose sets a longer one here.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self

@@ -951,3 +951,21 @@ async fn a_slow_failure_then_a_success_is_retried_only_when_safe() {
         );
     }
 }
+
+/// Without a read timeout of its own, a client's read timeout is its attempt timeout: a
+/// caller who allows slow calls also allows slow bodies.
+#[tokio::test]
+async fn the_read_timeout_follows_the_attempt_timeout_unless_set() {
+    let server = FaultServer::start(silent_after_headers).await;
+    let client = rt::Client::builder(config())
+        .base_url(server.url())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert!(
+        format!("{client:?}").contains("read_timeout: Some(300ms)"),
+        "{client:?}"
+    );
+    let err = stream(&client, Call::Get).await.unwrap_err();
+    timeout_of(rt::error::TimeoutKind::Read)(Call::Get, &err);
+}
