@@ -551,7 +551,7 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
             .last()
             .is_some_and(|prev| prev.origin() == attempt.url().origin());
         if attempt.previous().len() > 10 {
-            attempt.error("too many redirects")
+            attempt.error("more than 10 redirects in a row")
         } else if same_origin {
             attempt.follow()
         } else {
@@ -1299,8 +1299,8 @@ impl Answer {
 
 fn map_reqwest_error(e: reqwest::Error, connect_timeout: Option<Duration>) -> Error {
     if e.is_redirect() {
-        // The policy's own message ("too many redirects") is in the source chain; the
-        // error's URL is not kept.
+        // The policy's own message ("more than 10 redirects in a row") is in the source
+        // chain; the error's URL is not kept.
         let e = e.without_url();
         let mut message = e.to_string();
         let mut source = std::error::Error::source(&e);
