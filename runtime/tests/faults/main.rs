@@ -701,8 +701,12 @@ async fn a_hostile_reset_on_a_success_never_panics_and_later_calls_fail_fast() {
             let second = send(&client, call).await;
             if pauses {
                 match second {
-                    Err(rt::Error::RateLimited { wait, api: None }) => {
-                        assert!(wait > Duration::from_secs(60), "{reset}: {wait:?}")
+                    Err(err @ rt::Error::RateLimited { api: None, .. }) => {
+                        let rt::Error::RateLimited { wait, .. } = &err else {
+                            unreachable!()
+                        };
+                        assert!(*wait > Duration::from_secs(60), "{reset}: {wait:?}");
+                        check_no_secret(call, &err);
                     }
                     other => panic!("{reset} {call:?}: expected RateLimited, got {other:?}"),
                 }
