@@ -52,6 +52,10 @@ use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
 
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The most of an error (non-2xx) body that is read: enough for any provider's error
+/// document, and a bound on what an endless one costs.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+
 thread_local! {
     /// Scratch space for the text of each request URL or path (see `Client::request_url`),
     /// since `Url` copies what it keeps.
@@ -854,9 +858,10 @@ impl Client {
                         let headers = answer.headers;
                         let body = match answer.body {
                             AnswerBody::Bytes(body) => body,
-                            AnswerBody::Streaming(resp) => {
-                                self.read_body(resp, read_timeout).await.unwrap_or_default()
-                            }
+                            AnswerBody::Streaming(resp) => self
+                                .read_body(resp, read_timeout, Some(MAX_ERROR_BODY))
+                                .await
+                                .unwrap_or_default(),
                         };
 
                         if status == StatusCode::UNAUTHORIZED && !auth_replayed && replayable_body {
@@ -1021,7 +1026,10 @@ impl Client {
         let body = if stream {
             AnswerBody::Streaming(resp)
         } else {
-            AnswerBody::Bytes(self.read_body(resp, read_timeout).await?)
+            // An error body is read only up to a limit: nobody needs more of it, and a
+            // hostile server could otherwise send an endless one.
+            let limit = (!status.is_success()).then_some(MAX_ERROR_BODY);
+            AnswerBody::Bytes(self.read_body(resp, read_timeout, limit).await?)
         };
         Ok(Answer {
             status,
@@ -1031,7 +1039,8 @@ impl Client {
         })
     }
 
-    /// Read a whole body, failing when no byte of it arrives for `read_timeout`.
+    /// Read a whole body, failing when no byte of it arrives for `read_timeout`; with a
+    /// `limit`, stop after that many bytes and drop the rest (and the connection).
     ///
     /// The wait for each chunk runs on the client's shared deadline timer, like the attempt
     /// timeout, so a body that arrives promptly costs no timer of its own. A body in one
@@ -1040,6 +1049,7 @@ impl Client {
         &self,
         mut resp: reqwest::Response,
         read_timeout: Option<Duration>,
+        limit: Option<usize>,
     ) -> Result<Bytes, Error> {
         let mut first: Option<Bytes> = None;
         let mut joined: Option<bytes::BytesMut> = None;
@@ -1063,8 +1073,19 @@ impl Client {
                     joined = Some(buf);
                 }
             }
+            let read = joined.as_ref().map_or_else(
+                || first.as_ref().map_or(0, Bytes::len),
+                bytes::BytesMut::len,
+            );
+            if limit.is_some_and(|limit| read >= limit) {
+                break;
+            }
         }
-        Ok(joined.map_or_else(|| first.unwrap_or_default(), bytes::BytesMut::freeze))
+        let mut body = joined.map_or_else(|| first.unwrap_or_default(), bytes::BytesMut::freeze);
+        if let Some(limit) = limit {
+            body.truncate(limit);
+        }
+        Ok(body)
     }
 
     /// The full URL a request is sent to (before authentication adds anything).

@@ -214,7 +214,8 @@ pub struct ApiError {
     pub retryable: bool,
     /// The response headers.
     pub headers: HeaderMap,
-    /// The raw response body.
+    /// The raw response body; of a non-2xx response, at most its first MiB (the rest is
+    /// not read).
     pub body: Bytes,
     typed: Option<Box<dyn Any + Send + Sync>>,
 }

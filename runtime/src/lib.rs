@@ -84,6 +84,7 @@
 //! | Silence after the headers | [`Error::Timeout`] (read) after the read timeout: the call's error for a buffered body, the stream's last item for a streamed one |
 //! | A stream that trickles forever | [`Error::Timeout`] (total) as the stream's last item, when a total timeout is set |
 //! | HTML error page, other non-2xx | [`Error::Api`] with status, request id and raw body (`Display` shows at most 200 bytes); 408, 409, 429 and 5xx retried if safe |
+//! | A huge or endless error body | only its first MiB is read and kept in [`ApiError::body`]; the connection is dropped |
 //! | Invalid, truncated or too deeply nested JSON in a 2xx | [`Error::Decode`] with status, request id, a 256-byte excerpt, and the line and column (or the JSON path); not retried |
 //! | A request id that is not UTF-8 | kept, lossily |
 //! | `Content-Encoding: gzip`, `br`, `deflate`, `zstd` | decoded by the built-in HTTP client |

@@ -467,6 +467,41 @@ async fn a_large_error_body_gives_a_bounded_message() {
                 format!("{err:?}").len() < 4096,
                 "{call:?}: Debug is bounded"
             );
+            let kept = err.api().map(|api| api.body.len());
+            assert_eq!(kept, Some(1024 * 1024), "{call:?}: the first MiB is kept");
+        },
+    )
+    .await;
+}
+
+/// An error body that never ends is read up to its first MiB, not until a timeout.
+#[tokio::test]
+async fn an_endless_error_body_is_cut_at_a_mib() {
+    case(
+        |_| {
+            let mut bytes = head(
+                "500 Internal Server Error",
+                &[("transfer-encoding", b"chunked")],
+            );
+            let chunk = vec![b'x'; 64 * 1024];
+            // 2 MiB, then silence: the body has no end.
+            for _ in 0..32 {
+                bytes.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                bytes.extend_from_slice(&chunk);
+                bytes.extend_from_slice(b"\r\n");
+            }
+            vec![
+                Step::ReadRequest,
+                Step::Write(bytes),
+                Step::Hold(Duration::from_secs(20)),
+            ]
+        },
+        same,
+        Attempts::RetriedIfSafe,
+        |call, err| {
+            api_error(500, "xxxx")(call, err);
+            let kept = err.api().map(|api| api.body.len());
+            assert_eq!(kept, Some(1024 * 1024), "{call:?}");
         },
     )
     .await;
