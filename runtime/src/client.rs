@@ -37,6 +37,7 @@ use tracing::Instrument as _;
 use tracing::instrument::Instrumented;
 
 use crate::auth::Auth;
+use crate::body::TimedBody;
 use crate::config::ProviderConfig;
 use crate::deadline::{Deadlines, Elapsed};
 use crate::encoding;
@@ -50,6 +51,10 @@ use crate::response::{RawResponse, StreamingResponse};
 use crate::retry::{self, Outcome, RetryBudget, RetryClass, RetryPolicy};
 
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The most of an error (non-2xx) body that is read: enough for any provider's error
+/// document, and a bound on what an endless one costs.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 thread_local! {
     /// Scratch space for the text of each request URL or path (see `Client::request_url`),
@@ -93,6 +98,8 @@ struct Inner {
     /// The connect timeout of the built-in HTTP client (unknown for a user's client).
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    /// The read timeout the builder was given; `None` means the attempt timeout's.
+    read_timeout: Option<Duration>,
     /// Built-in authentication first, then the user's interceptors, then tracing: one
     /// pipeline for everything that touches an attempt.
     pipeline: Vec<Stage>,
@@ -119,6 +126,7 @@ impl fmt::Debug for Client {
             .field("rate_limited", &i.limiter.is_some())
             .field("attempt_timeout", &i.attempt_timeout)
             .field("total_timeout", &i.total_timeout)
+            .field("read_timeout", &i.read_timeout.or(i.attempt_timeout))
             .finish_non_exhaustive()
     }
 }
@@ -141,6 +149,8 @@ pub struct ClientBuilder<C = Client> {
     attempt_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    /// `None`: the same as the attempt timeout.
+    read_timeout: Option<Duration>,
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
     limit: LimitSetting,
@@ -180,7 +190,8 @@ impl Client {
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// A builder with the provider's defaults: 2 retries with backoff, the provider's rate
-    /// limit, a 10 s connect timeout and a 60 s per-attempt timeout.
+    /// limit, a 10 s connect timeout, and a 60 s per-attempt timeout which is also the read
+    /// timeout.
     pub fn new(config: ProviderConfig) -> Self {
         ClientBuilder {
             config,
@@ -191,6 +202,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             attempt_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
             total_timeout: None,
+            read_timeout: None,
             retry: RetryPolicy::default(),
             budget: None,
             limit: LimitSetting::ProviderDefault,
@@ -228,7 +240,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The per-attempt timeout (request sent and response read). Default 60 s.
+    /// The per-attempt timeout: the request sent and the response read, its body too
+    /// unless the call streams it. Default 60 s.
+    ///
+    /// A streamed body (server-sent events, downloads) outlives the attempt: it is bounded
+    /// by the [read timeout](Self::read_timeout) between chunks and by the
+    /// [total timeout](Self::total_timeout), if any, as a whole.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.attempt_timeout = Some(d);
         self
@@ -240,9 +257,32 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// A limit on a whole call, retries and waits included. Default none.
+    /// A limit on a whole call, retries and waits included, and on the whole of a streamed
+    /// body. Default none.
+    ///
+    /// A provider-requested wait (`Retry-After`, a spent rate-limit window) that would end
+    /// after it fails the call at once with [`Error::RateLimited`] and the wait.
     pub fn total_timeout(mut self, d: Duration) -> Self {
         self.total_timeout = Some(d);
+        self
+    }
+
+    /// The read (idle) timeout: the longest time without a byte of the response body, while
+    /// a body is read whole and between two chunks of a streamed body. It fails the call,
+    /// or ends the stream, with [`Error::Timeout`] of kind [`TimeoutKind::Read`].
+    ///
+    /// Default: the same as the attempt timeout (60 s unless [`timeout`](Self::timeout)
+    /// changed it). A buffered body is then bounded as before, since the attempt timeout
+    /// already covered it, while a stream whose server has gone silent ends instead of
+    /// hanging. A stream that is quiet for long on purpose (a log tail with rare events)
+    /// needs a longer one; [`RequestOptions::read_timeout`] sets it for one call.
+    ///
+    /// The wait for the response headers is bounded by the attempt timeout, not this one,
+    /// since it includes sending the request body.
+    ///
+    /// [`RequestOptions::read_timeout`]: crate::RequestOptions::read_timeout
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = Some(d);
         self
     }
 
@@ -251,6 +291,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         self.attempt_timeout = None;
         self.connect_timeout = None;
         self.total_timeout = None;
+        self.read_timeout = None;
         self
     }
 
@@ -362,6 +403,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             ("timeout", self.attempt_timeout),
             ("connect timeout", self.connect_timeout),
             ("total timeout", self.total_timeout),
+            ("read timeout", self.read_timeout),
         ] {
             if d == Some(Duration::ZERO) {
                 return Err(build_err(format!("the {what} must be longer than zero")));
@@ -429,6 +471,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                     None
                 },
                 total_timeout: self.total_timeout,
+                read_timeout: self.read_timeout,
                 pipeline,
                 deadlines: Deadlines::default(),
             }),
@@ -497,7 +540,8 @@ impl HeaderNames {
 /// A redirect policy that follows redirects only within the same origin (at most 10), so
 /// that credentials in any header (not just `Authorization`, which reqwest strips) never
 /// reach another host. A cross-origin redirect is returned to the caller as an API error
-/// with its `Location`. The built-in HTTP client uses it; pass it to
+/// with its `Location`; an 11th redirect in a row (a loop) is [`Error::Redirect`], which
+/// is not retried. The built-in HTTP client uses it; pass it to
 /// `reqwest::ClientBuilder::redirect` when bringing your own client.
 pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
@@ -506,7 +550,7 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
             .last()
             .is_some_and(|prev| prev.origin() == attempt.url().origin());
         if attempt.previous().len() > 10 {
-            attempt.error("too many redirects")
+            attempt.error("more than 10 redirects in a row")
         } else if same_origin {
             attempt.follow()
         } else {
@@ -600,7 +644,9 @@ impl Client {
     }
 
     /// Like [`Client::send`], but a success response's body is not read: it is returned
-    /// as a stream (server-sent events, downloads). Retries stop once headers arrive.
+    /// as a stream (server-sent events, downloads). Retries stop once headers arrive; the
+    /// stream then ends with [`Error::Timeout`] when no chunk arrives for the read timeout
+    /// or the call's total timeout passes.
     #[doc(hidden)]
     pub fn send_streaming(
         &self,
@@ -638,9 +684,10 @@ impl Client {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let run = self.run(req, delivery, span.clone());
         let total = self.inner.total_timeout;
-        let call: BoxFuture<'_, _> = match deadline(Instant::now(), total) {
+        let call_deadline = deadline(Instant::now(), total);
+        let run = self.run(req, delivery, span.clone(), call_deadline);
+        let call: BoxFuture<'_, _> = match call_deadline {
             None => Box::pin(run),
             Some(at) => Box::pin(self.inner.deadlines.run(Some(at), run).map(move |done| {
                 done.unwrap_or_else(|Elapsed| Err(timeout(TimeoutKind::Total, total)))
@@ -649,11 +696,12 @@ impl Client {
         call.instrument(span)
     }
 
+    /// The provider's request id. One that is not UTF-8 is kept, lossily: it is still what
+    /// the provider's support needs to find the call.
     fn request_id(&self, headers: &HeaderMap) -> Option<String> {
         headers
             .get(&self.inner.names.request_id)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
     }
 
     /// The idempotency key of this call and the header it goes in. A caller's key is
@@ -691,6 +739,7 @@ impl Client {
         req: Request,
         delivery: Delivery,
         span: tracing::Span,
+        call_deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Done, Error>> + Send + '_ {
         async move {
             let inner = &*self.inner;
@@ -703,6 +752,11 @@ impl Client {
             }
             let policy = req.options.retry.unwrap_or(inner.retry);
             let attempt_timeout = req.options.timeout.or(inner.attempt_timeout);
+            let read_timeout = req
+                .options
+                .read_timeout
+                .or(inner.read_timeout)
+                .or(attempt_timeout);
             let idempotency_key = self.idempotency_key(&req)?;
             let replayable_body = req.body.is_replayable();
             let safe_to_replay =
@@ -731,7 +785,10 @@ impl Client {
                     ),
                     None => None,
                 };
-                inner.adaptive.wait().await;
+                // A spent window is waited out only if the call may wait that long.
+                if let Err(wait) = inner.adaptive.wait(policy.max_wait, call_deadline).await {
+                    return Err(Error::RateLimited { wait, api: None });
+                }
                 if let Some(limiter) = &inner.limiter {
                     limiter.acquire().await;
                 }
@@ -752,7 +809,7 @@ impl Client {
                 let sent_headers = inner.auth.refreshable().map(|_| http_req.headers().clone());
 
                 let started = Instant::now();
-                let exchange = self.exchange(http_req, &delivery, started);
+                let exchange = self.exchange(http_req, &delivery, started, read_timeout);
                 let result = inner
                     .deadlines
                     .run(deadline(started, attempt_timeout), exchange)
@@ -781,7 +838,11 @@ impl Client {
                         let flagged = status.is_success() && self.ok_flag_is_false(&answer);
                         if status.is_success() && !flagged {
                             tracing::debug!(status = status.as_u16(), "call succeeded");
-                            return Ok(answer.into_done(request_id));
+                            let timeouts = BodyTimeouts {
+                                read: read_timeout,
+                                total: call_deadline.zip(inner.total_timeout),
+                            };
+                            return Ok(answer.into_done(request_id, timeouts));
                         }
                         if flagged {
                             tracing::debug!(
@@ -792,7 +853,10 @@ impl Client {
                         let headers = answer.headers;
                         let body = match answer.body {
                             AnswerBody::Bytes(body) => body,
-                            AnswerBody::Streaming(resp) => resp.bytes().await.unwrap_or_default(),
+                            AnswerBody::Streaming(resp) => self
+                                .read_body(resp, read_timeout, Some(MAX_ERROR_BODY))
+                                .await
+                                .unwrap_or_default(),
                         };
 
                         if status == StatusCode::UNAUTHORIZED && !auth_replayed && replayable_body {
@@ -831,12 +895,20 @@ impl Client {
                         if !class.class.is_retryable() {
                             return Err(Error::Api(Box::new(api)));
                         }
+                        // A provider-requested wait that would end after the call's deadline
+                        // fails now, with the wait, rather than as a timeout after sleeping.
+                        let past_deadline = |wait: Duration| {
+                            class.hint.is_some()
+                                && call_deadline.is_some_and(|d| {
+                                    Instant::now().checked_add(wait).is_none_or(|end| end > d)
+                                })
+                        };
                         let wait = match policy.delay(retries + 1, class.hint) {
-                            Ok(wait) => wait,
-                            Err(wait) => {
+                            Ok(wait) if !past_deadline(wait) => wait,
+                            Ok(wait) | Err(wait) => {
                                 tracing::warn!(
                                     wait_ms = wait.as_millis() as u64,
-                                    "the provider asked to wait longer than allowed; failing fast"
+                                    "the provider asked to wait longer than the call may wait; failing fast"
                                 );
                                 return Err(Error::RateLimited {
                                     wait,
@@ -844,7 +916,9 @@ impl Client {
                                 });
                             }
                         };
-                        if class.class == RetryClass::Throttled && class.hint.is_some() {
+                        if class.class == RetryClass::Throttled
+                            && class.hint.is_some_and(|h| !h.is_zero())
+                        {
                             // Everyone sharing this client waits, not just this call.
                             inner.adaptive.pause_for(wait);
                         }
@@ -878,6 +952,8 @@ impl Client {
                                 may_have_been_sent, ..
                             } => *may_have_been_sent,
                             Error::Timeout { kind, .. } => *kind != TimeoutKind::Connect,
+                            // A redirect loop or a refused redirect happens the same way
+                            // every time.
                             _ => return Err(error),
                         };
                         // A request that never left may be resent whatever its method.
@@ -927,6 +1003,7 @@ impl Client {
         http_req: reqwest::Request,
         delivery: &Delivery,
         started: Instant,
+        read_timeout: Option<Duration>,
     ) -> Result<Answer, Error> {
         let mut resp = self
             .inner
@@ -944,7 +1021,10 @@ impl Client {
         let body = if stream {
             AnswerBody::Streaming(resp)
         } else {
-            AnswerBody::Bytes(resp.bytes().await.map_err(|e| Error::transport(e, true))?)
+            // An error body is read only up to a limit: nobody needs more of it, and a
+            // hostile server could otherwise send an endless one.
+            let limit = (!status.is_success()).then_some(MAX_ERROR_BODY);
+            AnswerBody::Bytes(self.read_body(resp, read_timeout, limit).await?)
         };
         Ok(Answer {
             status,
@@ -952,6 +1032,55 @@ impl Client {
             body,
             latency: started.elapsed(),
         })
+    }
+
+    /// Read a whole body, failing when no byte of it arrives for `read_timeout`; with a
+    /// `limit`, stop after that many bytes and drop the rest (and the connection).
+    ///
+    /// The wait for each chunk runs on the client's shared deadline timer, like the attempt
+    /// timeout, so a body that arrives promptly costs no timer of its own. A body in one
+    /// chunk (most JSON answers) is returned without a copy.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        read_timeout: Option<Duration>,
+        limit: Option<usize>,
+    ) -> Result<Bytes, Error> {
+        let mut first: Option<Bytes> = None;
+        let mut joined: Option<bytes::BytesMut> = None;
+        // Bounded by the body: each turn consumes a chunk, or ends the loop.
+        loop {
+            let chunk = self
+                .inner
+                .deadlines
+                .run(deadline(Instant::now(), read_timeout), resp.chunk())
+                .await
+                .map_err(|Elapsed| timeout(TimeoutKind::Read, read_timeout))?
+                .map_err(|e| Error::transport(e, true))?;
+            let Some(chunk) = chunk else { break };
+            match (&mut joined, first.take()) {
+                (Some(buf), _) => buf.extend_from_slice(&chunk),
+                (None, None) => first = Some(chunk),
+                (None, Some(head)) => {
+                    let mut buf = bytes::BytesMut::with_capacity(head.len() + chunk.len());
+                    buf.extend_from_slice(&head);
+                    buf.extend_from_slice(&chunk);
+                    joined = Some(buf);
+                }
+            }
+            let read = joined.as_ref().map_or_else(
+                || first.as_ref().map_or(0, Bytes::len),
+                bytes::BytesMut::len,
+            );
+            if limit.is_some_and(|limit| read >= limit) {
+                break;
+            }
+        }
+        let mut body = joined.map_or_else(|| first.unwrap_or_default(), bytes::BytesMut::freeze);
+        if let Some(limit) = limit {
+            body.truncate(limit);
+        }
+        Ok(body)
     }
 
     /// The full URL a request is sent to (before authentication adds anything).
@@ -1160,9 +1289,16 @@ fn append_header(map: &mut HeaderMap, name: HeaderName, value: &str) -> Result<(
     Ok(())
 }
 
+/// What bounds a streamed body: the read timeout between chunks, and the call's deadline
+/// (with the total timeout it came from).
+struct BodyTimeouts {
+    read: Option<Duration>,
+    total: Option<(Instant, Duration)>,
+}
+
 impl Answer {
     /// The call's result for a success response.
-    fn into_done(self, request_id: Option<String>) -> Done {
+    fn into_done(self, request_id: Option<String>, timeouts: BodyTimeouts) -> Done {
         match self.body {
             AnswerBody::Bytes(body) => Done::Buffered(RawResponse {
                 status: self.status,
@@ -1174,16 +1310,33 @@ impl Answer {
                 status: self.status,
                 headers: self.headers,
                 request_id,
-                body: resp
-                    .bytes_stream()
-                    .map(|chunk| chunk.map_err(|e| Error::transport(e, true)))
-                    .boxed(),
+                body: TimedBody::new(
+                    resp.bytes_stream()
+                        .map(|chunk| chunk.map_err(|e| Error::transport(e, true))),
+                    timeouts.read,
+                    timeouts.total,
+                )
+                .boxed(),
             }),
         }
     }
 }
 
 fn map_reqwest_error(e: reqwest::Error, connect_timeout: Option<Duration>) -> Error {
+    if e.is_redirect() {
+        // The policy's own message ("more than 10 redirects in a row") is in the source
+        // chain; the error's URL is not kept.
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        // Bounded by the depth of the error chain, which reqwest builds from a few layers.
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        return Error::Redirect { message };
+    }
     if e.is_timeout() {
         // A connect timeout is ours (the built-in client) or the user's client's, whose
         // duration we do not know; any other timeout here is the user's client's own.

@@ -54,9 +54,12 @@ pub enum Error {
         /// The configured duration.
         after: Duration,
     },
-    /// The provider asked us to wait longer than the configured maximum, so the call
-    /// failed fast instead of sleeping.
-    #[error("rate limited: the provider asked to wait {wait:?}, longer than the allowed maximum")]
+    /// The provider asked us to wait longer than the call may wait (the retry policy's
+    /// `max_wait`, or the time left before the call's total timeout), so the call failed
+    /// fast instead of sleeping. The ask is a `Retry-After`-style header on a throttled
+    /// response (`api` is then that response), or a rate-limit window that an earlier
+    /// response said is spent until a reset (`api` is then `None`: nothing was sent).
+    #[error("rate limited: the provider asked to wait {wait:?}, longer than the call may wait")]
     RateLimited {
         /// How long the provider asked to wait.
         wait: Duration,
@@ -81,6 +84,14 @@ pub enum Error {
         /// The provider's request id, when present.
         request_id: Option<String>,
     },
+    /// A redirect could not be followed: more than 10 in a row (a loop), or one the HTTP
+    /// client refused. Every request was answered, so the same call would fail the same
+    /// way: it is not retried.
+    #[error("redirect error: {message}")]
+    Redirect {
+        /// What went wrong, without any URL (a query string may hold a credential).
+        message: String,
+    },
     /// The circuit breaker is open after repeated failures; no request was sent.
     #[error("circuit breaker open: the provider failed repeatedly; retry in {retry_in:?}")]
     CircuitOpen {
@@ -103,8 +114,11 @@ pub enum TimeoutKind {
     Connect,
     /// One attempt (request sent and the whole response read).
     Attempt,
-    /// The whole call, retries and waits included.
+    /// The whole call, retries and waits included; for a streamed body, also the body.
     Total,
+    /// No byte of the response body arrived for this long (the read, or idle, timeout):
+    /// between two chunks of a streamed body, or while a body is read whole.
+    Read,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -113,6 +127,7 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::Connect => "connect",
             TimeoutKind::Attempt => "per-attempt",
             TimeoutKind::Total => "total",
+            TimeoutKind::Read => "read (idle)",
         })
     }
 }
@@ -199,7 +214,8 @@ pub struct ApiError {
     pub retryable: bool,
     /// The response headers.
     pub headers: HeaderMap,
-    /// The raw response body.
+    /// The raw response body; of a non-2xx response, at most its first MiB (the rest is
+    /// not read).
     pub body: Bytes,
     typed: Option<Box<dyn Any + Send + Sync>>,
 }

@@ -69,10 +69,41 @@
 //!   over the raw body and headers, with secret rotation, a timestamp tolerance on an
 //!   injected `now`, constant-time comparison, and a bounded store of seen event ids
 //!   ([`webhooks::InMemoryDedup`]) so a re-delivery is processed once.
+//! - **Timeouts**: connect (10 s), per attempt (60 s: the request sent and the response
+//!   read, its body too unless streamed), read (time without a byte of the body, also
+//!   between two chunks of a stream; the attempt timeout unless set) and, optionally,
+//!   total (the whole call, retries, waits and a streamed body). Each failure is [`Error::Timeout`] naming its
+//!   [`TimeoutKind`](error::TimeoutKind).
 //! - **Observability**: one `tracing` span per call (provider, operation id, method, path
 //!   template, attempt, status, latency) — never the query string or credentials — and
 //!   events for retries, backoff and rate-limit waits. Time always comes from
 //!   [`tokio::time`], so tests run on paused time and are exact.
+//!
+//! # Hostile and broken responses
+//!
+//! Whatever a server sends, a call does not panic, ends within its timeouts and does
+//! bounded work. What the client does with each fault (proven by `tests/faults`, which
+//! runs each as a `GET`, an unkeyed `POST` and a keyed `POST`):
+//!
+//! | Fault | What the client does |
+//! |---|---|
+//! | Connection refused, connect timeout | [`Error::Transport`] / [`Error::Timeout`] (connect); retried whatever the method, since nothing was sent |
+//! | Closed before or after reading, reset mid-headers, short `Content-Length`, unterminated chunked body, huge or too many headers | [`Error::Transport`] with `may_have_been_sent: true`; retried only if safe to replay (idempotent method or idempotency key) |
+//! | No answer; headers or body trickled a byte at a time | [`Error::Timeout`] (attempt) when the attempt timeout passes; retried only if safe |
+//! | Silence after the headers | [`Error::Timeout`] (read) after the read timeout: the call's error for a buffered body, the stream's last item for a streamed one |
+//! | A stream that trickles forever | [`Error::Timeout`] (total) as the stream's last item, when a total timeout is set |
+//! | HTML error page, other non-2xx | [`Error::Api`] with status, request id and raw body (`Display` shows at most 200 bytes); 408, 409, 429 and 5xx retried if safe |
+//! | A huge or endless error body | only its first MiB is read and kept in [`ApiError::body`]; the connection is dropped |
+//! | Invalid, truncated or too deeply nested JSON in a 2xx | [`Error::Decode`] with status, request id, a 256-byte excerpt, and the line and column (or the JSON path); not retried |
+//! | A request id that is not UTF-8 | kept, lossily |
+//! | `Content-Encoding: gzip`, `br`, `deflate`, `zstd` | decoded by the built-in HTTP client |
+//! | `Retry-After` / `retry-after-ms` / reset header that is zero, negative, past, `NaN`, `inf` or not understood | ignored: the policy's backoff applies |
+//! | A provider-requested wait beyond `max_wait` (default 60 s) or the total timeout (huge values read as one day) | [`Error::RateLimited`] at once, with the wait; nothing more is sent |
+//! | `remaining: 0` with a reset, even on a 2xx | later calls on the client wait for the reset if it is within `max_wait` and their deadline, else fail at once with [`Error::RateLimited`] (`api: None`); a pause is capped at an hour |
+//! | A redirect loop (more than 10 same-origin redirects) | [`Error::Redirect`], not retried: at most 11 requests per call |
+//! | A redirect to another origin | not followed (no credential leaves its host): [`Error::Api`] with the `3xx` and its `Location` |
+//!
+//! No error carries a credential: request headers are never kept and URLs are stripped.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -102,6 +133,7 @@ pub mod sse;
 pub mod values;
 pub mod webhooks;
 
+mod body;
 mod deadline;
 mod encoding;
 mod object;
@@ -137,4 +169,11 @@ pub mod __private {
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
     pub use crate::sse::{decode_sse, decode_sse_events, stream_sse};
+
+    /// Run the parsers of provider-requested waits (`Retry-After`, `retry-after-ms` and
+    /// every reset format) over `data`, checking that none panics and every wait is
+    /// bounded. For the `header_waits` fuzz target and its test.
+    pub fn check_header_waits(data: &[u8]) -> Result<(), String> {
+        crate::retry::check_header_waits(data)
+    }
 }

@@ -9,7 +9,9 @@
 //!   starves under contention.
 //! - An adaptive pause driven by the provider's `remaining`/`reset` headers
 //!   ([`RateLimitHeaders`]): when the provider says `remaining: 0`,
-//!   every caller waits until the reset instead of spending requests on 429s.
+//!   every caller waits until the reset instead of spending requests on 429s — if the
+//!   reset is within the retry policy's `max_wait` and the call's total timeout; otherwise
+//!   the call fails at once with `Error::RateLimited` and the wait.
 //! - A concurrency limit (a semaphore held for each attempt), off by default
 //!   (`ClientBuilder::concurrency_limit`): useful when the provider limits concurrent
 //!   requests rather than their rate.
@@ -194,33 +196,62 @@ impl Limiter {
 }
 
 /// Pauses every caller while the provider reports an exhausted window.
+///
+/// A pause is a provider-requested wait like `Retry-After`, so it has the same ceiling: a
+/// call that would have to wait longer than its retry policy's `max_wait`, or past its
+/// total timeout, fails at once with `Error::RateLimited` carrying the wait, instead of
+/// hanging (with the default builder, which has no total timeout, for up to an hour).
 #[derive(Debug, Default)]
 pub(crate) struct AdaptivePause {
     paused_until: Mutex<Option<Instant>>,
 }
 
+/// The longest pause a reset header can set. A reset further away is most likely a
+/// misread header or a skewed clock, and every call on the client fails fast while a
+/// pause longer than its `max_wait` is in force, so a bad header should not stop the
+/// client for longer than this.
+const MAX_PAUSE: Duration = Duration::from_secs(3600);
+
 impl AdaptivePause {
-    /// Wait out any pause in force.
-    pub(crate) async fn wait(&self) {
+    /// Wait out any pause in force, or `Err(wait)` at once when it lasts longer than
+    /// `max_wait` or beyond `deadline`.
+    pub(crate) async fn wait(
+        &self,
+        max_wait: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<(), Duration> {
+        // Bounded: each turn sleeps until the pause in force ends; another turn happens
+        // only if another caller extended it meanwhile, and the check above it fails fast
+        // once the total wait would be too long.
         loop {
             let until = self.paused_until.lock().ok().and_then(|g| *g);
+            let now = Instant::now();
             match until {
-                Some(until) if until > Instant::now() => {
+                Some(until) if until > now => {
+                    let wait = until - now;
+                    if wait > max_wait || deadline.is_some_and(|d| until > d) {
+                        tracing::warn!(
+                            wait_ms = wait.as_millis() as u64,
+                            "rate limit exhausted for longer than the call may wait; failing fast"
+                        );
+                        return Err(wait);
+                    }
                     tracing::info!(
-                        wait_ms =
-                            until.saturating_duration_since(Instant::now()).as_millis() as u64,
+                        wait_ms = wait.as_millis() as u64,
                         "rate limit exhausted: waiting for the window to reset"
                     );
                     tokio::time::sleep_until(until).await;
                 }
-                _ => return,
+                _ => return Ok(()),
             }
         }
     }
 
     /// Pause every caller for `wait` (extending, never shortening, a pause in force).
     pub(crate) fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let Some(until) = Instant::now().checked_add(wait.min(MAX_PAUSE)) else {
+            return;
+        };
         if let Ok(mut guard) = self.paused_until.lock() {
             if guard.is_none_or(|current| current < until) {
                 *guard = Some(until);
@@ -240,14 +271,13 @@ impl AdaptivePause {
         let Some(remaining) = text(config.remaining).and_then(|v| v.parse::<f64>().ok()) else {
             return;
         };
-        if remaining > 0.0 {
+        if !crate::retry::is_spent(remaining) {
             return;
         }
         if let Some(wait) =
             text(config.reset).and_then(|v| crate::retry::parse_reset(v, config.reset_kind))
         {
-            // Never trust a reset absurdly far away (clock skew, misread header).
-            self.pause_for(wait.min(Duration::from_secs(3600)));
+            self.pause_for(wait);
         }
     }
 }

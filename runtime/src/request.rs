@@ -23,6 +23,7 @@ use crate::values::FilePart;
 pub struct RequestOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) idempotency_key: Option<String>,
 }
@@ -42,6 +43,15 @@ impl RequestOptions {
     /// The per-attempt timeout for this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The read (idle) timeout for this call: the longest time without a byte of the
+    /// response body (see `ClientBuilder::read_timeout`). Default: the client's read
+    /// timeout, or this call's attempt timeout when the client was given none. A stream
+    /// that is quiet for long on purpose sets a longer one here.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
         self
     }
 

@@ -146,20 +146,28 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
         Err(err) => (err.path().to_string(), err.into_inner()),
     };
     let content_type = resp.content_type().unwrap_or("no content type");
-    let message = if inner.is_syntax() || inner.is_eof() {
+    let syntax = inner.is_syntax() || inner.is_eof();
+    let message = if syntax {
+        // Where the text stops being JSON is a position, not a path: the path of a syntax
+        // error is made of unknown segments (`?`).
+        let text = inner.to_string();
+        let what = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(what, _)| what);
+        let at = format!("line {}, column {}", inner.line(), inner.column());
         if trimmed.starts_with(b"<") {
             format!("expected JSON but the body looks like HTML ({content_type})")
         } else if inner.is_eof() {
-            format!("the JSON body is truncated ({content_type}): {inner}")
+            format!("the JSON body is truncated ({content_type}): {what} at {at}")
         } else if !content_type.contains("json") {
-            format!("expected JSON but got {content_type}: {inner}")
+            format!("expected JSON but got {content_type}: {what} at {at}")
         } else {
-            format!("invalid JSON: {inner}")
+            format!("invalid JSON: {what} at {at}")
         }
     } else {
         inner.to_string()
     };
-    let path = (path != "." && !path.is_empty()).then_some(path);
+    let path = (path != "." && !path.is_empty() && !(syntax && path.contains('?'))).then_some(path);
     Err(resp.decode_error(message, path))
 }
 

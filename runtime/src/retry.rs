@@ -151,6 +151,12 @@ fn retry_signal(config: &ProviderConfig, headers: &HeaderMap) -> Option<bool> {
 
 /// The provider's requested wait: `retry-after-ms`, `Retry-After` (seconds or HTTP date),
 /// then the configured reset header.
+///
+/// Every value comes from the network, so none is trusted: a wait that is zero, negative,
+/// in the past, not a number or not finite (`0`, `-5`, `NaN`, `inf`, a date in 1994) is
+/// no hint at all, and the policy's own backoff applies; a finite wait longer than a day
+/// (`1e20`, an epoch sent in milliseconds) is read as one day, which is longer than any
+/// `max_wait` worth having, so the call fails fast with that wait. No value can panic.
 pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Duration> {
     let text = |name: &str| {
         headers
@@ -158,19 +164,19 @@ pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Durati
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
-        }
+    let from_ms = text("retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|ms| wait_from_secs(ms / 1000.0));
+    if from_ms.is_some() {
+        return from_ms;
     }
     if let Some(value) = text("retry-after") {
-        if let Ok(secs) = value.parse::<f64>() {
-            if secs.is_finite() && secs >= 0.0 {
-                return Some(Duration::from_secs_f64(secs));
-            }
-        } else if let Some(date) = parse_http_date(value) {
-            let delta = date - chrono::Utc::now();
-            return Some(delta.to_std().unwrap_or(Duration::ZERO));
+        let wait = match value.parse::<f64>() {
+            Ok(secs) => wait_from_secs(secs),
+            Err(_) => parse_http_date(value).and_then(wait_until),
+        };
+        if wait.is_some() {
+            return wait;
         }
     }
     let headers_config = config.rate_limit_headers?;
@@ -182,10 +188,38 @@ pub fn retry_hint(config: &ProviderConfig, headers: &HeaderMap) -> Option<Durati
         .then(|| text(headers_config.remaining))
         .flatten()
         .and_then(|v| v.parse::<f64>().ok());
-    if remaining.is_some_and(|r| r > 0.0) {
+    if remaining.is_some_and(|r| !is_spent(r)) {
         return None;
     }
     text(headers_config.reset).and_then(|v| parse_reset(v, headers_config.reset_kind))
+}
+
+/// The longest wait read from a provider's header. A longer one is read as this, so that
+/// it can be compared, added to the clock and reported without overflowing.
+pub(crate) const MAX_PROVIDER_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A wait of `secs` seconds read from a header: `None` unless it is a finite number of
+/// seconds ahead, and at most [`MAX_PROVIDER_WAIT`].
+fn wait_from_secs(secs: f64) -> Option<Duration> {
+    if !(secs.is_finite() && secs > 0.0) {
+        return None;
+    }
+    // `Duration::from_secs_f64` panics above about 1.8e19 seconds; the fallible form
+    // reports that as an error, which here means "longer than the longest wait".
+    let wait =
+        Duration::try_from_secs_f64(secs).map_or(MAX_PROVIDER_WAIT, |d| d.min(MAX_PROVIDER_WAIT));
+    (!wait.is_zero()).then_some(wait)
+}
+
+/// The wait until `at`; `None` when it has passed.
+fn wait_until(at: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let wait = (at - chrono::Utc::now()).to_std().ok()?;
+    (!wait.is_zero()).then_some(wait.min(MAX_PROVIDER_WAIT))
+}
+
+/// Whether a `remaining` header value says the window is spent. `NaN` says nothing.
+pub(crate) fn is_spent(remaining: f64) -> bool {
+    remaining <= 0.0
 }
 
 /// An HTTP-date (RFC 9110 §5.6.7): IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), or the
@@ -201,28 +235,26 @@ pub(crate) fn parse_http_date(value: &str) -> Option<chrono::DateTime<chrono::Ut
         .map(|naive| naive.and_utc())
 }
 
-/// The delay until reset expressed by a reset header value.
+/// The delay until reset expressed by a reset header value: `None` when the value is not
+/// understood or the reset is now or past, and at most [`MAX_PROVIDER_WAIT`] (see
+/// [`retry_hint`]).
 pub(crate) fn parse_reset(value: &str, kind: ResetKind) -> Option<Duration> {
+    let number = || value.trim().parse::<f64>().ok();
     match kind {
         ResetKind::EpochSeconds => {
-            let at = value.parse::<f64>().ok()?;
+            let at = number()?;
             let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-            Some(Duration::from_secs_f64((at - now).max(0.0)))
+            wait_from_secs(at - now)
         }
-        ResetKind::DelaySeconds => {
-            let secs = value.parse::<f64>().ok()?;
-            (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
-        }
-        ResetKind::DelayMillis => {
-            let ms = value.parse::<f64>().ok()?;
-            (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
-        }
-        ResetKind::Duration => parse_go_duration(value),
+        ResetKind::DelaySeconds => wait_from_secs(number()?),
+        ResetKind::DelayMillis => wait_from_secs(number()? / 1000.0),
+        ResetKind::Duration => wait_from_secs(parse_go_duration(value)?),
     }
 }
 
-/// `1h2m3.5s`, `6m0s`, `20ms`, `250us`.
-fn parse_go_duration(value: &str) -> Option<Duration> {
+/// `1h2m3.5s`, `6m0s`, `20ms`, `250us`, in seconds (possibly huge or infinite; the
+/// caller checks).
+fn parse_go_duration(value: &str) -> Option<f64> {
     let mut total = 0.0f64;
     let mut rest = value.trim();
     if rest.is_empty() {
@@ -249,9 +281,71 @@ fn parse_go_duration(value: &str) -> Option<Duration> {
         total += number * factor;
         rest = &rest[unit_len..];
     }
-    total
-        .is_finite()
-        .then(|| Duration::from_secs_f64(total.max(0.0)))
+    Some(total)
+}
+
+/// Run every header-wait parser over `data` and check what they promise: no panic, and
+/// every wait either absent or within `(0, MAX_PROVIDER_WAIT]`, so that it can be added to
+/// the clock and compared without overflow. `Err` describes a broken promise.
+///
+/// The first byte chooses the header the value goes in; the rest is the value. Called by
+/// the `header_waits` fuzz target and by a test that runs it over generated inputs.
+pub(crate) fn check_header_waits(data: &[u8]) -> Result<(), String> {
+    let Some((&selector, value)) = data.split_first() else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(value);
+    let check = |what: &str, wait: Option<Duration>| match wait {
+        Some(w) if w.is_zero() || w > MAX_PROVIDER_WAIT => {
+            Err(format!("{what} gave {w:?} for {text:?}"))
+        }
+        Some(w) if tokio::time::Instant::now().checked_add(w).is_none() => Err(format!(
+            "{what} gave {w:?}, which overflows the clock, for {text:?}"
+        )),
+        _ => Ok(()),
+    };
+    for kind in [
+        ResetKind::EpochSeconds,
+        ResetKind::DelaySeconds,
+        ResetKind::DelayMillis,
+        ResetKind::Duration,
+    ] {
+        check("parse_reset", parse_reset(&text, kind))?;
+    }
+    let _ = parse_http_date(&text);
+    let Ok(header) = http::HeaderValue::from_bytes(value) else {
+        return Ok(());
+    };
+    let names = [
+        "retry-after",
+        "retry-after-ms",
+        "x-ratelimit-reset",
+        "x-ratelimit-remaining",
+    ];
+    let mut headers = HeaderMap::new();
+    headers.insert(names[usize::from(selector) % names.len()], header);
+    if selector % 2 == 0 {
+        headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
+    }
+    let kinds = [
+        ResetKind::EpochSeconds,
+        ResetKind::DelaySeconds,
+        ResetKind::DelayMillis,
+        ResetKind::Duration,
+    ];
+    let config = ProviderConfig::new("fuzz").rate_limit_headers(crate::RateLimitHeaders {
+        limit: "",
+        remaining: "x-ratelimit-remaining",
+        reset: "x-ratelimit-reset",
+        reset_kind: kinds[usize::from(selector / 4) % kinds.len()],
+    });
+    let hint = retry_hint(&config, &headers);
+    check("retry_hint", hint)?;
+    let delay = RetryPolicy::default().delay(1, hint);
+    check(
+        "RetryPolicy::delay",
+        Some(delay.unwrap_or_else(|wait| wait)),
+    )
 }
 
 /// How jitter is applied to the computed backoff.
@@ -329,8 +423,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest provider-requested wait (`Retry-After`, reset header) worth sleeping
-    /// through; a longer one fails the call at once with `Error::RateLimited`.
+    /// The longest provider-requested wait worth sleeping through: a `Retry-After`-style
+    /// hint on a failed attempt, or the pause every call on the client takes after a
+    /// response said the rate-limit window is spent until a reset. A longer one fails the
+    /// call at once with `Error::RateLimited` carrying the wait. Default 60 s.
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
         self
@@ -351,8 +447,10 @@ impl RetryPolicy {
     /// The delay before retry number `retry`, given the provider's hint.
     ///
     /// `Err(wait)` when the provider asked for longer than `max_wait`.
+    /// A zero hint is no hint: the backoff applies, so that a provider (or a proxy) that
+    /// says "retry now" cannot remove the pause between attempts.
     pub fn delay(&self, retry: u32, hint: Option<Duration>) -> Result<Duration, Duration> {
-        if let Some(hint) = hint {
+        if let Some(hint) = hint.filter(|h| !h.is_zero()) {
             return if hint > self.max_wait {
                 Err(hint)
             } else {
@@ -448,10 +546,116 @@ mod tests {
 
     #[test]
     fn go_durations_parse() {
-        assert_eq!(parse_go_duration("6m0s"), Some(Duration::from_secs(360)));
-        assert_eq!(parse_go_duration("20ms"), Some(Duration::from_millis(20)));
-        assert_eq!(parse_go_duration("1.5s"), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_go_duration("abc"), None);
+        let go = |v| parse_reset(v, ResetKind::Duration);
+        assert_eq!(go("6m0s"), Some(Duration::from_secs(360)));
+        assert_eq!(go("20ms"), Some(Duration::from_millis(20)));
+        assert_eq!(go("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(go("abc"), None);
+    }
+
+    /// Issue 12: `Duration::from_secs_f64` panicked on these, in every call that saw them.
+    #[test]
+    fn hostile_reset_values_never_panic_and_are_clamped_or_ignored() {
+        let day = MAX_PROVIDER_WAIT;
+        let cases: &[(&str, ResetKind, Option<Duration>)] = &[
+            ("1e30", ResetKind::DelaySeconds, Some(day)),
+            ("1e20", ResetKind::DelaySeconds, Some(day)),
+            ("1e300", ResetKind::DelayMillis, Some(day)),
+            ("1e30", ResetKind::EpochSeconds, Some(day)),
+            ("99999999999999999999h", ResetKind::Duration, Some(day)),
+            ("9e300h9e300h", ResetKind::Duration, None),
+            ("inf", ResetKind::DelaySeconds, None),
+            ("inf", ResetKind::EpochSeconds, None),
+            ("-inf", ResetKind::EpochSeconds, None),
+            ("NaN", ResetKind::DelaySeconds, None),
+            ("NaN", ResetKind::EpochSeconds, None),
+            ("-5", ResetKind::DelaySeconds, None),
+            ("0", ResetKind::DelaySeconds, None),
+            ("0s", ResetKind::Duration, None),
+            ("1", ResetKind::EpochSeconds, None),
+            ("1e-300", ResetKind::DelaySeconds, None),
+            ("", ResetKind::Duration, None),
+            ("5", ResetKind::DelaySeconds, Some(Duration::from_secs(5))),
+            (
+                "250",
+                ResetKind::DelayMillis,
+                Some(Duration::from_millis(250)),
+            ),
+            ("6m0s", ResetKind::Duration, Some(Duration::from_secs(360))),
+        ];
+        for (value, kind, expected) in cases {
+            assert_eq!(parse_reset(value, *kind), *expected, "{value} as {kind:?}");
+        }
+    }
+
+    fn hint_of(pairs: &[(&str, &str)]) -> Option<Duration> {
+        let config = ProviderConfig::new("t").rate_limit_headers(crate::RateLimitHeaders {
+            limit: "",
+            remaining: "x-remaining",
+            reset: "x-reset",
+            reset_kind: ResetKind::DelaySeconds,
+        });
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        retry_hint(&config, &headers)
+    }
+
+    /// Issue 12: `Retry-After: 1e20` and `retry-after-ms: 1e30` panicked; a past date or `0`
+    /// removed the backoff.
+    #[test]
+    fn hostile_retry_after_values_never_panic_and_are_clamped_or_ignored() {
+        let day = Some(MAX_PROVIDER_WAIT);
+        assert_eq!(hint_of(&[("retry-after", "1e20")]), day);
+        assert_eq!(hint_of(&[("retry-after-ms", "1e30")]), day);
+        assert_eq!(
+            hint_of(&[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]),
+            day
+        );
+        for value in [
+            "0",
+            "-1",
+            "NaN",
+            "inf",
+            "-inf",
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "soon",
+        ] {
+            assert_eq!(
+                hint_of(&[("retry-after", value)]),
+                None,
+                "retry-after: {value}"
+            );
+            assert_eq!(
+                hint_of(&[("retry-after-ms", value)]),
+                None,
+                "retry-after-ms: {value}"
+            );
+        }
+        // An unusable `retry-after-ms` falls back to `Retry-After`, and that to the reset.
+        assert_eq!(
+            hint_of(&[("retry-after-ms", "NaN"), ("retry-after", "3")]),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            hint_of(&[("retry-after", "0"), ("x-remaining", "0"), ("x-reset", "4")]),
+            Some(Duration::from_secs(4))
+        );
+        // A `remaining` that is not a number does not say the window is spent.
+        assert_eq!(hint_of(&[("x-remaining", "NaN"), ("x-reset", "4")]), None);
+    }
+
+    #[test]
+    fn a_zero_hint_gives_the_backoff() {
+        let p = RetryPolicy::default().jitter(Jitter::None);
+        assert_eq!(
+            p.delay(1, Some(Duration::ZERO)),
+            Ok(Duration::from_millis(500))
+        );
     }
 
     #[test]

@@ -175,11 +175,17 @@ async fn the_per_attempt_timeout_fails_a_slow_call() {
 async fn the_total_timeout_bounds_retries_and_waits() {
     let server = crate::common::private_server().await;
     Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .respond_with(ResponseTemplate::new(503))
         .mount(&server)
         .await;
+    // Backoff of 4 s, then 8 s: the second wait would end at 12 s.
     let c = builder(config(), &server)
         .total_timeout(Duration::from_secs(10))
+        .retry(
+            rt::RetryPolicy::new()
+                .jitter(rt::Jitter::None)
+                .initial_backoff(Duration::from_secs(4)),
+        )
         .build()
         .unwrap();
     let start = tokio::time::Instant::now();
@@ -188,6 +194,33 @@ async fn the_total_timeout_bounds_retries_and_waits() {
         other => panic!("expected a total timeout, got {other:?}"),
     }
     assert_eq!(start.elapsed(), Duration::from_secs(10));
+}
+
+/// A wait the provider asks for that would end after the call's deadline is not slept
+/// through only to time out: the call fails at once, with the wait. Real time: paused time
+/// would jump to the total timeout while the call waits on the network.
+#[tokio::test]
+async fn a_retry_after_beyond_the_total_timeout_fails_fast_with_the_wait() {
+    let server = crate::common::private_server().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .total_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(60), c.send(get("/x")))
+        .await
+        .expect("the call returns");
+    match result.unwrap_err() {
+        rt::Error::RateLimited { wait, api } => {
+            assert_eq!(wait, Duration::from_secs(30));
+            assert_eq!(api.map(|a| a.status.as_u16()), Some(503));
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert_eq!(hits(&server).await, 1);
 }
 
 #[derive(Default)]
@@ -613,4 +646,28 @@ async fn a_users_client_with_the_same_origin_policy_keeps_credentials_home() {
     let err = c.send(get("/x")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(307));
     assert_eq!(hits(&elsewhere).await, 0);
+}
+
+/// Issue 12: a same-origin redirect loop was retried as a transport error that "may have
+/// been sent": 33 requests for one GET. It is deterministic, so it is reported once.
+#[tokio::test]
+async fn a_redirect_loop_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/loop"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/loop"))
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let err = c.send(get("/loop")).await.unwrap_err();
+    assert!(matches!(err, rt::Error::Redirect { .. }), "{err:?}");
+    assert!(!err.is_retryable(), "{err:?}");
+    assert!(err.to_string().contains("redirect"), "{err}");
+    assert_eq!(
+        hits(&server).await,
+        11,
+        "the first request and 10 redirects"
+    );
 }

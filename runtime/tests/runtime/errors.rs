@@ -353,3 +353,37 @@ async fn a_typed_error_body_can_be_attached_and_read_back() {
     );
     assert!(api.typed_body::<String>().is_none());
 }
+
+/// Issue 12: a JSON syntax error was reported "at `?`"; it names the line and column.
+#[tokio::test]
+async fn a_json_syntax_error_names_line_and_column() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw("{\"id\": 1,\n  \"a\": [1,,2]}", "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let raw = client(&server).send(get("/x")).await.unwrap();
+    let err = decode_json::<serde_json::Value>(&raw).unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains('?'), "{text}");
+    assert!(text.contains("line 2, column 11"), "{text}");
+    assert!(text.contains("at `a[1]`"), "{text}");
+}
+
+/// Issue 12: a request id that is not UTF-8 was dropped; it is kept, lossily.
+#[tokio::test]
+async fn a_request_id_that_is_not_utf8_is_kept_lossily() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(400).insert_header(
+            "x-request-id",
+            rt::http::HeaderValue::from_bytes(b"req-\xff1").unwrap(),
+        ))
+        .mount(&server)
+        .await;
+    let err = client(&server).send(get("/x")).await.unwrap_err();
+    assert_eq!(err.request_id(), Some("req-\u{fffd}1"));
+}

@@ -205,7 +205,9 @@ async fn a_go_style_reset_duration_is_understood() {
         .respond_with(ResponseTemplate::new(200))
         .mount(&server)
         .await;
+    // 90 s is longer than the default `max_wait` (60 s), beyond which a call fails fast.
     let c = builder(rate_headers(rt::ResetKind::Duration), &server)
+        .retry(rt::RetryPolicy::new().max_wait(Duration::from_secs(120)))
         .build()
         .unwrap();
     c.send(get("/x")).await.unwrap();
@@ -485,7 +487,9 @@ async fn each_providers_rate_limit_header_names_are_read_from_the_config() {
             .with_priority(2)
             .mount(&server)
             .await;
+        // OpenAI's 62 s is longer than the default `max_wait` (60 s).
         let c = builder(config().rate_limit_headers(names), &server)
+            .retry(rt::RetryPolicy::new().max_wait(Duration::from_secs(120)))
             .build()
             .unwrap();
         c.send(get("/x")).await.unwrap();
@@ -526,4 +530,97 @@ async fn a_throttled_response_with_a_hint_pauses_the_other_callers_too() {
         2,
         "no request was spent on another 429"
     );
+}
+
+/// Issue 12: `remaining: 0` with `reset: 1e30` on a success panicked every call of every
+/// provider that reads rate-limit headers.
+#[tokio::test(start_paused = true)]
+async fn a_huge_reset_on_a_success_does_not_panic_and_later_calls_fail_fast() {
+    for (kind, reset) in [
+        (rt::ResetKind::DelaySeconds, "1e30"),
+        (rt::ResetKind::DelayMillis, "1e30"),
+        (rt::ResetKind::EpochSeconds, "1e30"),
+        (rt::ResetKind::Duration, "99999999999999999999h"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/x"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-ratelimit-remaining", "0")
+                    .insert_header("x-ratelimit-reset", reset),
+            )
+            .mount(&server)
+            .await;
+        let c = builder(rate_headers(kind), &server).build().unwrap();
+        c.send(get("/x")).await.unwrap();
+        let start = Instant::now();
+        match c.send(get("/x")).await.unwrap_err() {
+            rt::Error::RateLimited { wait, api } => {
+                assert!(wait > Duration::from_secs(60), "{reset}: {wait:?}");
+                assert!(api.is_none());
+            }
+            other => panic!("{reset}: expected RateLimited, got {other:?}"),
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "{reset}");
+        assert_eq!(hits(&server).await, 1, "{reset}");
+    }
+}
+
+/// Issue 12: a reset header asked every later call to wait up to an hour, although a
+/// `Retry-After` above `max_wait` fails fast. Both ceilings now agree.
+#[tokio::test(start_paused = true)]
+async fn a_reset_longer_than_max_wait_fails_later_calls_fast_with_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "600"),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(rate_headers(rt::ResetKind::DelaySeconds), &server)
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap();
+    let start = Instant::now();
+    match c.clone().send(get("/x")).await.unwrap_err() {
+        rt::Error::RateLimited { wait, api: None } => {
+            assert_eq!(wait, Duration::from_secs(600))
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(hits(&server).await, 1);
+}
+
+/// A pause that would outlast the call's total timeout fails at once with the wait,
+/// rather than as a timeout after waiting. Real time: a total timeout is a timer pending
+/// while the call waits on the network, which paused time would jump to.
+#[tokio::test]
+async fn a_pause_longer_than_the_total_timeout_fails_fast() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "40"),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(rate_headers(rt::ResetKind::DelaySeconds), &server)
+        .total_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    c.send(get("/x")).await.unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(20), c.send(get("/x")))
+        .await
+        .expect("the call returns");
+    match second.unwrap_err() {
+        rt::Error::RateLimited { wait, api: None } => {
+            assert!(wait > Duration::from_secs(30), "{wait:?}")
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert_eq!(hits(&server).await, 1);
 }

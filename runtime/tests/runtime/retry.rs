@@ -579,3 +579,129 @@ async fn a_hint_of_exactly_the_maximum_is_waited_out() {
     client(&server).send(get("/x")).await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(60));
 }
+
+/// Issue 12: `Retry-After: 1e20` panicked the caller's task ("cannot convert float seconds
+/// to Duration"). It is a wait far beyond `max_wait`: fail fast, with the wait.
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_fails_fast_instead_of_panicking() {
+    for (name, value) in [("retry-after", "1e20"), ("retry-after-ms", "1e30")] {
+        let server = MockServer::start().await;
+        Mock::given(path("/x"))
+            .respond_with(ResponseTemplate::new(429).insert_header(name, value))
+            .mount(&server)
+            .await;
+        let start = Instant::now();
+        let err = client(&server).send(get("/x")).await.unwrap_err();
+        match &err {
+            rt::Error::RateLimited { wait, api } => {
+                assert!(*wait >= Duration::from_secs(3600), "{name}: {wait:?}");
+                assert_eq!(api.as_ref().map(|a| a.status.as_u16()), Some(429));
+            }
+            other => panic!("{name}: expected RateLimited, got {other:?}"),
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "{name}");
+        assert_eq!(hits(&server).await, 1, "{name}");
+    }
+}
+
+/// Issue 12: a `Retry-After` in the past, or `0`, removed the backoff (a 429 dated 1994
+/// got 3 attempts in 6 ms). Such a hint, or one that is not a number, is no hint.
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_in_the_past_zero_or_invalid_keeps_the_backoff() {
+    for value in [
+        "0",
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "-3",
+        "NaN",
+        "inf",
+        "soon",
+    ] {
+        let server = MockServer::start().await;
+        fail_then_succeed(
+            &server,
+            429,
+            2,
+            ResponseTemplate::new(429).insert_header("retry-after", value),
+        )
+        .await;
+        let c = builder(config(), &server).retry(exact()).build().unwrap();
+        let start = Instant::now();
+        c.send(get("/x")).await.unwrap();
+        // 1 s then 2 s: the policy's own backoff.
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(3),
+            "retry-after: {value}"
+        );
+        assert_eq!(hits(&server).await, 3, "retry-after: {value}");
+    }
+}
+
+/// The `header_waits` fuzz target's check, over inputs built from the pieces hostile
+/// headers are made of, so that every run of the tests fuzzes a little. Deterministic
+/// (a fixed seed) and bounded (a fixed count of short inputs).
+#[test]
+fn header_wait_parsers_hold_their_promises_over_generated_inputs() {
+    const PIECES: &[&str] = &[
+        "0",
+        "1",
+        "9",
+        "60",
+        "-",
+        "+",
+        ".",
+        "e",
+        "E",
+        "1e20",
+        "1e30",
+        "1e308",
+        "1e400",
+        "inf",
+        "-inf",
+        "NaN",
+        "h",
+        "m",
+        "s",
+        "ms",
+        "us",
+        "µs",
+        "ns",
+        "6m0s",
+        "99999999999999999999",
+        " ",
+        "GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "\u{ff}",
+        ",",
+        "1.5",
+        "0.000001",
+        "4294967296",
+        "18446744073709551616",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // xorshift64*: enough to mix the pieces; not for anything secret.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    for _ in 0..20_000 {
+        let mut data = vec![(next() % 256) as u8];
+        for _ in 0..(next() % 5) {
+            let r = next();
+            if r % 7 == 0 {
+                data.push((r >> 8) as u8);
+            } else {
+                let piece = PIECES[(r >> 8) as usize % PIECES.len()];
+                data.extend_from_slice(piece.as_bytes());
+            }
+        }
+        if let Err(broken) = rt::__private::check_header_waits(&data) {
+            panic!("{broken} (input {data:?})");
+        }
+    }
+}
