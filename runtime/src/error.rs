@@ -93,6 +93,25 @@ pub enum Error {
         /// What went wrong, without any secret.
         message: String,
     },
+    /// A server-sent event stream broke off or broke a limit after its response began.
+    /// Every complete event before it was delivered.
+    #[error("event stream: {0}")]
+    EventStream(EventStreamError),
+}
+
+/// Why a server-sent event stream ended in an error after its response began.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventStreamError {
+    /// A line or an event's data grew past the limit
+    /// ([`RequestOptions::max_event_size`](crate::RequestOptions::max_event_size), 16 MiB
+    /// by default). The stream stops here, so that a server that never ends a line cannot
+    /// make the client buffer without bound.
+    #[error("a line or event is longer than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 /// Which timeout elapsed.

@@ -100,7 +100,7 @@ mod scalar;
 pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
 pub use client::{Client, ClientBuilder};
 pub use config::{ProviderConfig, RateLimitHeaders, ResetKind};
-pub use error::{ApiError, Error, ErrorShape};
+pub use error::{ApiError, Error, ErrorShape, EventStreamError};
 pub use expandable::{Expandable, HasId};
 pub use interceptor::{AttemptContext, AttemptOutcome, Interceptor};
 pub use pagination::Pagination;
@@ -122,5 +122,5 @@ pub mod __private {
     pub use crate::pagination::{paginate, paginate_items};
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
-    pub use crate::sse::{decode_sse, decode_sse_events, stream_sse};
+    pub use crate::sse::{SseParser, decode_sse, decode_sse_events, stream_sse};
 }

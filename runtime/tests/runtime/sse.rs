@@ -92,3 +92,18 @@ async fn event_data_that_does_not_match_the_type_is_a_decode_error() {
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_event_longer_than_the_per_call_limit_ends_the_stream_with_a_typed_error() {
+    let long = "x".repeat(300);
+    let body = format!("data: {{\"delta\":\"ok\"}}\n\ndata: {{\"delta\":\"{long}\"}}\n\n");
+    let server = sse_server(&body).await;
+    let req = post("/v1/chat/completions").options(rt::RequestOptions::new().max_event_size(100));
+    let items: Vec<Result<Chunk, rt::Error>> = stream_sse(client(&server), req).collect().await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().delta, "ok");
+    match &items[1] {
+        Err(rt::Error::EventStream(rt::EventStreamError::TooLarge { limit: 100 })) => {}
+        other => panic!("expected the event to be refused, got {other:?}"),
+    }
+}
