@@ -103,6 +103,15 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventStreamError {
+    /// The body ended in the middle of an event: after a `data` line with no blank line
+    /// ending the event, or in the middle of a line. The connection was most likely cut.
+    /// The unfinished event is not delivered, because its data may be incomplete; every
+    /// event before it was.
+    #[error("the stream ended mid-event; the unfinished event ({pending} bytes) was discarded")]
+    Truncated {
+        /// How many bytes of the unfinished event were discarded.
+        pending: usize,
+    },
     /// A line or an event's data grew past the limit
     /// ([`RequestOptions::max_event_size`](crate::RequestOptions::max_event_size), 16 MiB
     /// by default). The stream stops here, so that a server that never ends a line cannot
@@ -160,6 +169,7 @@ impl Error {
             Error::Api(api) => api.retryable,
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
             Error::CircuitOpen { .. } => true,
+            Error::EventStream(EventStreamError::Truncated { .. }) => true,
             _ => false,
         }
     }

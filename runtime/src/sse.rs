@@ -11,6 +11,13 @@
 //! call with [`RequestOptions::max_event_size`](crate::RequestOptions::max_event_size)).
 //! Past the limit the stream ends with [`EventStreamError::TooLarge`].
 //!
+//! The end of the body ends the stream. When it falls between events, that is the normal
+//! end, `[DONE]` or not (not every provider sends the sentinel). When it falls inside an
+//! event, after a `data` line that no blank line followed or in the middle of a line, the
+//! connection was most likely cut: the WHATWG rules discard the unfinished event, and so
+//! does this parser, but the stream then ends with [`EventStreamError::Truncated`] rather
+//! than quietly, so that a caller can tell a cut answer from a complete one.
+//!
 //! Generated code calls `stream_sse::<T>(client, request)`, which is lazy: nothing is sent
 //! until the stream is polled, and a send error becomes the stream's only item.
 
@@ -147,13 +154,28 @@ impl SseParser {
         }
     }
 
-    /// The body has ended.
+    /// The body has ended. Ending between events is the normal end of a stream; ending
+    /// after a `data` line that no blank line followed, or in the middle of a non-comment
+    /// line, is [`EventStreamError::Truncated`], and the unfinished event is discarded.
     pub fn finish(&mut self) -> Result<(), EventStreamError> {
-        if !self.line.is_empty() {
-            let line = std::mem::take(&mut self.line);
-            self.field_line(&line)?;
+        let line = if self.at_start {
+            self.line.strip_prefix(BOM).unwrap_or(&self.line)
+        } else {
+            &self.line
+        };
+        let mid_line = line.first().is_some_and(|&b| b != b':');
+        let pending = if mid_line || self.has_data {
+            self.line.len() + self.current.data.len()
+        } else {
+            0
+        };
+        self.line.clear();
+        self.current = SseEvent::default();
+        self.has_data = false;
+        if mid_line || pending > 0 {
+            return Err(EventStreamError::Truncated { pending });
         }
-        self.field_line(b"")
+        Ok(())
     }
 
     fn too_large(&self) -> EventStreamError {
@@ -381,6 +403,42 @@ mod tests {
         p.push(b"data: x\n\ndata: \xEF\xBB\xBFy\n\n").unwrap();
         let data: Vec<_> = drain(&mut p).into_iter().map(|e| e.data).collect();
         assert_eq!(data, ["x", "\u{feff}y"]);
+    }
+
+    #[test]
+    fn the_end_of_the_body_between_events_is_a_clean_end() {
+        for body in [
+            &b""[..],
+            b"data: a\n\n",
+            b"data: a\r\n\r\n: bye",
+            b"data: a\n\nevent: x\nid: 2\nretry: 5\n",
+            b"\xEF\xBB\xBF",
+        ] {
+            let mut p = SseParser::default();
+            p.push(body).unwrap();
+            assert_eq!(p.finish(), Ok(()), "{:?}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn the_end_of_the_body_inside_an_event_is_a_truncation_and_drops_the_event() {
+        for (body, pending) in [
+            (&b"data: a\n\ndata: {\"x\":1}\n"[..], 8),
+            (b"data: a\n\ndata: {\"x\"", 10),
+            (b"data: a\n\ndata: b\ndata: c\r", 4),
+            (b"data: a\n\nevent: pi", 9),
+        ] {
+            let mut p = SseParser::default();
+            p.push(body).unwrap();
+            let text = String::from_utf8_lossy(body);
+            assert_eq!(
+                p.finish(),
+                Err(EventStreamError::Truncated { pending }),
+                "{text:?}"
+            );
+            let data: Vec<_> = drain(&mut p).into_iter().map(|e| e.data).collect();
+            assert_eq!(data, ["a"], "{text:?}");
+        }
     }
 
     #[test]

@@ -43,7 +43,8 @@ async fn server_sent_events_are_decoded_into_types_until_done() {
 
 #[tokio::test]
 async fn raw_events_keep_their_type_id_and_retry() {
-    let server = sse_server("id: 7\nevent: ping\ndata: a\ndata: b\n\nretry: 100\ndata: c").await;
+    let server =
+        sse_server("id: 7\nevent: ping\ndata: a\ndata: b\n\nretry: 100\ndata: c\n\n").await;
     let c = client(&server);
     let req = post("/v1/chat/completions").header_param("accept", &"text/event-stream");
     let events: Vec<rt::SseEvent> = decode_sse_events(c.send_streaming(req).await)
@@ -55,10 +56,61 @@ async fn raw_events_keep_their_type_id_and_retry() {
     assert_eq!(events[0].id.as_deref(), Some("7"));
     assert_eq!(events[0].data, "a\nb");
     assert_eq!(events[1].retry, Some(100));
-    assert_eq!(
-        events[1].data, "c",
-        "an unterminated last event is still delivered"
+    assert_eq!(events[1].data, "c");
+}
+
+async fn raw_events(body: &str) -> Vec<Result<rt::SseEvent, rt::Error>> {
+    let server = sse_server(body).await;
+    let req = post("/v1/chat/completions").header_param("accept", &"text/event-stream");
+    decode_sse_events(client(&server).send_streaming(req).await)
+        .collect()
+        .await
+}
+
+#[tokio::test]
+async fn an_event_the_body_ends_inside_is_not_delivered_and_ends_the_stream_with_an_error() {
+    // A complete `data` line, but no blank line: the event never ended.
+    let items = raw_events("data: a\n\ndata: b\n").await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().data, "a");
+    let err = items[1].as_ref().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            rt::Error::EventStream(rt::EventStreamError::Truncated { pending: 2 })
+        ),
+        "{err:?}"
     );
+    assert!(err.to_string().contains("ended mid-event"), "{err}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_body_that_ends_between_events_ends_the_stream_cleanly_without_done() {
+    for body in [
+        "data: a\n\n",
+        "data: a\n\n: keep-alive",
+        "data: a\n\nretry: 5\n",
+    ] {
+        let items = raw_events(body).await;
+        assert_eq!(items.len(), 1, "{body:?}: {items:?}");
+        assert_eq!(items[0].as_ref().unwrap().data, "a");
+    }
+}
+
+#[tokio::test]
+async fn a_typed_stream_cut_in_the_middle_of_the_json_is_a_truncation_not_a_decode_error() {
+    let server = sse_server("data: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo").await;
+    let items: Vec<Result<Chunk, rt::Error>> =
+        stream_sse(client(&server), post("/v1/chat/completions"))
+            .collect()
+            .await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().delta, "Hel");
+    match &items[1] {
+        Err(rt::Error::EventStream(rt::EventStreamError::Truncated { .. })) => {}
+        other => panic!("expected a truncation, got {other:?}"),
+    }
 }
 
 #[tokio::test]
