@@ -97,6 +97,26 @@ pub enum Error {
     /// Every complete event before it was delivered.
     #[error("event stream: {0}")]
     EventStream(EventStreamError),
+    /// A paginated listing could not go on to its next page. The pages before were
+    /// delivered.
+    #[error("pagination stopped: {0}")]
+    Pagination(PaginationError),
+}
+
+/// Why a paginated listing stopped with an error rather than at its last page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The next-page link points to another origin than the ones the client's credentials
+    /// are for (see [`ClientBuilder::allow_origin`](crate::ClientBuilder::allow_origin)).
+    /// It was not requested, so no credential went there.
+    #[error(
+        "the next-page link leads to another origin, {origin}, which was not requested so that the client's credentials do not go there (`ClientBuilder::allow_origin` allows an origin)"
+    )]
+    CrossOrigin {
+        /// The origin of the link: scheme, host and port, never a path or query.
+        origin: String,
+    },
 }
 
 /// Why a server-sent event stream ended in an error after its response began.

@@ -5,7 +5,14 @@
 //! one request per page *when polled*: one page is held at a time, dropping the stream
 //! stops requesting, and each page goes through the client's full send loop (auth, rate
 //! limit, retries). An error is yielded as an item and ends the stream, because the next
-//! page cannot be known. A next-page pointer that repeats the current one also ends it,
+//! page cannot be known.
+//!
+//! A next page given as a URL (a `Link` header, a next-page URL in the body) is requested
+//! with the client's credentials, so it is followed only within the origins they were
+//! configured for: the base URL's, an operation's own server, and those allowed with
+//! [`ClientBuilder::allow_origin`](crate::ClientBuilder::allow_origin). A link anywhere
+//! else ends the listing with [`PaginationError::CrossOrigin`], unrequested. Redirects are
+//! kept to one origin in the same way ([`same_origin_redirects`](crate::client::same_origin_redirects)). A next-page pointer that repeats the current one also ends it,
 //! so a misbehaving API cannot loop forever.
 //!
 //! JSON pointers (`/data`, `/meta/next_page_url`) locate items and cursors; an empty
@@ -17,7 +24,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::encoding::scalar_text;
-use crate::error::{Error, excerpt};
+use crate::error::{Error, PaginationError, excerpt};
 use crate::request::Request;
 use crate::response::{Page, RawResponse, decode_json};
 
@@ -173,6 +180,8 @@ struct State {
     client: Client,
     next: Option<Request>,
     pagination: Pagination,
+    /// An error to yield after the page that led to it.
+    error: Option<Error>,
 }
 
 /// A lazy stream of pages.
@@ -185,12 +194,21 @@ pub fn paginate<T: DeserializeOwned + Send + 'static>(
         client,
         next: Some(req),
         pagination,
+        error: None,
     };
     futures::stream::unfold(state, |mut state| async move {
+        if let Some(error) = state.error.take() {
+            return Some((Err(error), state));
+        }
         let req = state.next.take()?;
         match fetch_page::<T>(&state.client, &req, state.pagination).await {
             Ok((page, next)) => {
-                state.next = next.filter(|n| !same_target(n, &req));
+                // A next page that cannot be requested is reported after this page, which
+                // is not lost.
+                match next {
+                    Ok(next) => state.next = next.filter(|n| !same_target(n, &req)),
+                    Err(error) => state.error = Some(error),
+                }
                 Some((Ok(page), state))
             }
             Err(error) => Some((Err(error), state)),
@@ -214,11 +232,12 @@ fn same_target(a: &Request, b: &Request) -> bool {
     a.absolute_url == b.absolute_url && a.query == b.query && a.path == b.path
 }
 
+/// One page, and the request for the next page or why there cannot be one.
 async fn fetch_page<T: DeserializeOwned>(
     client: &Client,
     req: &Request,
     pagination: Pagination,
-) -> Result<(Page<T>, Option<Request>), Error> {
+) -> Result<(Page<T>, Result<Option<Request>, Error>), Error> {
     let raw = client.send(req.clone()).await?;
     let body: Value = decode_json(&raw)?;
     let items_ptr = pagination.items_pointer();
@@ -242,7 +261,7 @@ async fn fetch_page<T: DeserializeOwned>(
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let next = next_request(client, req, pagination, &raw, &body, raw_items)?;
+    let next = next_request(client, req, pagination, &raw, &body, raw_items);
     let page = Page {
         items,
         status: raw.status,
@@ -379,7 +398,8 @@ fn next_request(
 
 /// Resolve a next link against the URL of the request that returned it (RFC 3986 §5, as
 /// RFC 8288 §3.1 asks): an absolute URL stands, `/2010-04-01/..` is relative to the host
-/// (Twilio), `?page=2` keeps the path.
+/// (Twilio), `?page=2` keeps the path. A link to an origin the client may not send its
+/// credentials to ([`Client::may_follow`]) is an error, and is not requested.
 fn absolute(
     client: &Client,
     req: &Request,
@@ -396,9 +416,23 @@ fn absolute(
             None,
         )
     })?;
+    if !client.may_follow(req, &url) {
+        return Err(Error::Pagination(PaginationError::CrossOrigin {
+            origin: shown_origin(&url),
+        }));
+    }
     let mut next = req.clone();
     next.set_absolute_url(url);
     Ok(next)
+}
+
+/// A URL's origin for an error message: `https://host:port`, or the scheme alone for a URL
+/// without a host (`file:`, `data:`), never any user name or password.
+fn shown_origin(url: &url::Url) -> String {
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+        url::Origin::Opaque(_) => format!("{}:", url.scheme()),
+    }
 }
 
 /// The `rel="next"` target of one `Link` field value (RFC 8288 §3).
@@ -499,6 +533,45 @@ fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::next_link;
+    use crate::client::Client;
+    use crate::config::ProviderConfig;
+    use crate::request::Request;
+
+    #[test]
+    fn links_are_followed_only_to_the_origins_the_credentials_are_for() {
+        let config = ProviderConfig::new("t").default_base_url("https://api.example.com/v1");
+        let client = Client::builder(config.clone())
+            .allow_origin("https://uploads.example.com:8443/ignored/path")
+            .build()
+            .unwrap();
+        let list = Request::new(http::Method::GET, "op", "/", "/x".to_owned());
+        let files = list.clone().default_server("https://files.example.com");
+        let follows =
+            |req: &Request, link: &str| client.may_follow(req, &url::Url::parse(link).unwrap());
+        assert!(follows(&list, "https://api.example.com/v2/x?page=2"));
+        assert!(follows(&list, "https://API.example.com:443/x"));
+        assert!(follows(&list, "https://uploads.example.com:8443/x"));
+        for other in [
+            "http://api.example.com/x",
+            "https://api.example.com:444/x",
+            "https://evil.example.com/x",
+            "https://uploads.example.com/x",
+            "https://files.example.com/x",
+            "data:text/plain,x",
+        ] {
+            assert!(!follows(&list, other), "{other}");
+        }
+        // An operation's own server receives the credentials, so its links may be followed.
+        assert!(follows(&files, "https://files.example.com/x?page=2"));
+        assert!(follows(&files, "https://api.example.com/x"));
+        // Unless the caller chose the base URL, which then receives every call instead.
+        let chosen = Client::builder(config)
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let url = url::Url::parse("https://files.example.com/x").unwrap();
+        assert!(!chosen.may_follow(&files, &url));
+    }
 
     #[test]
     fn quoted_params_with_separators_do_not_confuse_the_parser() {

@@ -443,3 +443,164 @@ async fn a_link_header_with_several_rels_quoted_params_and_relative_targets_is_f
     assert_eq!(ids(&all), expected(6));
     assert_eq!(hits(&server).await, 3);
 }
+
+/// A server standing for another host: it would answer any request with a page, and
+/// records what it received.
+async fn other_host() -> MockServer {
+    let other = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(items(90..92)))
+        .mount(&other)
+        .await;
+    other
+}
+
+/// What a listing that was refused a cross-origin link yields, and what the other host saw.
+async fn refused_at(
+    client: rt::Client,
+    req: rt::__private::Request,
+    p: rt::Pagination,
+    other: &MockServer,
+) -> Vec<Result<Item, rt::Error>> {
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client, req, p).collect().await;
+    let received = other.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 0, "the other host was asked for a page");
+    assert!(
+        received
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization")),
+        "a credential reached the other host"
+    );
+    match &results.last() {
+        Some(Err(err @ rt::Error::Pagination(rt::PaginationError::CrossOrigin { origin }))) => {
+            assert_eq!(origin, &other.uri());
+            let text = format!("{err} {err:?}");
+            assert!(
+                !text.contains("s3cr3t") && !text.contains("c2VjcmV0"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a cross-origin error, got {other:?}"),
+    }
+    results
+}
+
+#[tokio::test]
+async fn a_link_header_to_another_origin_is_not_followed_with_the_token() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("<{}/repos/o/r/issues?page=2>; rel=\"next\"", other.uri());
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(items(0..2))
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("s3cr3t"))
+        .build()
+        .unwrap();
+    let results = refused_at(
+        c,
+        get("/repos/o/r/issues"),
+        rt::Pagination::link_header(""),
+        &other,
+    )
+    .await;
+    assert_eq!(results.len(), 3, "the first page's items, then the error");
+    assert_eq!(hits(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_next_url_in_the_body_to_another_origin_is_not_followed() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("{}/list?cursor=abc", other.uri());
+    Mock::given(path("/list"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": items(0..2), "meta": {"next_page_url": next}})),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_header("x-api-key", "s3cr3t"))
+        .build()
+        .unwrap();
+    let p = rt::Pagination::next_url("/items", "/meta/next_page_url");
+    let results = refused_at(c, get("/list"), p, &other).await;
+    assert_eq!(results.len(), 3);
+    let received = other.received_requests().await.unwrap_or_default();
+    assert!(
+        received
+            .iter()
+            .all(|r| !r.headers.contains_key("x-api-key"))
+    );
+}
+
+#[tokio::test]
+async fn a_twilio_next_page_uri_to_another_host_is_not_followed_with_basic_credentials() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    // Scheme-relative and absolute forms both lead to the other host.
+    let other_authority = other.uri().trim_start_matches("http:").to_owned();
+    for next in [
+        format!("{other_authority}/2010-04-01/Messages.json?Page=1"),
+        format!("{}/2010-04-01/Messages.json?Page=1", other.uri()),
+    ] {
+        server.reset().await;
+        Mock::given(path("/2010-04-01/Messages.json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"messages": items(0..2), "next_page_uri": next})),
+            )
+            .mount(&server)
+            .await;
+        let c = builder(config(), &server)
+            .base_url(format!("{}/2010-04-01", server.uri()))
+            .auth(rt::Auth::basic("AC123", "secret"))
+            .build()
+            .unwrap();
+        let p = rt::Pagination::next_url("/messages", "/next_page_uri");
+        let results = refused_at(c, get("/Messages.json"), p, &other).await;
+        assert_eq!(results.len(), 3, "{next}");
+    }
+}
+
+#[tokio::test]
+async fn an_origin_the_client_allows_is_followed() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("<{}/repos/o/r/issues?page=2>; rel=\"next\"", other.uri());
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(items(0..2))
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("s3cr3t"))
+        .allow_origin(format!("{}/", other.uri()))
+        .build()
+        .unwrap();
+    let all = collect(c, get("/repos/o/r/issues"), rt::Pagination::link_header("")).await;
+    assert_eq!(ids(&all), ["i0", "i1", "i90", "i91"]);
+    let received = other.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1, "the allowed origin was asked for page 2");
+    assert_eq!(received[0].url.query(), Some("page=2"));
+}
+
+#[tokio::test]
+async fn an_allowed_origin_that_is_not_an_http_url_is_a_build_error() {
+    let server = MockServer::start().await;
+    for bad in ["not a url", "ftp://files.example.com"] {
+        match builder(config(), &server).allow_origin(bad).build() {
+            Err(rt::Error::Build { message }) => assert!(message.contains("allow_origin")),
+            other => panic!("expected a build error for {bad}, got {other:?}"),
+        }
+    }
+}
