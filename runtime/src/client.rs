@@ -1009,6 +1009,11 @@ impl Client {
                 || inner.allowed_origins.contains(&origin))
     }
 
+    /// The query parameter that carries this client's credential, if any.
+    pub(crate) fn credential_query_param(&self) -> Option<&str> {
+        self.inner.auth.query_param()
+    }
+
     /// The full URL a request is sent to (before authentication adds anything).
     pub(crate) fn request_url(&self, req: &Request) -> Result<url::Url, String> {
         let invalid = |e: url::ParseError| format!("the request URL is invalid: {e}");

@@ -117,6 +117,20 @@ pub enum PaginationError {
         /// The origin of the link: scheme, host and port, never a path or query.
         origin: String,
     },
+    /// The listing leads back to a page it has already delivered: a cursor or link that
+    /// repeats an earlier one (A → B → A), or a page identical to an earlier one. The
+    /// repeated page was not delivered again.
+    #[error(
+        "the listing loops back to {page}, a page it has already delivered, after {pages} pages"
+    )]
+    Cycle {
+        /// The URL of the repeated page. Query values that may be credentials (the
+        /// client's own API key parameter, and any named like a key, token, secret or
+        /// signature) are shown as `REDACTED`.
+        page: String,
+        /// How many pages were delivered.
+        pages: u64,
+    },
 }
 
 /// Why a server-sent event stream ended in an error after its response began.

@@ -389,8 +389,33 @@ async fn retries_apply_to_each_page() {
     assert_eq!(hits(&server).await, 4);
 }
 
+/// A listing's items, and the error that ended it, which must be a cycle.
+async fn looping(
+    client: rt::Client,
+    req: rt::__private::Request,
+    p: rt::Pagination,
+) -> (Vec<String>, String, u64) {
+    let results: Vec<Result<Item, rt::Error>> = tokio::time::timeout(
+        Duration::from_secs(30),
+        paginate_items(client, req, p).take(1_000).collect(),
+    )
+    .await
+    .expect("the listing ended");
+    let (last, items) = results.split_last().expect("at least one item");
+    let ids = items
+        .iter()
+        .map(|r| r.as_ref().unwrap().id.clone())
+        .collect();
+    match last {
+        Err(rt::Error::Pagination(rt::PaginationError::Cycle { page, pages })) => {
+            (ids, page.clone(), *pages)
+        }
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
-async fn a_cursor_that_does_not_move_ends_the_listing() {
+async fn a_cursor_that_does_not_move_ends_the_listing_with_a_cycle_error() {
     let server = MockServer::start().await;
     Mock::given(path("/list"))
         .respond_with(
@@ -399,16 +424,118 @@ async fn a_cursor_that_does_not_move_ends_the_listing() {
         .mount(&server)
         .await;
     let p = rt::Pagination::token("/data", "/next", "cursor");
-    let result = tokio::time::timeout(
-        Duration::from_secs(5),
-        collect(client(&server), get("/list"), p),
-    )
-    .await;
+    let (ids, page, pages) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, ["i0"], "the repeated page is not delivered again");
+    assert_eq!(page, format!("{}/list?cursor=same", server.uri()));
+    assert_eq!(pages, 1);
+    assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_cursor_alternating_between_two_pages_ends_with_a_cycle_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/customers"))
+        .respond_with(|req: &WireRequest| {
+            // A → B → A: the page after B points back at A.
+            let (data, more) = match param(req, "starting_after").as_deref() {
+                None | Some("i3") => (items(0..2), true),
+                Some("i1") => (items(2..4), true),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"data": data, "has_more": more}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::cursor("/data", "/has_more", "starting_after", "id");
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_query("api_key", "s3cr3t"))
+        .build()
+        .unwrap();
+    let (ids, page, _) = looping(c, get("/v1/customers"), p).await;
+    assert_eq!(ids, expected(4), "each page once");
+    assert!(page.ends_with("/v1/customers?starting_after=i3"), "{page}");
     assert_eq!(
-        result.unwrap().len(),
-        2,
-        "the first page and one repeat, then it stops"
+        hits(&server).await,
+        3,
+        "the repeated page A is not delivered"
     );
+}
+
+#[tokio::test]
+async fn link_headers_going_round_in_a_loop_end_with_a_cycle_error_that_hides_the_key() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(move |req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            // Pages 1 → 2 → 3 → 2, and each link echoes the API key, as some servers do.
+            let next = if page == 3 { 2 } else { page + 1 };
+            let link = format!(
+                "<{base}/repos/o/r/issues?appid=s3cr3t&page={next}&access_token=t0k>; rel=\"next\""
+            );
+            ResponseTemplate::new(200)
+                .set_body_json(items((page - 1) * 2..page * 2))
+                .insert_header("link", link.as_str())
+        })
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_query("appid", "s3cr3t"))
+        .build()
+        .unwrap();
+    let (ids, page, pages) =
+        looping(c, get("/repos/o/r/issues"), rt::Pagination::link_header("")).await;
+    assert_eq!(ids, expected(6));
+    assert_eq!(pages, 3);
+    assert_eq!(
+        page,
+        format!(
+            "{}/repos/o/r/issues?appid=REDACTED&page=2&access_token=REDACTED",
+            server.uri()
+        )
+    );
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_next_url_going_back_to_the_first_page_ends_with_a_cycle_error() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/list"))
+        .respond_with(move |req: &WireRequest| {
+            let (data, next) = match param(req, "cursor").as_deref() {
+                None => (items(0..2), format!("{base}/list?cursor=b")),
+                Some("b") => (items(2..4), format!("{base}/list")),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": data, "meta": {"next_page_url": next}}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::next_url("/items", "/meta/next_page_url");
+    let (ids, page, _) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, expected(4));
+    assert_eq!(page, format!("{}/list", server.uri()));
+    assert_eq!(
+        hits(&server).await,
+        2,
+        "the first page is not requested again"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_parameter_is_stopped_at_the_first_repeat() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": items(0..2)})))
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let (ids, page, pages) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, expected(2));
+    assert_eq!(page, format!("{}/list?page=2", server.uri()));
+    assert_eq!(pages, 1);
 }
 
 #[tokio::test]
