@@ -137,10 +137,7 @@ impl SseParser {
             } else {
                 self.line.extend_from_slice(&rest[..end]);
                 let line = std::mem::take(&mut self.line);
-                self.field_line(&line)?;
-                // Keep the allocation for the next long line.
-                self.line = line;
-                self.line.clear();
+                self.buffered_line(line)?;
             }
             let cr = rest[end] == b'\r';
             rest = &rest[end + 1..];
@@ -164,17 +161,43 @@ impl SseParser {
             &self.line
         };
         let mid_line = line.first().is_some_and(|&b| b != b':');
-        let pending = if mid_line || self.has_data {
-            self.line.len() + self.current.data.len()
-        } else {
-            0
-        };
+        let truncated = mid_line || self.has_data;
+        let pending = self.line.len() + self.current.data.len();
         self.line.clear();
         self.current = SseEvent::default();
         self.has_data = false;
-        if mid_line || pending > 0 {
+        if truncated {
             return Err(EventStreamError::Truncated { pending });
         }
+        Ok(())
+    }
+
+    /// A line that was gathered across chunks. Such lines are the long ones (a large tool
+    /// call or image sent as one event), so a data line that starts an event becomes the
+    /// event's data in place, without a second copy of its bytes; any other line is read as
+    /// usual and its buffer kept for the next long line.
+    fn buffered_line(&mut self, mut line: Vec<u8>) -> Result<(), EventStreamError> {
+        let value_start = match line.strip_prefix(b"data:") {
+            Some(value) if !self.has_data && !self.at_start => {
+                Some(line.len() - value.strip_prefix(b" ").unwrap_or(value).len())
+            }
+            _ => None,
+        };
+        let Some(value_start) = value_start else {
+            self.field_line(&line)?;
+            line.clear();
+            self.line = line;
+            return Ok(());
+        };
+        if line.len() - value_start > self.max {
+            return Err(self.too_large());
+        }
+        line.drain(..value_start);
+        self.current.data = match String::from_utf8(line) {
+            Ok(data) => data,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        self.has_data = true;
         Ok(())
     }
 
@@ -206,12 +229,15 @@ impl SseParser {
         match field {
             b"data" => {
                 let value = String::from_utf8_lossy(value);
-                // The newlines between data lines count; the last one is removed on dispatch.
-                if self.current.data.len() + value.len() > self.max {
+                // Data lines are joined with `\n`, which counts towards the limit.
+                let joint = usize::from(self.has_data);
+                if self.current.data.len() + joint + value.len() > self.max {
                     return Err(self.too_large());
                 }
+                if self.has_data {
+                    self.current.data.push('\n');
+                }
                 self.current.data.push_str(&value);
-                self.current.data.push('\n');
                 self.has_data = true;
             }
             b"event" => self.current.event = Some(String::from_utf8_lossy(value).into_owned()),
@@ -231,11 +257,7 @@ impl SseParser {
     /// A blank line: the event so far is complete.
     fn dispatch(&mut self) {
         if self.has_data {
-            let mut event = std::mem::take(&mut self.current);
-            if event.data.ends_with('\n') {
-                event.data.pop();
-            }
-            self.ready.push_back(event);
+            self.ready.push_back(std::mem::take(&mut self.current));
         } else {
             self.current.event = None;
         }
@@ -423,9 +445,10 @@ mod tests {
     #[test]
     fn the_end_of_the_body_inside_an_event_is_a_truncation_and_drops_the_event() {
         for (body, pending) in [
-            (&b"data: a\n\ndata: {\"x\":1}\n"[..], 8),
+            (&b"data: a\n\ndata: {\"x\":1}\n"[..], 7),
+            (b"data: a\n\ndata:\n", 0),
             (b"data: a\n\ndata: {\"x\"", 10),
-            (b"data: a\n\ndata: b\ndata: c\r", 4),
+            (b"data: a\n\ndata: b\ndata: c\r", 3),
             (b"data: a\n\nevent: pi", 9),
         ] {
             let mut p = SseParser::default();
@@ -459,6 +482,24 @@ mod tests {
             p.scanned,
             line.len()
         );
+    }
+
+    #[test]
+    fn long_lines_split_across_chunks_read_like_short_ones() {
+        // A data line gathered across chunks becomes the event's data in place; other
+        // lines, and data lines after the first, go the usual way.
+        let body = b"event: big\ndata:  two spaces\ndata:\xFF\ndata\n\ndata:x\n\n: note\nid: 9\n\n";
+        let mut whole = SseParser::default();
+        whole.push(body).unwrap();
+        whole.finish().unwrap();
+        let expected = drain(&mut whole);
+        assert_eq!(expected[0].data, " two spaces\n\u{fffd}\n");
+        let mut bytes = SseParser::default();
+        for byte in body {
+            bytes.push(std::slice::from_ref(byte)).unwrap();
+        }
+        bytes.finish().unwrap();
+        assert_eq!(drain(&mut bytes), expected);
     }
 
     #[test]

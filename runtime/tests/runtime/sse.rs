@@ -77,7 +77,7 @@ async fn an_event_the_body_ends_inside_is_not_delivered_and_ends_the_stream_with
     assert!(
         matches!(
             err,
-            rt::Error::EventStream(rt::EventStreamError::Truncated { pending: 2 })
+            rt::Error::EventStream(rt::EventStreamError::Truncated { pending: 1 })
         ),
         "{err:?}"
     );
