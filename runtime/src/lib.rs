@@ -119,7 +119,7 @@ pub mod __private {
         ExtraKey, FieldKey, ObjectWriter, ReadObject, deserialize_object, read, read_extra,
         read_number, read_number_option, read_option, required, skip,
     };
-    pub use crate::pagination::{paginate, paginate_items};
+    pub use crate::pagination::{next_link, paginate, paginate_items, parse_links};
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
     pub use crate::sse::{SseParser, decode_sse, decode_sse_events, stream_sse};

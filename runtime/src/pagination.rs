@@ -618,7 +618,8 @@ fn shown_origin(url: &url::Url) -> String {
 /// inside the `<..>` target or inside a quoted string do not split anything, `rel` may hold
 /// several space-separated relation types and is compared case-insensitively, and only the
 /// first `rel` parameter of a link counts (§3.3).
-fn next_link(header: &str) -> Option<String> {
+#[doc(hidden)]
+pub fn next_link(header: &str) -> Option<String> {
     parse_links(header)
         .into_iter()
         .find(|(_, rel)| {
@@ -631,7 +632,8 @@ fn next_link(header: &str) -> Option<String> {
 }
 
 /// Every link in a `Link` field value, as (target, first `rel` parameter).
-fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
+#[doc(hidden)]
+pub fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
     let bytes = header.as_bytes();
     let mut i = 0;
     let mut links = Vec::new();

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request as WireRequest, ResponseTemplate};
 
-use crate::common::{builder, client, config, get, hits};
+use crate::common::{Rng, builder, client, config, get, hits};
 
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Item {
@@ -728,6 +728,66 @@ async fn an_allowed_origin_that_is_not_an_http_url_is_a_build_error() {
         match builder(config(), &server).allow_origin(bad).build() {
             Err(rt::Error::Build { message }) => assert!(message.contains("allow_origin")),
             other => panic!("expected a build error for {bad}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn generated_link_headers_give_the_first_next_target_and_arbitrary_text_never_panics() {
+    use rt::__private::{next_link, parse_links};
+    let mut rng = Rng::new(8288);
+    let ows = |rng: &mut Rng| *rng.pick(&["", " ", "\t", "  "]);
+    for round in 0..1_000 {
+        let mut links = Vec::new();
+        let mut expected = None;
+        for i in 0..1 + rng.below(4) {
+            let target = format!("https://a.example/x?page={i}&q=a,b;c=<d");
+            let mut link = format!("<{target}>");
+            let rels = *rng.pick(&["next", "NEXT", "prev", "last", "prefetch next", "first"]);
+            let is_next = rels.split(' ').any(|r| r.eq_ignore_ascii_case("next"));
+            let mut params = vec![
+                format!(
+                    "rel={}",
+                    if rels.contains(' ') {
+                        format!("\"{rels}\"")
+                    } else {
+                        rels.to_owned()
+                    }
+                ),
+                "title=\"a; <b>, \\\"c\\\"\"".to_owned(),
+                "type=text/html".to_owned(),
+            ];
+            // Only the first `rel` counts, so a later one changes nothing.
+            params.push("rel=next".to_owned());
+            let keep_rel_first = rng.below(2) == 0;
+            if !keep_rel_first {
+                params.swap(0, 1);
+            }
+            for param in &params {
+                link.push_str(&format!("{};{}{param}", ows(&mut rng), ows(&mut rng)));
+            }
+            if is_next && expected.is_none() {
+                expected = Some(target);
+            }
+            links.push(link);
+        }
+        let header = links.join(&format!(",{}", ows(&mut rng)));
+        assert_eq!(next_link(&header), expected, "round {round}: {header}");
+        assert_eq!(parse_links(&header).len(), links.len(), "{header}");
+    }
+
+    const PIECES: &[&str] = &[
+        "<", ">", ";", ",", "=", "\"", "\\", " ", "\t", "rel", "next", "x", "é", "€",
+    ];
+    for _ in 0..5_000 {
+        let text: String = (0..rng.below(40)).map(|_| *rng.pick(PIECES)).collect();
+        let links = parse_links(&text);
+        assert!(
+            links.iter().all(|(target, _)| !target.contains('>')),
+            "{text:?}"
+        );
+        if let Some(next) = next_link(&text) {
+            assert!(links.iter().any(|(target, _)| *target == next), "{text:?}");
         }
     }
 }

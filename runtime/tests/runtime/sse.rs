@@ -1,10 +1,10 @@
 use futures::{StreamExt, TryStreamExt};
 use sdkgen_runtime as rt;
-use sdkgen_runtime::__private::{decode_sse_events, stream_sse};
+use sdkgen_runtime::__private::{SseParser, decode_sse_events, stream_sse};
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{client, post};
+use crate::common::{Rng, client, post};
 
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Chunk {
@@ -157,5 +157,139 @@ async fn an_event_longer_than_the_per_call_limit_ends_the_stream_with_a_typed_er
     match &items[1] {
         Err(rt::Error::EventStream(rt::EventStreamError::TooLarge { limit: 100 })) => {}
         other => panic!("expected the event to be refused, got {other:?}"),
+    }
+}
+
+/// Parse `chunks` to the end: the events, and how the stream ended.
+fn parse_pieces(
+    chunks: &[&[u8]],
+    limit: usize,
+) -> (Vec<rt::SseEvent>, Result<(), rt::EventStreamError>) {
+    let mut parser = SseParser::new(limit);
+    let mut events = Vec::new();
+    for chunk in chunks {
+        let result = parser.push(chunk);
+        events.extend(std::iter::from_fn(|| parser.next_event()));
+        if result.is_err() {
+            return (events, result);
+        }
+    }
+    let result = parser.finish();
+    events.extend(std::iter::from_fn(|| parser.next_event()));
+    (events, result)
+}
+
+/// A valid stream of `n` events, with comments and every kind of line end, and the events
+/// it holds.
+fn valid_stream(rng: &mut Rng, n: usize) -> (Vec<u8>, Vec<rt::SseEvent>) {
+    const TEXT: &[&str] = &[
+        "x",
+        "{\"a\":1}",
+        " lead",
+        "é",
+        "ü€",
+        ":",
+        "data: no",
+        "[DONE]",
+        "",
+    ];
+    // One kind of line end per stream: a `\r` followed by the `\n` of a blank line would be
+    // one `\r\n` line end.
+    let eol = *rng.pick(&["\n", "\r\n", "\r"]);
+    let mut body = String::new();
+    let mut events = Vec::new();
+    if rng.below(4) == 0 {
+        body.push('\u{feff}');
+    }
+    for _ in 0..n {
+        let mut event = rt::SseEvent::default();
+        if rng.below(3) == 0 {
+            body.push_str(&format!(": comment {}{eol}", rng.next()));
+        }
+        if rng.below(2) == 0 {
+            let kind = *rng.pick(&["message", "ping", "delta"]);
+            body.push_str(&format!("event: {kind}{eol}"));
+            event.event = Some(kind.to_owned());
+        }
+        if rng.below(3) == 0 {
+            let id = rng.below(1000).to_string();
+            body.push_str(&format!("id:{id}{eol}"));
+            event.id = Some(id);
+        }
+        if rng.below(4) == 0 {
+            let retry = rng.below(10_000) as u64;
+            body.push_str(&format!("retry: {retry}{eol}"));
+            event.retry = Some(retry);
+        }
+        let lines: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| (0..rng.below(4)).map(|_| *rng.pick(TEXT)).collect())
+            .collect();
+        for line in &lines {
+            body.push_str(&format!("data: {line}{eol}"));
+        }
+        event.data = lines.join("\n");
+        body.push_str(eol);
+        events.push(event);
+    }
+    (body.into_bytes(), events)
+}
+
+#[test]
+fn valid_streams_give_the_same_events_however_they_are_split() {
+    let mut rng = Rng::new(12);
+    for round in 0..300 {
+        let n = rng.below(6);
+        let (body, expected) = valid_stream(&mut rng, n);
+        let text = String::from_utf8_lossy(&body).into_owned();
+        assert_eq!(
+            parse_pieces(&[&body], 1 << 20),
+            (expected.clone(), Ok(())),
+            "round {round}: {text:?}"
+        );
+        for _ in 0..5 {
+            let pieces = rng.pieces(&body);
+            assert_eq!(
+                parse_pieces(&pieces, 1 << 20),
+                (expected.clone(), Ok(())),
+                "round {round}: {pieces:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn arbitrary_bytes_never_panic_and_give_the_same_result_however_they_are_split() {
+    const TOKENS: &[&[u8]] = &[
+        b"data",
+        b"event",
+        b"id",
+        b"retry",
+        b":",
+        b" ",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"x",
+        b"7",
+        b"\xC3\xA9",
+        b"\xEF\xBB\xBF",
+        b"\xFF",
+        b"\0",
+    ];
+    let mut rng = Rng::new(13);
+    for round in 0..2_000 {
+        let body: Vec<u8> = (0..rng.below(120))
+            .flat_map(|_| rng.pick(TOKENS).iter().copied())
+            .collect();
+        let limit = *rng.pick(&[4, 16, 64, 1 << 20]);
+        let whole = parse_pieces(&[&body], limit);
+        for _ in 0..3 {
+            let pieces = rng.pieces(&body);
+            assert_eq!(
+                parse_pieces(&pieces, limit),
+                whole,
+                "round {round}: {pieces:?}"
+            );
+        }
     }
 }
