@@ -53,13 +53,19 @@
 //! - **Pagination** ([`pagination`]): lazy streams of pages or items for cursor, next-URL,
 //!   `Link` header, page-number, offset/limit and token styles. One page is held at a time,
 //!   dropping the stream stops requests, and every page goes through the full send loop.
+//!   A next-page URL from a response is followed only within the origins the credentials
+//!   were configured for ([`ClientBuilder::allow_origin`] adds one), and a listing that loops
+//!   ends with [`PaginationError::Cycle`] without delivering a page twice.
 //! - **Errors** ([`error`]): one [`Error`] type by phase — invalid input, transport (with
 //!   whether the request may have been sent), timeout, rate limited, API (normalized via
 //!   JSON pointers from [`ErrorShape`]; also a 2xx body whose ok flag is `false`), decode
-//!   (status, excerpt, JSON path), circuit open and auth. No variant ever panics on a
+//!   (status, excerpt, JSON path), circuit open, auth, a broken event stream and a
+//!   pagination that cannot go on. No variant ever panics on a
 //!   malformed body.
 //! - **Server-sent events** ([`sse`]): a `text/event-stream` parser producing a stream of
-//!   typed events for streaming operations.
+//!   typed events for streaming operations, in time linear in the body and memory bounded
+//!   by a per-event limit (16 MiB by default). A body that ends inside an event ends the
+//!   stream with [`EventStreamError::Truncated`] instead of delivering half an event.
 //! - **Observability**: one `tracing` span per call (provider, operation id, method, path
 //!   template, attempt, status, latency) — never the query string or credentials — and
 //!   events for retries, backoff and rate-limit waits. Time always comes from
