@@ -293,3 +293,44 @@ fn arbitrary_bytes_never_panic_and_give_the_same_result_however_they_are_split()
         }
     }
 }
+
+/// A server that answers with an event stream delimited by closing the connection (no
+/// length, no chunking), and closes it in the middle of the second event.
+async fn connection_close_server() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\ndata: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo",
+                )
+                .await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_connection_close_stream_cut_mid_event_is_a_truncation_not_a_decode_error() {
+    let addr = connection_close_server().await;
+    let c = rt::Client::builder(crate::common::config())
+        .base_url(format!("http://{addr}"))
+        .retry(rt::RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let items: Vec<Result<Chunk, rt::Error>> =
+        stream_sse(c, post("/v1/chat/completions")).collect().await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().delta, "Hel");
+    match &items[1] {
+        Err(err @ rt::Error::EventStream(rt::EventStreamError::Truncated { .. })) => {
+            assert!(err.to_string().contains("ended mid-event"), "{err}")
+        }
+        other => panic!("expected a truncation, got {other:?}"),
+    }
+}
