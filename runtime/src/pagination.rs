@@ -385,8 +385,10 @@ fn shown_url(client: &Client, req: &Request, keep: Option<&str>) -> String {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(name, value)| {
+                // The client's own credential is hidden even if a style names it as its
+                // paging parameter.
                 let secret =
-                    Some(&*name) != keep && (Some(&*name) == credential || looks_secret(&name));
+                    Some(&*name) == credential || (Some(&*name) != keep && looks_secret(&name));
                 let value = if secret { "REDACTED".into() } else { value };
                 (name.into_owned(), value.into_owned())
             })
@@ -762,6 +764,7 @@ mod tests {
             shown_url(&client, &req, Some("page_token")),
             "https://api.example.com/x?appid=REDACTED&page_token=t2&api_key=REDACTED&X-Amz-Signature=REDACTED&limit=5"
         );
+        assert!(shown_url(&client, &req, Some("appid")).contains("appid=REDACTED"));
     }
 
     #[test]
