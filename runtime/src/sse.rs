@@ -190,14 +190,17 @@ impl SseParser {
             self.line = line;
             return Ok(());
         };
-        if line.len() - value_start > self.max {
-            return Err(self.too_large());
-        }
         line.drain(..value_start);
-        self.current.data = match String::from_utf8(line) {
+        let data = match String::from_utf8(line) {
             Ok(data) => data,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         };
+        // Measured as text, as `field_line` measures it: each invalid byte became a
+        // three-byte U+FFFD, so the data may be longer than the line was.
+        if data.len() > self.max {
+            return Err(self.too_large());
+        }
+        self.current.data = data;
         self.has_data = true;
         Ok(())
     }
@@ -501,6 +504,22 @@ mod tests {
         }
         bytes.finish().unwrap();
         assert_eq!(drain(&mut bytes), expected);
+    }
+
+    #[test]
+    fn data_that_grows_as_invalid_utf8_is_replaced_meets_the_limit_alike_in_any_chunks() {
+        // Found by the `sse` fuzz target: 19 bytes of value with ten invalid bytes are 39
+        // bytes of text, over a limit of 36, which only a whole-chunk parse reported.
+        let body = b"\xFF\0\0 lt\ndata:\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\0\0\0\0a\xFF\xFF    \n ";
+        for piece in [1, 2, 5, body.len()] {
+            let mut p = SseParser::new(36);
+            let result = body.chunks(piece).try_for_each(|chunk| p.push(chunk));
+            assert_eq!(
+                result,
+                Err(EventStreamError::TooLarge { limit: 36 }),
+                "{piece}"
+            );
+        }
     }
 
     #[test]

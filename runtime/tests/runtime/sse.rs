@@ -261,6 +261,8 @@ fn valid_streams_give_the_same_events_however_they_are_split() {
 fn arbitrary_bytes_never_panic_and_give_the_same_result_however_they_are_split() {
     const TOKENS: &[&[u8]] = &[
         b"data",
+        b"\ndata:",
+        b"\xFF\xFE\xFD",
         b"event",
         b"id",
         b"retry",
@@ -281,7 +283,7 @@ fn arbitrary_bytes_never_panic_and_give_the_same_result_however_they_are_split()
         let body: Vec<u8> = (0..rng.below(120))
             .flat_map(|_| rng.pick(TOKENS).iter().copied())
             .collect();
-        let limit = *rng.pick(&[4, 16, 64, 1 << 20]);
+        let limit = *rng.pick(&[4, 16, 32, 64, 1 << 20]);
         let whole = parse_pieces(&[&body], limit);
         for _ in 0..3 {
             let pieces = rng.pieces(&body);
