@@ -227,6 +227,18 @@ impl Auth {
         }
     }
 
+    /// The name of the query parameter that carries the credential, for an API key in the
+    /// query string.
+    pub(crate) fn query_param(&self) -> Option<&str> {
+        match &self.scheme {
+            Scheme::Fixed(credential) => match &**credential {
+                FixedCredential::Query { name, .. } => Some(name),
+                _ => None,
+            },
+            Scheme::None | Scheme::Dynamic(_) => None,
+        }
+    }
+
     /// Called once when the client is built, with the HTTP client it uses.
     pub(crate) fn bind(&self, http: &reqwest::Client) {
         if let Scheme::Dynamic(provider) = &self.scheme {

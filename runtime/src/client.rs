@@ -105,6 +105,8 @@ struct Inner {
     pipeline: Vec<Stage>,
     /// The one timer behind every attempt and total timeout (shared by clones).
     deadlines: Deadlines,
+    /// Origins besides the base URL's that links taken from responses may lead to.
+    allowed_origins: Vec<url::Origin>,
 }
 
 /// Header names from the provider configuration, parsed once at `build()` rather than
@@ -158,6 +160,7 @@ pub struct ClientBuilder<C = Client> {
     breaker: Option<CircuitBreaker>,
     http: Option<reqwest::Client>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    allowed_origins: Vec<String>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -210,6 +213,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             breaker: None,
             http: None,
             interceptors: Vec::new(),
+            allowed_origins: Vec::new(),
             _client: PhantomData,
         }
     }
@@ -355,6 +359,21 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Let next-page links lead to `origin` (`https://api.github.com`), with this client's
+    /// credentials. Only its scheme, host and port count; an invalid URL is reported by
+    /// `build`.
+    ///
+    /// A URL taken from a response (a `Link` header, a next-page URL in a body) is followed
+    /// only within the origins the credentials were configured for: the base URL's, and an
+    /// operation's own server when it has one. A link to any other origin ends the listing
+    /// with [`PaginationError::CrossOrigin`](crate::PaginationError::CrossOrigin) and is
+    /// not requested, so that a response cannot send the credentials to another host. Allow
+    /// an origin only when it belongs to the same service and may receive them.
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push(origin.into());
+        self
+    }
+
     /// Validate every setting and build the client.
     pub fn build(self) -> Result<C, Error> {
         let build_err = |message: String| Error::Build { message };
@@ -392,6 +411,20 @@ impl<C: From<Client>> ClientBuilder<C> {
 
         let default_headers = self.default_headers().map_err(build_err)?;
         let names = HeaderNames::new(&self.config).map_err(build_err)?;
+        let allowed_origins = self
+            .allowed_origins
+            .iter()
+            .map(|origin| match url::Url::parse(origin) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url.origin()),
+                // The value is not repeated: a URL given by mistake might hold a password.
+                Ok(_) => Err(build_err(
+                    "an origin given to `allow_origin` is not an http(s) URL".to_owned(),
+                )),
+                Err(e) => Err(build_err(format!(
+                    "an origin given to `allow_origin` is not a valid URL: {e}"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
 
         let retry = self.retry;
         if retry.initial_backoff > retry.max_backoff {
@@ -474,6 +507,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 read_timeout: self.read_timeout,
                 pipeline,
                 deadlines: Deadlines::default(),
+                allowed_origins,
             }),
         };
         Ok(C::from(client))
@@ -1081,6 +1115,27 @@ impl Client {
             body.truncate(limit);
         }
         Ok(body)
+    }
+
+    /// Whether a URL taken from a response to `req` may be requested with this client's
+    /// credentials: it must be on the base URL's origin, on the origin of `req`'s own
+    /// server (when that server is used), or on an origin the builder allowed.
+    pub(crate) fn may_follow(&self, req: &Request, url: &url::Url) -> bool {
+        let inner = &*self.inner;
+        let origin = url.origin();
+        origin.is_tuple()
+            && (origin == inner.base.origin()
+                || req
+                    .server
+                    .filter(|_| !inner.base_url_chosen)
+                    .and_then(|server| url::Url::parse(server).ok())
+                    .is_some_and(|server| server.origin() == origin)
+                || inner.allowed_origins.contains(&origin))
+    }
+
+    /// The query parameter that carries this client's credential, if any.
+    pub(crate) fn credential_query_param(&self) -> Option<&str> {
+        self.inner.auth.query_param()
     }
 
     /// The full URL a request is sent to (before authentication adds anything).

@@ -104,6 +104,68 @@ pub enum Error {
         /// What went wrong, without any secret.
         message: String,
     },
+    /// A server-sent event stream broke off or broke a limit after its response began.
+    /// Every complete event before it was delivered.
+    #[error("event stream: {0}")]
+    EventStream(EventStreamError),
+    /// A paginated listing could not go on to its next page. The pages before were
+    /// delivered.
+    #[error("pagination stopped: {0}")]
+    Pagination(PaginationError),
+}
+
+/// Why a paginated listing stopped with an error rather than at its last page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The next-page link points to another origin than the ones the client's credentials
+    /// are for (see [`ClientBuilder::allow_origin`](crate::ClientBuilder::allow_origin)).
+    /// It was not requested, so no credential went there.
+    #[error(
+        "the next-page link leads to another origin, {origin}, which was not requested so that the client's credentials do not go there (`ClientBuilder::allow_origin` allows an origin)"
+    )]
+    CrossOrigin {
+        /// The origin of the link: scheme, host and port, never a path or query.
+        origin: String,
+    },
+    /// The listing leads back to a page it has already delivered: a cursor or link that
+    /// repeats an earlier one (A → B → A), or a page identical to an earlier one. The
+    /// repeated page was not delivered again.
+    #[error(
+        "the listing loops back to {page}, a page it has already delivered, after {pages} pages"
+    )]
+    Cycle {
+        /// The URL of the repeated page. Query values that may be credentials (the
+        /// client's own API key parameter, and any named like a key, token, secret or
+        /// signature) are shown as `REDACTED`.
+        page: String,
+        /// How many pages were delivered.
+        pages: u64,
+    },
+}
+
+/// Why a server-sent event stream ended in an error after its response began.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventStreamError {
+    /// The body ended in the middle of an event: after a `data` line with no blank line
+    /// ending the event, or in the middle of a line. The connection was most likely cut.
+    /// The unfinished event is not delivered, because its data may be incomplete; every
+    /// event before it was.
+    #[error("the stream ended mid-event; the unfinished event ({pending} bytes) was discarded")]
+    Truncated {
+        /// How many bytes of the unfinished event were discarded.
+        pending: usize,
+    },
+    /// A line or an event's data grew past the limit
+    /// ([`RequestOptions::max_event_size`](crate::RequestOptions::max_event_size), 16 MiB
+    /// by default). The stream stops here, so that a server that never ends a line cannot
+    /// make the client buffer without bound.
+    #[error("a line or event is longer than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 /// Which timeout elapsed.
@@ -156,6 +218,7 @@ impl Error {
             Error::Api(api) => api.retryable,
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
             Error::CircuitOpen { .. } => true,
+            Error::EventStream(EventStreamError::Truncated { .. }) => true,
             _ => false,
         }
     }

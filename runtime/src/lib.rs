@@ -57,13 +57,19 @@
 //! - **Pagination** ([`pagination`]): lazy streams of pages or items for cursor, next-URL,
 //!   `Link` header, page-number, offset/limit and token styles. One page is held at a time,
 //!   dropping the stream stops requests, and every page goes through the full send loop.
+//!   A next-page URL from a response is followed only within the origins the credentials
+//!   were configured for ([`ClientBuilder::allow_origin`] adds one), and a listing that loops
+//!   ends with [`PaginationError::Cycle`] without delivering a page twice.
 //! - **Errors** ([`error`]): one [`Error`] type by phase — invalid input, transport (with
 //!   whether the request may have been sent), timeout, rate limited, API (normalized via
 //!   JSON pointers from [`ErrorShape`]; also a 2xx body whose ok flag is `false`), decode
-//!   (status, excerpt, JSON path), circuit open and auth. No variant ever panics on a
+//!   (status, excerpt, JSON path), circuit open, auth, a broken event stream and a
+//!   pagination that cannot go on. No variant ever panics on a
 //!   malformed body.
 //! - **Server-sent events** ([`sse`]): a `text/event-stream` parser producing a stream of
-//!   typed events for streaming operations.
+//!   typed events for streaming operations, in time linear in the body and memory bounded
+//!   by a per-event limit (16 MiB by default). A body that ends inside an event ends the
+//!   stream with [`EventStreamError::Truncated`] instead of delivering half an event.
 //! - **Webhooks** ([`webhooks`]): verifiers for incoming deliveries — Stripe, GitHub,
 //!   Standard Webhooks (OpenAI), Twilio, SendGrid, Slack and a configurable HMAC one —
 //!   over the raw body and headers, with secret rotation, a timestamp tolerance on an
@@ -142,7 +148,7 @@ mod scalar;
 pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
 pub use client::{Client, ClientBuilder};
 pub use config::{ProviderConfig, RateLimitHeaders, ResetKind};
-pub use error::{ApiError, Error, ErrorShape};
+pub use error::{ApiError, Error, ErrorShape, EventStreamError, PaginationError};
 pub use expandable::{Expandable, HasId};
 pub use interceptor::{AttemptContext, AttemptOutcome, Interceptor};
 pub use pagination::Pagination;
@@ -165,10 +171,10 @@ pub mod __private {
         ExtraKey, FieldKey, ObjectWriter, ReadObject, deserialize_object, read, read_extra,
         read_number, read_number_option, read_option, required, skip,
     };
-    pub use crate::pagination::{paginate, paginate_items};
+    pub use crate::pagination::{next_link, paginate, paginate_items, parse_links};
     pub use crate::request::{Multipart, Request};
     pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
-    pub use crate::sse::{decode_sse, decode_sse_events, stream_sse};
+    pub use crate::sse::{SseParser, decode_sse, decode_sse_events, stream_sse};
 
     /// Run the parsers of provider-requested waits (`Retry-After`, `retry-after-ms` and
     /// every reset format) over `data`, checking that none panics and every wait is

@@ -5,11 +5,34 @@
 //! one request per page *when polled*: one page is held at a time, dropping the stream
 //! stops requesting, and each page goes through the client's full send loop (auth, rate
 //! limit, retries). An error is yielded as an item and ends the stream, because the next
-//! page cannot be known. A next-page pointer that repeats the current one also ends it,
-//! so a misbehaving API cannot loop forever.
+//! page cannot be known.
+//!
+//! A next page given as a URL (a `Link` header, a next-page URL in the body) is requested
+//! with the client's credentials, so it is followed only within the origins they were
+//! configured for: the base URL's, an operation's own server, and those allowed with
+//! [`ClientBuilder::allow_origin`](crate::ClientBuilder::allow_origin). A link anywhere
+//! else ends the listing with [`PaginationError::CrossOrigin`], unrequested. Redirects are
+//! kept to one origin in the same way
+//! ([`same_origin_redirects`](crate::client::same_origin_redirects)).
+//!
+//! A misbehaving API cannot make a listing loop forever or deliver a page twice. The
+//! stream remembers a fingerprint of every page request it sent and of every non-empty
+//! page body it received (up to 10,000 of each, 16 bytes or so apiece). A next request
+//! that was already sent (a cursor or link going A → B → A, or one that repeats the current
+//! page) ends the listing after the current page with [`PaginationError::Cycle`], which
+//! names the repeated URL with any credential hidden; so does a page byte-for-byte equal to
+//! an earlier one (a server that ignores the page parameter), which is not delivered again.
+//! An error rather than a quiet end, because the caller would otherwise take an endless
+//! listing's first pages for all of it. Past 10,000 pages, new requests are checked against
+//! a checkpoint that moves ahead at doubling intervals (Brent's method), so a loop entered
+//! later still ends, after at most about twice the requests it took to come round once
+//! (and those pages may be delivered again).
 //!
 //! JSON pointers (`/data`, `/meta/next_page_url`) locate items and cursors; an empty
 //! items pointer means the body itself is the array.
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 
 use futures::{Stream, StreamExt as _};
 use serde::de::DeserializeOwned;
@@ -17,7 +40,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::encoding::scalar_text;
-use crate::error::{Error, excerpt};
+use crate::error::{Error, PaginationError, excerpt};
 use crate::request::Request;
 use crate::response::{Page, RawResponse, decode_json};
 
@@ -156,6 +179,19 @@ impl Pagination {
         })
     }
 
+    /// The query parameter that moves the listing on, when the style has one: its values
+    /// are cursors or page numbers, never credentials, and they name a loop.
+    fn paging_param(&self) -> Option<&'static str> {
+        match self.0 {
+            Style::Cursor { param, .. }
+            | Style::CursorFromBody { param, .. }
+            | Style::PageNumber { param, .. }
+            | Style::Token { param, .. } => Some(param),
+            Style::OffsetLimit { offset, .. } => Some(offset),
+            Style::NextUrl { .. } | Style::LinkHeader { .. } => None,
+        }
+    }
+
     fn items_pointer(&self) -> &'static str {
         match self.0 {
             Style::Cursor { items, .. }
@@ -169,10 +205,105 @@ impl Pagination {
     }
 }
 
+/// How many request and page fingerprints a listing remembers, of each.
+const REMEMBERED: usize = 10_000;
+
+/// What a listing has visited, to stop it when it loops.
+struct Visited {
+    /// Fingerprints of the page requests sent, up to `limit`.
+    requests: HashSet<u64>,
+    /// Fingerprints of the non-empty page bodies received, up to `limit`.
+    pages: HashSet<u64>,
+    limit: usize,
+    /// Past `limit` requests, Brent's cycle detection: every new request is compared with
+    /// the checkpoint, which moves to the newest request whenever `since` reaches `span`,
+    /// and `span` then doubles. Once `span` is as long as the loop and the checkpoint is in
+    /// it, the loop comes back to the checkpoint before it moves again.
+    checkpoint: Option<u64>,
+    since: u64,
+    span: u64,
+}
+
+impl Visited {
+    fn new(limit: usize) -> Self {
+        Visited {
+            requests: HashSet::new(),
+            pages: HashSet::new(),
+            limit,
+            checkpoint: None,
+            since: 0,
+            span: 1,
+        }
+    }
+
+    /// Record a request about to be sent; `false` if it was sent before.
+    fn request(&mut self, fingerprint: u64) -> bool {
+        if self.requests.contains(&fingerprint) {
+            return false;
+        }
+        if self.requests.len() < self.limit {
+            self.requests.insert(fingerprint);
+            return true;
+        }
+        match self.checkpoint {
+            Some(checkpoint) if checkpoint == fingerprint => return false,
+            Some(_) if self.since < self.span => self.since += 1,
+            _ => {
+                self.checkpoint = Some(fingerprint);
+                self.since = 0;
+                self.span = self.span.saturating_mul(2);
+            }
+        }
+        true
+    }
+
+    /// Record a page body received; `false` if the same body came before.
+    fn page(&mut self, fingerprint: u64) -> bool {
+        if self.pages.contains(&fingerprint) {
+            return false;
+        }
+        if self.pages.len() < self.limit {
+            self.pages.insert(fingerprint);
+        }
+        true
+    }
+}
+
+fn fingerprint(bytes: &[u8]) -> u64 {
+    // SipHash with fixed keys: the same input gives the same fingerprint in every run, and
+    // 64 bits make a collision among 10,000 pages about one chance in 10^11.
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A request's fingerprint: the URL it is sent to, which is all that differs between the
+/// pages of one listing.
+fn request_fingerprint(client: &Client, req: &Request) -> u64 {
+    match client.request_url(req) {
+        Ok(url) => fingerprint(url.as_str().as_bytes()),
+        Err(_) => fingerprint(format!("{}?{}", req.path, req.query.as_str()).as_bytes()),
+    }
+}
+
 struct State {
     client: Client,
     next: Option<Request>,
     pagination: Pagination,
+    visited: Visited,
+    /// Pages delivered so far.
+    pages: u64,
+    /// An error to yield after the page that led to it.
+    error: Option<Error>,
+}
+
+impl State {
+    fn cycle(&self, page: &Request) -> Error {
+        Error::Pagination(PaginationError::Cycle {
+            page: shown_url(&self.client, page, self.pagination.paging_param()),
+            pages: self.pages,
+        })
+    }
 }
 
 /// A lazy stream of pages.
@@ -181,16 +312,43 @@ pub fn paginate<T: DeserializeOwned + Send + 'static>(
     req: Request,
     pagination: Pagination,
 ) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static {
+    let mut visited = Visited::new(REMEMBERED);
+    visited.request(request_fingerprint(&client, &req));
     let state = State {
         client,
         next: Some(req),
         pagination,
+        visited,
+        pages: 0,
+        error: None,
     };
     futures::stream::unfold(state, |mut state| async move {
+        if let Some(error) = state.error.take() {
+            return Some((Err(error), state));
+        }
         let req = state.next.take()?;
         match fetch_page::<T>(&state.client, &req, state.pagination).await {
-            Ok((page, next)) => {
-                state.next = next.filter(|n| !same_target(n, &req));
+            Ok((page, body, next)) => {
+                if !page.items.is_empty() && !state.visited.page(body) {
+                    // The same page came before (a server that ignores the page parameter,
+                    // or a loop that came back to the first page under another URL).
+                    return Some((Err(state.cycle(&req)), state));
+                }
+                state.pages += 1;
+                // A next page that cannot or must not be requested is reported after this
+                // page, which is not lost.
+                match next {
+                    Ok(Some(next)) => {
+                        let fingerprint = request_fingerprint(&state.client, &next);
+                        if state.visited.request(fingerprint) {
+                            state.next = Some(next);
+                        } else {
+                            state.error = Some(state.cycle(&next));
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(error) => state.error = Some(error),
+                }
                 Some((Ok(page), state))
             }
             Err(error) => Some((Err(error), state)),
@@ -210,16 +368,55 @@ pub fn paginate_items<T: DeserializeOwned + Send + 'static>(
     })
 }
 
-fn same_target(a: &Request, b: &Request) -> bool {
-    a.absolute_url == b.absolute_url && a.query == b.query && a.path == b.path
+/// A request's URL for an error message: without user name, password or fragment, and with
+/// the value of every query parameter that may be a credential shown as `REDACTED`: the
+/// client's API key parameter, and any named like a key, token, secret, password or
+/// signature, except the listing's own paging parameter (`keep`), whose value names a loop.
+fn shown_url(client: &Client, req: &Request, keep: Option<&str>) -> String {
+    let Ok(mut url) = client.request_url(req) else {
+        return req.path_template.to_owned();
+    };
+    // Both fail only for URLs that cannot hold credentials (no host).
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let credential = client.credential_query_param();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                // The client's own credential is hidden even if a style names it as its
+                // paging parameter.
+                let secret =
+                    Some(&*name) == credential || (Some(&*name) != keep && looks_secret(&name));
+                let value = if secret { "REDACTED".into() } else { value };
+                (name.into_owned(), value.into_owned())
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.into()
 }
 
+/// Whether a query parameter's name suggests it carries a credential.
+fn looks_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "key", "token", "secret", "pass", "sig", "auth", "cred", "session", "jwt",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// One page, the fingerprint of its body, and the request for the next page or why there
+/// cannot be one.
 async fn fetch_page<T: DeserializeOwned>(
     client: &Client,
     req: &Request,
     pagination: Pagination,
-) -> Result<(Page<T>, Option<Request>), Error> {
+) -> Result<(Page<T>, u64, Result<Option<Request>, Error>), Error> {
     let raw = client.send(req.clone()).await?;
+    let body_fingerprint = fingerprint(&raw.body);
     let body: Value = decode_json(&raw)?;
     let items_ptr = pagination.items_pointer();
     let items_value = if items_ptr.is_empty() {
@@ -242,14 +439,14 @@ async fn fetch_page<T: DeserializeOwned>(
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let next = next_request(client, req, pagination, &raw, &body, raw_items)?;
+    let next = next_request(client, req, pagination, &raw, &body, raw_items);
     let page = Page {
         items,
         status: raw.status,
         headers: raw.headers,
         request_id: raw.request_id,
     };
-    Ok((page, next))
+    Ok((page, body_fingerprint, next))
 }
 
 fn decode_error(raw: &RawResponse, message: String, path: Option<String>) -> Error {
@@ -379,7 +576,8 @@ fn next_request(
 
 /// Resolve a next link against the URL of the request that returned it (RFC 3986 §5, as
 /// RFC 8288 §3.1 asks): an absolute URL stands, `/2010-04-01/..` is relative to the host
-/// (Twilio), `?page=2` keeps the path.
+/// (Twilio), `?page=2` keeps the path. A link to an origin the client may not send its
+/// credentials to ([`Client::may_follow`]) is an error, and is not requested.
 fn absolute(
     client: &Client,
     req: &Request,
@@ -396,9 +594,23 @@ fn absolute(
             None,
         )
     })?;
+    if !client.may_follow(req, &url) {
+        return Err(Error::Pagination(PaginationError::CrossOrigin {
+            origin: shown_origin(&url),
+        }));
+    }
     let mut next = req.clone();
     next.set_absolute_url(url);
     Ok(next)
+}
+
+/// A URL's origin for an error message: `https://host:port`, or the scheme alone for a URL
+/// without a host (`file:`, `data:`), never any user name or password.
+fn shown_origin(url: &url::Url) -> String {
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+        url::Origin::Opaque(_) => format!("{}:", url.scheme()),
+    }
 }
 
 /// The `rel="next"` target of one `Link` field value (RFC 8288 §3).
@@ -408,7 +620,8 @@ fn absolute(
 /// inside the `<..>` target or inside a quoted string do not split anything, `rel` may hold
 /// several space-separated relation types and is compared case-insensitively, and only the
 /// first `rel` parameter of a link counts (§3.3).
-fn next_link(header: &str) -> Option<String> {
+#[doc(hidden)]
+pub fn next_link(header: &str) -> Option<String> {
     parse_links(header)
         .into_iter()
         .find(|(_, rel)| {
@@ -421,7 +634,8 @@ fn next_link(header: &str) -> Option<String> {
 }
 
 /// Every link in a `Link` field value, as (target, first `rel` parameter).
-fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
+#[doc(hidden)]
+pub fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
     let bytes = header.as_bytes();
     let mut i = 0;
     let mut links = Vec::new();
@@ -498,7 +712,96 @@ fn parse_links(header: &str) -> Vec<(String, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::next_link;
+    use super::{Visited, next_link, shown_url};
+    use crate::client::Client;
+    use crate::config::ProviderConfig;
+    use crate::request::Request;
+
+    /// Walk a listing of `len` distinct pages whose last page points back to page `back_to`;
+    /// the number of requests sent before the loop is found.
+    fn requests_until_the_loop_is_found(limit: usize, len: u64, back_to: u64) -> u64 {
+        let mut visited = Visited::new(limit);
+        let mut page = 0;
+        for sent in 1..=100 * len {
+            if !visited.request(page) {
+                return sent;
+            }
+            page = if page + 1 == len { back_to } else { page + 1 };
+        }
+        panic!("the loop was not found");
+    }
+
+    #[test]
+    fn a_loop_is_found_at_its_first_repeat_within_the_limit_and_soon_after_it() {
+        assert_eq!(requests_until_the_loop_is_found(10_000, 2, 0), 3);
+        assert_eq!(requests_until_the_loop_is_found(10_000, 50, 10), 51);
+        // Past the limit, after at most about twice the requests it took to come round once.
+        for (len, back_to) in [(20, 19), (20, 5), (300, 0), (1_000, 900), (5_000, 4_999)] {
+            let sent = requests_until_the_loop_is_found(10, len, back_to);
+            assert!(sent <= 2 * len + 10, "{len} {back_to}: {sent}");
+        }
+    }
+
+    #[test]
+    fn a_url_in_an_error_hides_credentials_but_not_the_cursor() {
+        let client = Client::builder(ProviderConfig::new("t"))
+            .base_url("https://api.example.com")
+            .auth(crate::Auth::api_key_query("appid", "k1"))
+            .build()
+            .unwrap();
+        let mut req = Request::new(http::Method::GET, "op", "/", "/x".to_owned());
+        req.set_absolute_url(
+            url::Url::parse(
+                "https://user:pw@api.example.com/x?appid=k1&page_token=t2&api_key=k3&X-Amz-Signature=s4&limit=5#f",
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            shown_url(&client, &req, None),
+            "https://api.example.com/x?appid=REDACTED&page_token=REDACTED&api_key=REDACTED&X-Amz-Signature=REDACTED&limit=5"
+        );
+        assert_eq!(
+            shown_url(&client, &req, Some("page_token")),
+            "https://api.example.com/x?appid=REDACTED&page_token=t2&api_key=REDACTED&X-Amz-Signature=REDACTED&limit=5"
+        );
+        assert!(shown_url(&client, &req, Some("appid")).contains("appid=REDACTED"));
+    }
+
+    #[test]
+    fn links_are_followed_only_to_the_origins_the_credentials_are_for() {
+        let config = ProviderConfig::new("t").default_base_url("https://api.example.com/v1");
+        let client = Client::builder(config.clone())
+            .allow_origin("https://uploads.example.com:8443/ignored/path")
+            .build()
+            .unwrap();
+        let list = Request::new(http::Method::GET, "op", "/", "/x".to_owned());
+        let files = list.clone().default_server("https://files.example.com");
+        let follows =
+            |req: &Request, link: &str| client.may_follow(req, &url::Url::parse(link).unwrap());
+        assert!(follows(&list, "https://api.example.com/v2/x?page=2"));
+        assert!(follows(&list, "https://API.example.com:443/x"));
+        assert!(follows(&list, "https://uploads.example.com:8443/x"));
+        for other in [
+            "http://api.example.com/x",
+            "https://api.example.com:444/x",
+            "https://evil.example.com/x",
+            "https://uploads.example.com/x",
+            "https://files.example.com/x",
+            "data:text/plain,x",
+        ] {
+            assert!(!follows(&list, other), "{other}");
+        }
+        // An operation's own server receives the credentials, so its links may be followed.
+        assert!(follows(&files, "https://files.example.com/x?page=2"));
+        assert!(follows(&files, "https://api.example.com/x"));
+        // Unless the caller chose the base URL, which then receives every call instead.
+        let chosen = Client::builder(config)
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let url = url::Url::parse("https://files.example.com/x").unwrap();
+        assert!(!chosen.may_follow(&files, &url));
+    }
 
     #[test]
     fn quoted_params_with_separators_do_not_confuse_the_parser() {

@@ -26,6 +26,7 @@ pub struct RequestOptions {
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) idempotency_key: Option<String>,
+    pub(crate) max_event_size: Option<usize>,
 }
 
 impl RequestOptions {
@@ -65,6 +66,15 @@ impl RequestOptions {
     /// have an idempotency header; the key is sent unchanged on every attempt.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// For a server-sent event stream: the longest line (field name included), and the
+    /// most data one event may carry, in bytes. Past it the stream ends with
+    /// [`EventStreamError::TooLarge`](crate::EventStreamError::TooLarge). Default
+    /// [`DEFAULT_MAX_EVENT_SIZE`](crate::sse::DEFAULT_MAX_EVENT_SIZE), 16 MiB.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
         self
     }
 }

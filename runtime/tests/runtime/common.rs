@@ -58,3 +58,45 @@ pub async fn hits(server: &MockServer) -> usize {
 pub async fn private_server() -> MockServer {
     MockServer::builder().start().await
 }
+
+/// A small deterministic generator (xorshift64*) for tests that run the parsers over many
+/// generated inputs: no extra dependency, and every run sees the same inputs.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// `bytes` cut into pieces of random lengths.
+    pub fn pieces<'a>(&mut self, bytes: &'a [u8]) -> Vec<&'a [u8]> {
+        let longest = *self.pick(&[1, 2, 3, 7, 64, 1000]);
+        let mut pieces = Vec::new();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = (1 + self.below(longest)).min(rest.len());
+            let (piece, tail) = rest.split_at(n);
+            pieces.push(piece);
+            rest = tail;
+        }
+        pieces
+    }
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request as WireRequest, ResponseTemplate};
 
-use crate::common::{builder, client, config, get, hits};
+use crate::common::{Rng, builder, client, config, get, hits};
 
 #[derive(Debug, serde::Deserialize, PartialEq)]
 struct Item {
@@ -389,8 +389,33 @@ async fn retries_apply_to_each_page() {
     assert_eq!(hits(&server).await, 4);
 }
 
+/// A listing's items, and the error that ended it, which must be a cycle.
+async fn looping(
+    client: rt::Client,
+    req: rt::__private::Request,
+    p: rt::Pagination,
+) -> (Vec<String>, String, u64) {
+    let results: Vec<Result<Item, rt::Error>> = tokio::time::timeout(
+        Duration::from_secs(30),
+        paginate_items(client, req, p).take(1_000).collect(),
+    )
+    .await
+    .expect("the listing ended");
+    let (last, items) = results.split_last().expect("at least one item");
+    let ids = items
+        .iter()
+        .map(|r| r.as_ref().unwrap().id.clone())
+        .collect();
+    match last {
+        Err(rt::Error::Pagination(rt::PaginationError::Cycle { page, pages })) => {
+            (ids, page.clone(), *pages)
+        }
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
-async fn a_cursor_that_does_not_move_ends_the_listing() {
+async fn a_cursor_that_does_not_move_ends_the_listing_with_a_cycle_error() {
     let server = MockServer::start().await;
     Mock::given(path("/list"))
         .respond_with(
@@ -399,16 +424,118 @@ async fn a_cursor_that_does_not_move_ends_the_listing() {
         .mount(&server)
         .await;
     let p = rt::Pagination::token("/data", "/next", "cursor");
-    let result = tokio::time::timeout(
-        Duration::from_secs(5),
-        collect(client(&server), get("/list"), p),
-    )
-    .await;
+    let (ids, page, pages) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, ["i0"], "the repeated page is not delivered again");
+    assert_eq!(page, format!("{}/list?cursor=same", server.uri()));
+    assert_eq!(pages, 1);
+    assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_cursor_alternating_between_two_pages_ends_with_a_cycle_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/customers"))
+        .respond_with(|req: &WireRequest| {
+            // A → B → A: the page after B points back at A.
+            let (data, more) = match param(req, "starting_after").as_deref() {
+                None | Some("i3") => (items(0..2), true),
+                Some("i1") => (items(2..4), true),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"data": data, "has_more": more}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::cursor("/data", "/has_more", "starting_after", "id");
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_query("api_key", "s3cr3t"))
+        .build()
+        .unwrap();
+    let (ids, page, _) = looping(c, get("/v1/customers"), p).await;
+    assert_eq!(ids, expected(4), "each page once");
+    assert!(page.ends_with("/v1/customers?starting_after=i3"), "{page}");
     assert_eq!(
-        result.unwrap().len(),
-        2,
-        "the first page and one repeat, then it stops"
+        hits(&server).await,
+        3,
+        "the repeated page A is not delivered"
     );
+}
+
+#[tokio::test]
+async fn link_headers_going_round_in_a_loop_end_with_a_cycle_error_that_hides_the_key() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(move |req: &WireRequest| {
+            let page: u32 = param(req, "page").map_or(1, |p| p.parse().unwrap());
+            // Pages 1 → 2 → 3 → 2, and each link echoes the API key, as some servers do.
+            let next = if page == 3 { 2 } else { page + 1 };
+            let link = format!(
+                "<{base}/repos/o/r/issues?appid=s3cr3t&page={next}&access_token=t0k>; rel=\"next\""
+            );
+            ResponseTemplate::new(200)
+                .set_body_json(items((page - 1) * 2..page * 2))
+                .insert_header("link", link.as_str())
+        })
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_query("appid", "s3cr3t"))
+        .build()
+        .unwrap();
+    let (ids, page, pages) =
+        looping(c, get("/repos/o/r/issues"), rt::Pagination::link_header("")).await;
+    assert_eq!(ids, expected(6));
+    assert_eq!(pages, 3);
+    assert_eq!(
+        page,
+        format!(
+            "{}/repos/o/r/issues?appid=REDACTED&page=2&access_token=REDACTED",
+            server.uri()
+        )
+    );
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_next_url_going_back_to_the_first_page_ends_with_a_cycle_error() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(path("/list"))
+        .respond_with(move |req: &WireRequest| {
+            let (data, next) = match param(req, "cursor").as_deref() {
+                None => (items(0..2), format!("{base}/list?cursor=b")),
+                Some("b") => (items(2..4), format!("{base}/list")),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": data, "meta": {"next_page_url": next}}))
+        })
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::next_url("/items", "/meta/next_page_url");
+    let (ids, page, _) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, expected(4));
+    assert_eq!(page, format!("{}/list", server.uri()));
+    assert_eq!(
+        hits(&server).await,
+        2,
+        "the first page is not requested again"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_parameter_is_stopped_at_the_first_repeat() {
+    let server = MockServer::start().await;
+    Mock::given(path("/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": items(0..2)})))
+        .mount(&server)
+        .await;
+    let p = rt::Pagination::page_number("/data", "page", 1, None);
+    let (ids, page, pages) = looping(client(&server), get("/list"), p).await;
+    assert_eq!(ids, expected(2));
+    assert_eq!(page, format!("{}/list?page=2", server.uri()));
+    assert_eq!(pages, 1);
 }
 
 #[tokio::test]
@@ -442,4 +569,225 @@ async fn a_link_header_with_several_rels_quoted_params_and_relative_targets_is_f
     let all = collect(c, get("/items"), rt::Pagination::link_header("")).await;
     assert_eq!(ids(&all), expected(6));
     assert_eq!(hits(&server).await, 3);
+}
+
+/// A server standing for another host: it would answer any request with a page, and
+/// records what it received.
+async fn other_host() -> MockServer {
+    let other = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(items(90..92)))
+        .mount(&other)
+        .await;
+    other
+}
+
+/// What a listing that was refused a cross-origin link yields, and what the other host saw.
+async fn refused_at(
+    client: rt::Client,
+    req: rt::__private::Request,
+    p: rt::Pagination,
+    other: &MockServer,
+) -> Vec<Result<Item, rt::Error>> {
+    let results: Vec<Result<Item, rt::Error>> = paginate_items(client, req, p).collect().await;
+    let received = other.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 0, "the other host was asked for a page");
+    assert!(
+        received
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization")),
+        "a credential reached the other host"
+    );
+    match &results.last() {
+        Some(Err(err @ rt::Error::Pagination(rt::PaginationError::CrossOrigin { origin }))) => {
+            assert_eq!(origin, &other.uri());
+            let text = format!("{err} {err:?}");
+            assert!(
+                !text.contains("s3cr3t") && !text.contains("c2VjcmV0"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a cross-origin error, got {other:?}"),
+    }
+    results
+}
+
+#[tokio::test]
+async fn a_link_header_to_another_origin_is_not_followed_with_the_token() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("<{}/repos/o/r/issues?page=2>; rel=\"next\"", other.uri());
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(items(0..2))
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("s3cr3t"))
+        .build()
+        .unwrap();
+    let results = refused_at(
+        c,
+        get("/repos/o/r/issues"),
+        rt::Pagination::link_header(""),
+        &other,
+    )
+    .await;
+    assert_eq!(results.len(), 3, "the first page's items, then the error");
+    assert_eq!(hits(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_next_url_in_the_body_to_another_origin_is_not_followed() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("{}/list?cursor=abc", other.uri());
+    Mock::given(path("/list"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": items(0..2), "meta": {"next_page_url": next}})),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::api_key_header("x-api-key", "s3cr3t"))
+        .build()
+        .unwrap();
+    let p = rt::Pagination::next_url("/items", "/meta/next_page_url");
+    let results = refused_at(c, get("/list"), p, &other).await;
+    assert_eq!(results.len(), 3);
+    let received = other.received_requests().await.unwrap_or_default();
+    assert!(
+        received
+            .iter()
+            .all(|r| !r.headers.contains_key("x-api-key"))
+    );
+}
+
+#[tokio::test]
+async fn a_twilio_next_page_uri_to_another_host_is_not_followed_with_basic_credentials() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    // Scheme-relative and absolute forms both lead to the other host.
+    let other_authority = other.uri().trim_start_matches("http:").to_owned();
+    for next in [
+        format!("{other_authority}/2010-04-01/Messages.json?Page=1"),
+        format!("{}/2010-04-01/Messages.json?Page=1", other.uri()),
+    ] {
+        server.reset().await;
+        Mock::given(path("/2010-04-01/Messages.json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"messages": items(0..2), "next_page_uri": next})),
+            )
+            .mount(&server)
+            .await;
+        let c = builder(config(), &server)
+            .base_url(format!("{}/2010-04-01", server.uri()))
+            .auth(rt::Auth::basic("AC123", "secret"))
+            .build()
+            .unwrap();
+        let p = rt::Pagination::next_url("/messages", "/next_page_uri");
+        let results = refused_at(c, get("/Messages.json"), p, &other).await;
+        assert_eq!(results.len(), 3, "{next}");
+    }
+}
+
+#[tokio::test]
+async fn an_origin_the_client_allows_is_followed() {
+    let server = MockServer::start().await;
+    let other = other_host().await;
+    let next = format!("<{}/repos/o/r/issues?page=2>; rel=\"next\"", other.uri());
+    Mock::given(path("/repos/o/r/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(items(0..2))
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(config(), &server)
+        .auth(rt::Auth::bearer("s3cr3t"))
+        .allow_origin(format!("{}/", other.uri()))
+        .build()
+        .unwrap();
+    let all = collect(c, get("/repos/o/r/issues"), rt::Pagination::link_header("")).await;
+    assert_eq!(ids(&all), ["i0", "i1", "i90", "i91"]);
+    let received = other.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1, "the allowed origin was asked for page 2");
+    assert_eq!(received[0].url.query(), Some("page=2"));
+}
+
+#[tokio::test]
+async fn an_allowed_origin_that_is_not_an_http_url_is_a_build_error() {
+    let server = MockServer::start().await;
+    for bad in ["not a url", "ftp://files.example.com"] {
+        match builder(config(), &server).allow_origin(bad).build() {
+            Err(rt::Error::Build { message }) => assert!(message.contains("allow_origin")),
+            other => panic!("expected a build error for {bad}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn generated_link_headers_give_the_first_next_target_and_arbitrary_text_never_panics() {
+    use rt::__private::{next_link, parse_links};
+    let mut rng = Rng::new(8288);
+    let ows = |rng: &mut Rng| *rng.pick(&["", " ", "\t", "  "]);
+    for round in 0..1_000 {
+        let mut links = Vec::new();
+        let mut expected = None;
+        for i in 0..1 + rng.below(4) {
+            let target = format!("https://a.example/x?page={i}&q=a,b;c=<d");
+            let mut link = format!("<{target}>");
+            let rels = *rng.pick(&["next", "NEXT", "prev", "last", "prefetch next", "first"]);
+            let is_next = rels.split(' ').any(|r| r.eq_ignore_ascii_case("next"));
+            let mut params = vec![
+                format!(
+                    "rel={}",
+                    if rels.contains(' ') {
+                        format!("\"{rels}\"")
+                    } else {
+                        rels.to_owned()
+                    }
+                ),
+                "title=\"a; <b>, \\\"c\\\"\"".to_owned(),
+                "type=text/html".to_owned(),
+            ];
+            // Only the first `rel` counts, so a later one changes nothing.
+            params.push("rel=next".to_owned());
+            let keep_rel_first = rng.below(2) == 0;
+            if !keep_rel_first {
+                params.swap(0, 1);
+            }
+            for param in &params {
+                link.push_str(&format!("{};{}{param}", ows(&mut rng), ows(&mut rng)));
+            }
+            if is_next && expected.is_none() {
+                expected = Some(target);
+            }
+            links.push(link);
+        }
+        let header = links.join(&format!(",{}", ows(&mut rng)));
+        assert_eq!(next_link(&header), expected, "round {round}: {header}");
+        assert_eq!(parse_links(&header).len(), links.len(), "{header}");
+    }
+
+    const PIECES: &[&str] = &[
+        "<", ">", ";", ",", "=", "\"", "\\", " ", "\t", "rel", "next", "x", "é", "€",
+    ];
+    for _ in 0..5_000 {
+        let text: String = (0..rng.below(40)).map(|_| *rng.pick(PIECES)).collect();
+        let links = parse_links(&text);
+        assert!(
+            links.iter().all(|(target, _)| !target.contains('>')),
+            "{text:?}"
+        );
+        if let Some(next) = next_link(&text) {
+            assert!(links.iter().any(|(target, _)| *target == next), "{text:?}");
+        }
+    }
 }
