@@ -132,7 +132,7 @@ pub enum PaginationError {
     /// repeats an earlier one (A → B → A), or a page identical to an earlier one. The
     /// repeated page was not delivered again.
     #[error(
-        "the listing loops back to {page}, a page it has already delivered, after {pages} pages"
+        "the listing repeats a page it has already delivered ({page}: the same link or cursor, or the same content) after {pages} pages"
     )]
     Cycle {
         /// The URL of the repeated page. Query values that may be credentials (the

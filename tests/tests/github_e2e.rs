@@ -38,6 +38,15 @@ async fn labels_are_walked_over_three_pages_through_the_link_header() {
         )
     };
     let example = label_example();
+    // Each page holds other labels (the runtime stops a listing that serves the same page
+    // twice), here the same names under other ids.
+    let mut second_page = example.clone();
+    if let Some(labels) = second_page.as_array_mut() {
+        for label in labels.iter_mut() {
+            let id = label["id"].as_i64().unwrap_or_default();
+            label["id"] = json!(id + 1_000);
+        }
+    }
     let mut last_page = example.clone();
     if let Some(labels) = last_page.as_array_mut() {
         labels.truncate(1);
@@ -55,7 +64,7 @@ async fn labels_are_walked_over_three_pages_through_the_link_header() {
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("link", link(3).as_str())
-                .set_body_json(&example),
+                .set_body_json(&second_page),
         )
         .expect(1)
         .mount(&server)
