@@ -145,6 +145,18 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
         },
         Err(err) => (err.path().to_string(), err.into_inner()),
     };
+    Err(decode_failure(resp, trimmed, path, &inner))
+}
+
+/// The decode error for a body that `serde_json` rejected. Kept out of the generic
+/// [`decode_json`], which generated crates instantiate once per response type, so that its
+/// formatting is compiled once.
+fn decode_failure(
+    resp: &RawResponse,
+    trimmed: &[u8],
+    path: String,
+    inner: &serde_json::Error,
+) -> Error {
     let content_type = resp.content_type().unwrap_or("no content type");
     let syntax = inner.is_syntax() || inner.is_eof();
     let message = if syntax {
@@ -168,7 +180,7 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
         inner.to_string()
     };
     let path = (path != "." && !path.is_empty() && !(syntax && path.contains('?'))).then_some(path);
-    Err(resp.decode_error(message, path))
+    resp.decode_error(message, path)
 }
 
 /// Decode a text body (UTF-8 required).

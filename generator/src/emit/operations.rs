@@ -662,14 +662,20 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
         /// Every item of every page, fetched lazily: dropping the stream stops the requests.
         pub fn items(
             self,
-        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<#item, ::sdkgen_runtime::Error>> {
+        ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
+               + ::std::marker::Send
+               + ::std::marker::Unpin
+               + 'static {
             ::std::boxed::Box::pin(::sdkgen_runtime::__private::paginate_items::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config))
         }
 
         /// Every page, fetched lazily.
         pub fn pages(
             self,
-        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<::sdkgen_runtime::Page<#item>, ::sdkgen_runtime::Error>> {
+        ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<::sdkgen_runtime::Page<#item>, ::sdkgen_runtime::Error>>
+               + ::std::marker::Send
+               + ::std::marker::Unpin
+               + 'static {
             ::std::boxed::Box::pin(::sdkgen_runtime::__private::paginate::<#item>(::std::clone::Clone::clone(self.client.inner()), self.request(), #config))
         }
     }
@@ -710,7 +716,10 @@ fn emit_event_stream(cx: &Cx, t: &TypeRef, flag: Option<&str>) -> TokenStream {
         #docs
         pub fn events(
             self,
-        ) -> ::sdkgen_runtime::futures::stream::BoxStream<'static, ::std::result::Result<#item, ::sdkgen_runtime::Error>> {
+        ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
+               + ::std::marker::Send
+               + ::std::marker::Unpin
+               + 'static {
             ::std::boxed::Box::pin(::sdkgen_runtime::__private::stream_sse::<#item>(::std::clone::Clone::clone(self.client.inner()), #request))
         }
     }
