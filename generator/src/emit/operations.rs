@@ -167,6 +167,19 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     });
 
     let request_fn = emit_request_fn(op);
+    let send_doc = if op.responses.errors.is_empty() {
+        quote! { #[doc = " Sends the request and decodes the response body."] }
+    } else {
+        let doc = format!(
+            " On an error status the spec documents, [`{}::from_error`] reads the error's body.",
+            op.responses.error_type_name
+        );
+        quote! {
+            #[doc = " Sends the request and decodes the response body."]
+            #[doc = ""]
+            #[doc = #doc]
+        }
+    };
     let (success_ty, success_items) = emit_success(cx, op);
     let (error_map, error_items) = emit_errors(cx, op);
     let pagination = op.pagination.as_ref().map(|p| emit_pagination(cx, p));
@@ -229,7 +242,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
 
             #request_fn
 
-            /// Sends the request and decodes the response body.
+            #send_doc
             pub async fn send(self) -> ::std::result::Result<#success_ty, ::sdkgen_runtime::Error> {
                 self.send_with_response().await.map(|response| response.body)
             }
@@ -571,16 +584,23 @@ fn emit_errors(cx: &Cx, op: &Operation) -> (TokenStream, TokenStream) {
         }
     };
     let doc = Literal::string(&format!(
-        " The documented error bodies of [`{}`]. Read one with `error.api().and_then(|e| e.typed_body::<{}>())`.",
+        " The documented error bodies of [`{}`]. [`{}::from_error`] reads one from the call's error.",
         op.builder_name, op.responses.error_type_name
     ));
     let items = quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #enum_name {
             #(#variants)*
         }
         impl #enum_name {
+            /// The documented error body that `error` carries, when the call failed with a
+            /// status the spec documents and the body matched its schema.
+            pub fn from_error(error: &::sdkgen_runtime::Error) -> ::std::option::Option<&Self> {
+                error.api().and_then(|api| api.typed_body::<Self>())
+            }
+
             fn decode(status: u16, body: &[u8]) -> ::std::option::Option<::std::boxed::Box<dyn ::std::any::Any + ::std::marker::Send + ::std::marker::Sync>> {
                 #decode_value
                 ::std::option::Option::Some(::std::boxed::Box::new(value))
