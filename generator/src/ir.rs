@@ -168,6 +168,16 @@ pub struct StructDef {
     pub extra: Option<TypeRef>,
 }
 
+impl StructDef {
+    /// Whether a property must always be sent (it may still be null): what makes a body
+    /// required, a constructor take arguments, and `Default` wrong for a request type.
+    pub fn has_required_field(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable))
+    }
+}
+
 /// One property of an object.
 #[derive(Debug, Clone)]
 pub struct Field {

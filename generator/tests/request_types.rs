@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sdkgen::ir::{Api, Presence, TypeKind, Usage};
+use sdkgen::ir::{Api, TypeKind, Usage};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,10 +26,7 @@ fn sent_with_required(api: &Api) -> BTreeMap<String, bool> {
         .filter_map(|d| match &d.kind {
             TypeKind::Struct(s) => Some((
                 d.name.clone(),
-                d.usage != Usage::Response
-                    && s.fields.iter().any(|f| {
-                        matches!(f.presence, Presence::Required | Presence::RequiredNullable)
-                    }),
+                d.usage != Usage::Response && s.has_required_field(),
             )),
             _ => None,
         })

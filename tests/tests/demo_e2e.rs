@@ -274,3 +274,23 @@ fn number_properties_read_numbers_sent_as_strings() {
     .unwrap_or_default();
     assert!(err.contains("seven"), "{err}");
 }
+
+#[test]
+fn a_patch_field_is_set_cleared_or_left_unchanged() {
+    use sdkgen_tests::fixtures::objects_required_optional::types::NotePatch;
+    let body = |patch: &NotePatch| serde_json::to_value(patch).unwrap_or_default();
+    // Leaving a field alone leaves it unchanged on the server: it is not sent.
+    assert_eq!(
+        body(&NotePatch::new().title("Groceries")),
+        json!({"title": "Groceries"})
+    );
+    // Setting it sends the value; clearing it sends null.
+    assert_eq!(
+        body(&NotePatch::new().color("red")),
+        json!({"color": "red"})
+    );
+    assert_eq!(
+        body(&NotePatch::new().clear_color()),
+        json!({"color": null})
+    );
+}

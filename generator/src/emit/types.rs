@@ -195,15 +195,12 @@ fn emit_struct(
     // constructor takes the required fields instead. Response types keep `Default` where
     // every field has one, a way for users' tests to start a value.
     let sent = usage != Usage::Response;
-    let has_required = s
-        .fields
-        .iter()
-        .any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable));
-    let default = if s.fields.iter().all(|f| has_default(cx, f)) && !(sent && has_required) {
-        quote! { Default, }
-    } else {
-        TokenStream::new()
-    };
+    let default =
+        if s.fields.iter().all(|f| has_default(cx, f)) && !(sent && s.has_required_field()) {
+            quote! { Default, }
+        } else {
+            TokenStream::new()
+        };
     let (ser_gate, de_gate) = serde_gates(cx, usage);
     let serialize = emit_struct_serialize(&ser_gate, name, s, extra_name.as_ref());
     let deserialize = emit_struct_deserialize(cx, &de_gate, name, s, extra_name.as_ref());

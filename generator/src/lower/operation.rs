@@ -787,7 +787,6 @@ fn first_absolute_server(servers: Option<&Value>) -> Option<String> {
     })
 }
 
-/// The multipart fields whose `encoding` entry says `style: deepObject`.
 /// The media types a set of responses declares, for `Accept`: each once, in order, with
 /// `text/event-stream` left to the streaming call when another type is there too, and
 /// none that could not be a header value.
@@ -812,6 +811,7 @@ fn accept_of(responses: &[&Value]) -> Option<String> {
     (!types.is_empty()).then(|| types.join(", "))
 }
 
+/// The multipart fields whose `encoding` entry says `style: deepObject`.
 fn deep_object_parts(media: &Value) -> BTreeSet<String> {
     media
         .get("encoding")

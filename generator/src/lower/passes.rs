@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostics::{DiagnosticKind, Diagnostics};
 use crate::ir::{
     Api, BodyKind, FormField, MultipartField, Operation, PartEncoding, Presence, ResponseBody,
-    SuccessResponse, TypeDef, TypeId, TypeKind, TypeRef, Usage,
+    StructDef, SuccessResponse, TypeDef, TypeId, TypeKind, TypeRef, Usage,
 };
 use crate::naming::Scope;
 
@@ -341,6 +341,17 @@ fn retarget(t: &mut TypeRef, twins: &BTreeMap<TypeId, TypeId>) {
     }
 }
 
+/// The struct a request body's type names, through aliases; `None` for any other body.
+fn body_struct<'t>(types: &'t BTreeMap<TypeId, TypeDef>, ty: &TypeRef) -> Option<&'t StructDef> {
+    let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, ty) else {
+        return None;
+    };
+    match types.get(&id).map(|d| &d.kind) {
+        Some(TypeKind::Struct(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// Decides how each field of a multipart body struct becomes a part.
 fn fill_multipart_fields(api: &mut Api) {
     let types = &api.types;
@@ -350,27 +361,21 @@ fn fill_multipart_fields(api: &mut Api) {
             continue;
         };
         let deep_object = deep_object.clone();
-        let resolved = unalias(types, &body.ty);
-        let fields = match resolved {
-            TypeRef::Named(id) | TypeRef::Boxed(id) => match types.get(&id).map(|d| &d.kind) {
-                Some(TypeKind::Struct(s)) => s
-                    .fields
-                    .iter()
-                    .map(|f| MultipartField {
-                        rust_name: f.rust_name.clone(),
-                        wire_name: f.wire_name.clone(),
-                        encoding: if deep_object.contains(&f.wire_name) {
-                            PartEncoding::DeepObject
-                        } else {
-                            part_encoding(types, &f.ty)
-                        },
-                        optional: f.presence != Presence::Required,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
+        let fields = body_struct(types, &body.ty).map_or_else(Vec::new, |s| {
+            s.fields
+                .iter()
+                .map(|f| MultipartField {
+                    rust_name: f.rust_name.clone(),
+                    wire_name: f.wire_name.clone(),
+                    encoding: if deep_object.contains(&f.wire_name) {
+                        PartEncoding::DeepObject
+                    } else {
+                        part_encoding(types, &f.ty)
+                    },
+                    optional: f.presence != Presence::Required,
+                })
+                .collect()
+        });
         body.kind = BodyKind::Multipart {
             parts: fields,
             deep_object,
@@ -388,11 +393,7 @@ fn fill_form_fields(api: &mut Api) {
         let BodyKind::Form { fields } = &mut body.kind else {
             continue;
         };
-        let resolved = unalias(types, &body.ty);
-        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = resolved else {
-            continue;
-        };
-        let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
+        let Some(s) = body_struct(types, &body.ty) else {
             continue;
         };
         for f in &s.fields {
@@ -412,16 +413,7 @@ fn require_bodies_that_require_fields(api: &mut Api) {
     for op in &mut api.operations {
         let Some(body) = &mut op.body else { continue };
         if !body.required {
-            let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, &body.ty) else {
-                continue;
-            };
-            let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
-                continue;
-            };
-            body.required = s
-                .fields
-                .iter()
-                .any(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable));
+            body.required = body_struct(types, &body.ty).is_some_and(StructDef::has_required_field);
         }
         if body.required {
             if let TypeRef::Nullable(inner) = &body.ty {
@@ -444,16 +436,12 @@ fn find_stream_flags(api: &mut Api) {
         if body.kind != BodyKind::Json {
             continue;
         }
-        let (TypeRef::Named(id) | TypeRef::Boxed(id)) = unalias(types, &body.ty) else {
-            continue;
-        };
-        let Some(TypeKind::Struct(s)) = types.get(&id).map(|d| &d.kind) else {
-            continue;
-        };
-        op.stream_flag = s
-            .fields
-            .iter()
-            .find(|f| f.wire_name == "stream" && matches!(unalias(types, &f.ty), TypeRef::Bool))
+        op.stream_flag = body_struct(types, &body.ty)
+            .and_then(|s| {
+                s.fields.iter().find(|f| {
+                    f.wire_name == "stream" && matches!(unalias(types, &f.ty), TypeRef::Bool)
+                })
+            })
             .map(|f| f.wire_name.clone());
     }
 }
