@@ -42,6 +42,26 @@ pub struct Config {
     /// How the spec's response examples are used (see [`crate::examples`]).
     #[serde(default)]
     pub examples: ExamplesConfig,
+    /// How calls are named (see `generator/src/lower/resources.rs` for the rule).
+    #[serde(default)]
+    pub naming: NamingConfig,
+}
+
+/// Knobs of the call-naming rule, for the few things a spec cannot say.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamingConfig {
+    /// Path prefixes that name no resource, such as Twilio's
+    /// `/2010-04-01/Accounts/{AccountSid}`, under which every call of the account lives.
+    #[serde(default)]
+    pub strip_prefixes: Vec<String>,
+    /// The provider's own words for the standard verbs (`retrieve = "fetch"` for Twilio).
+    #[serde(default)]
+    pub verbs: std::collections::BTreeMap<String, String>,
+    /// Names that the rule gets wrong, by operationId: `"GetFoo" = "foos.list"`. Each one is
+    /// counted by `sdkgen report`.
+    #[serde(default)]
+    pub operations: std::collections::BTreeMap<String, String>,
 }
 
 /// How the spec's response examples are used.

@@ -19,8 +19,11 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Every named type, keyed by a stable id allocated before conversion.
     pub types: BTreeMap<TypeId, TypeDef>,
-    /// Every operation, sorted by Rust name.
+    /// Every operation, sorted by resource and method name.
     pub operations: Vec<Operation>,
+    /// The type name of every resource handle, by its path of accessor names from the client
+    /// (`["chat", "completions"]` → `ChatCompletions`), ancestors included.
+    pub resources: BTreeMap<Vec<String>, String>,
     /// Security schemes the spec declares, by name.
     pub security: Vec<SecurityScheme>,
     /// The sha256 of the spec bytes.
@@ -327,8 +330,13 @@ pub enum TypeRef {
 pub struct Operation {
     /// The operation's own base URL (its `servers`), used unless the caller set a base URL.
     pub server: Option<String>,
-    /// The Rust method name (snake_case).
+    /// The resource handle the method hangs off, as accessor names from the client
+    /// (`["chat", "completions"]`); empty for a method of the client itself.
+    pub resource: Vec<String>,
+    /// The Rust method name (snake_case), unique within its resource.
     pub method_name: String,
+    /// Which naming rule gave the resource and method (see `lower/resources.rs`).
+    pub name_origin: NameOrigin,
     /// The builder struct's name (UpperCamelCase).
     pub builder_name: String,
     /// The spec's `operationId`, or the derived one.
@@ -358,6 +366,34 @@ pub struct Operation {
     /// The boolean body property that asks for a server-sent event stream (OpenAI's
     /// `stream`), which the `events()` call sets to `true` itself.
     pub stream_flag: Option<String>,
+}
+
+/// Where an operation's call name came from, for `sdkgen report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameOrigin {
+    /// `[naming.operations]` in `sdkgen.toml`.
+    Override,
+    /// The operationId's group (`issues/list-for-repo`).
+    OperationIdGroup,
+    /// A dotted RPC path (`/chat.postMessage`).
+    RpcPath,
+    /// The path's shape and the HTTP method.
+    PathShape,
+    /// The operationId, because the other rules gave two operations one name.
+    OperationId,
+}
+
+impl NameOrigin {
+    /// The label used in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Override => "override in sdkgen.toml",
+            Self::OperationIdGroup => "operationId group",
+            Self::RpcPath => "dotted RPC path",
+            Self::PathShape => "path shape",
+            Self::OperationId => "operationId (name collision)",
+        }
+    }
 }
 
 /// HTTP methods that OpenAPI can describe.

@@ -160,6 +160,17 @@ pub fn module_name(raw: &str) -> String {
     }
 }
 
+/// A method of a resource handle: `snake_case`, and keywords get a trailing underscore
+/// (`return_`), since `.r#return()` is no way to call an API.
+pub fn method_name(raw: &str) -> String {
+    let name = field_name(raw);
+    if KEYWORDS.contains(&name.as_str()) || NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 /// Renders a name claimed by a scope as identifier text for `quote`: keywords become raw
 /// identifiers, and those that cannot be raw get a trailing underscore.
 pub fn ident_text(name: &str) -> String {

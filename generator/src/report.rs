@@ -72,9 +72,12 @@ pub fn surface(api: &Api) -> String {
                 SuccessResponse::Single(body) => response_text(api, body),
                 SuccessResponse::Enum { name, .. } => name.clone(),
             };
+            let mut call = String::from("client");
+            for r in &op.resource {
+                let _ = write!(call, ".{r}()");
+            }
             let mut line = format!(
-                "fn {}::{}({}) -> {success}",
-                op.module,
+                "fn {call}.{}({}) -> {success}",
                 op.method_name,
                 args.join(", ")
             );
@@ -92,6 +95,7 @@ pub fn surface(api: &Api) -> String {
             if events {
                 line.push_str(" +events");
             }
+            let _ = write!(line, " in {}", op.module);
             line
         })
         .collect();
@@ -154,6 +158,7 @@ pub fn provider_report(provider: &Provider) -> String {
             degraded.len(),
             skipped.len()
         );
+        write_name_origins(&mut out, api);
         for (op, reasons) in &degraded {
             let _ = writeln!(out, "  degraded {op}");
             for r in reasons {
@@ -176,6 +181,34 @@ pub fn provider_report(provider: &Provider) -> String {
         "total: {total} operations, {typed} typed ({pct:.1}%), {degraded_total} degraded, {skipped_total} skipped"
     );
     out
+}
+
+/// How many call names each naming rule gave, and every override by name, since overrides are
+/// what the generic rule got wrong.
+fn write_name_origins(out: &mut String, api: &Api) {
+    let mut counts: std::collections::BTreeMap<crate::ir::NameOrigin, usize> =
+        std::collections::BTreeMap::new();
+    for op in &api.operations {
+        *counts.entry(op.name_origin).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(origin, n)| format!("{n} {}", origin.label()))
+        .collect();
+    let _ = writeln!(out, "  names: {}", parts.join(", "));
+    for op in &api.operations {
+        if op.name_origin == crate::ir::NameOrigin::Override {
+            let mut call = op.resource.join(".");
+            if !call.is_empty() {
+                call.push('.');
+            }
+            let _ = writeln!(
+                out,
+                "  name override {}: {call}{}",
+                op.operation_id, op.method_name
+            );
+        }
+    }
 }
 
 /// The spec's own response examples checked against the generated types: how many, and each

@@ -370,14 +370,14 @@ fn two_operations_with_one_operation_id_both_generate_under_distinct_names() {
 ";
     let text = spec(paths, "    Unused:\n      type: string\n");
     let (generated, _) = generate(text.as_bytes());
-    let names: Vec<&str> = generated
+    let calls: Vec<(&[String], &str)> = generated
         .api
         .operations
         .iter()
-        .map(|o| o.method_name.as_str())
+        .map(|o| (o.resource.as_slice(), o.method_name.as_str()))
         .collect();
-    assert_eq!(names.len(), 2);
-    assert_ne!(names[0], names[1]);
+    assert_eq!(calls.len(), 2);
+    assert_ne!(calls[0], calls[1]);
     assert!(has_warning(
         &generated,
         DiagnosticKind::DuplicateOperationId

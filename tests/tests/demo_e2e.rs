@@ -65,7 +65,7 @@ async fn a_cursor_list_is_walked_over_three_pages_with_starting_after() {
         .await;
 
     // The item stream is `Unpin`: the plain `while let` loop compiles without pinning.
-    let mut items = client(&server).list_containers().limit(2).items();
+    let mut items = client(&server).containers().list().limit(2).items();
     let mut ids = Vec::new();
     while let Some(container) = items.next().await {
         ids.push(
@@ -92,7 +92,7 @@ async fn an_error_response_is_normalized_and_typed() {
         .await;
     let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
     let err = common::assert_api_error(
-        client(&server).get_container(uuid).send().await,
+        client(&server).containers().retrieve(uuid).send().await,
         common::Expected {
             status: 404,
             code: Some("container_not_found"),
@@ -102,8 +102,8 @@ async fn an_error_response_is_normalized_and_typed() {
     );
     // One call, named in `send()`'s docs, gives the operation's documented error body.
     assert!(matches!(
-        harbor::operations::GetContainerError::from_error(&err),
-        Some(harbor::operations::GetContainerError::NotFound(_))
+        harbor::operations::ContainersRetrieveError::from_error(&err),
+        Some(harbor::operations::ContainersRetrieveError::NotFound(_))
     ));
 }
 
@@ -121,7 +121,8 @@ async fn requests_carry_the_bearer_token_and_the_version_header() {
         .await;
     let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
     let found = client(&server)
-        .get_container(uuid)
+        .containers()
+        .retrieve(uuid)
         .send()
         .await
         .unwrap_or_else(|e| panic!("call: {e}"));
@@ -141,7 +142,8 @@ async fn an_unknown_enum_value_from_the_server_does_not_fail_the_response() {
         .await;
     let uuid: sdkgen_runtime::uuid::Uuid = id.parse().unwrap_or_else(|e| panic!("uuid: {e}"));
     let found = client(&server)
-        .get_container(uuid)
+        .containers()
+        .retrieve(uuid)
         .send()
         .await
         .unwrap_or_else(|e| panic!("call: {e}"));
@@ -176,7 +178,8 @@ async fn a_download_can_be_read_as_a_stream_of_chunks() {
         .mount(&server)
         .await;
     let response = client(&server)
-        .download_document("doc_1")
+        .documents()
+        .content("doc_1")
         .send_streaming()
         .await
         .unwrap_or_else(|e| panic!("download: {e}"));

@@ -31,8 +31,8 @@ macro_rules! user_code {
             .base_url("http://127.0.0.1:9")
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
-        let _list = client.list_pets().limit(10);
-        let _create = client.create_pet(new);
+        let _list = client.pets().list().limit(10);
+        let _create = client.pets().create(new);
         (sent, pet.id, pet.name, status)
     }};
 }

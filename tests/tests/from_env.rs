@@ -55,7 +55,8 @@ async fn credentials_and_headers_come_from_the_environment() {
         .and_then(|b| b.base_url(server.uri()).build())
         .unwrap_or_else(|e| panic!("twilio from env: {e}"));
     let listed = twilio
-        .list_message(ACCOUNT)
+        .messages()
+        .list(ACCOUNT)
         .send()
         .await
         .unwrap_or_else(|e| panic!("list: {e}"));
@@ -82,7 +83,9 @@ async fn credentials_and_headers_come_from_the_environment() {
         }))
         .unwrap_or_else(|e| panic!("request: {e}"));
     let err = openai
-        .create_chat_completion(request)
+        .chat()
+        .completions()
+        .create(request)
         .send()
         .await
         .err()

@@ -83,7 +83,8 @@ async fn labels_are_walked_over_three_pages_through_the_link_header() {
         .await;
 
     let labels: Vec<_> = client(&server)
-        .issues_list_labels_for_repo("octo", "hello")
+        .issues()
+        .list_labels_for_repo("octo", "hello")
         .per_page(2)
         .items()
         .map(|l| l.unwrap_or_else(|e| panic!("item: {e}")))
@@ -130,7 +131,8 @@ async fn the_spec_examples_of_an_issue_decode_into_the_typed_issue() {
     }
     let client = client(&server);
     let issue = client
-        .issues_get("octocat", "Hello-World", 1347)
+        .issues()
+        .get("octocat", "Hello-World", 1347)
         .send()
         .await
         .unwrap_or_else(|e| panic!("issue: {e}"));
@@ -140,7 +142,8 @@ async fn the_spec_examples_of_an_issue_decode_into_the_typed_issue() {
     assert_eq!(issue.labels.len(), 1);
     assert!(issue.pinned_comment.is_none());
     let pinned = client
-        .issues_get("octocat", "Hello-World", 1348)
+        .issues()
+        .get("octocat", "Hello-World", 1348)
         .send()
         .await
         .unwrap_or_else(|e| panic!("issue with a pinned comment: {e}"));
@@ -149,7 +152,8 @@ async fn the_spec_examples_of_an_issue_decode_into_the_typed_issue() {
         .unwrap_or_else(|| panic!("the example pins a comment"));
     assert_eq!(comment.body.as_deref(), Some("Me too"));
     let bare = client
-        .issues_get("octocat", "Hello-World", 1349)
+        .issues()
+        .get("octocat", "Hello-World", 1349)
         .send()
         .await
         .unwrap_or_else(|e| panic!("issue with nulls: {e}"));
@@ -171,7 +175,8 @@ async fn a_github_error_body_becomes_the_normalized_error() {
         .await;
     common::assert_api_error(
         client(&server)
-            .issues_get("octo", "hello", 404)
+            .issues()
+            .get("octo", "hello", 404)
             .send()
             .await,
         common::Expected {

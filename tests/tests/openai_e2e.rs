@@ -75,7 +75,9 @@ async fn a_streamed_chat_completion_yields_typed_events_until_done() {
     // The request leaves `stream` unset: `events()` asks for the stream itself. The stream is
     // `Unpin`, so the plain `while let` loop compiles.
     let mut stream = client(&server)
-        .create_chat_completion(request(false))
+        .chat()
+        .completions()
+        .create(request(false))
         .events();
     let mut events = Vec::new();
     while let Some(event) = stream.next().await {
@@ -109,7 +111,9 @@ async fn an_openai_error_body_becomes_the_normalized_error() {
         .await;
     common::assert_api_error(
         client(&server)
-            .create_chat_completion(request(false))
+            .chat()
+            .completions()
+            .create(request(false))
             .send()
             .await,
         common::Expected {
@@ -151,7 +155,9 @@ async fn organization_and_project_headers_go_on_every_request() {
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
     let done = client
-        .create_chat_completion(request(false))
+        .chat()
+        .completions()
+        .create(request(false))
         .send()
         .await
         .unwrap_or_else(|e| panic!("chat: {e}"));
@@ -185,7 +191,8 @@ async fn a_file_upload_sends_exact_multipart_parts() {
         CreateFileRequestPurpose::FineTune,
     );
     let file = client(&server)
-        .create_file(body)
+        .files()
+        .create(body)
         .send()
         .await
         .unwrap_or_else(|e| panic!("upload: {e}"));
@@ -258,7 +265,8 @@ async fn files_are_listed_over_three_pages_with_after_last_id() {
         .mount(&server)
         .await;
     let files: Vec<_> = client(&server)
-        .list_files()
+        .files()
+        .list()
         .limit(2)
         .items()
         .map(|f| f.unwrap_or_else(|e| panic!("file: {e}")))
@@ -303,7 +311,9 @@ async fn speech_asks_for_the_audio_it_answers_with() {
     }))
     .unwrap_or_else(|e| panic!("request: {e}"));
     let audio = client(&server)
-        .create_speech(request)
+        .audio()
+        .speech()
+        .create(request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("speech: {e}"));

@@ -41,7 +41,12 @@ async fn listing_event_webhooks_sends_the_api_key_as_a_bearer_token() {
         .mount(&server)
         .await;
     let all = client(&server)
-        .list_event_webhook()
+        .user()
+        .webhooks()
+        .event()
+        .settings()
+        .all()
+        .list()
         .send()
         .await
         .unwrap_or_else(|e| panic!("list: {e}"));
@@ -84,7 +89,15 @@ async fn a_sendgrid_error_list_becomes_the_normalized_error() {
         .mount(&server)
         .await;
     common::assert_api_error(
-        client(&server).list_event_webhook().send().await,
+        client(&server)
+            .user()
+            .webhooks()
+            .event()
+            .settings()
+            .all()
+            .list()
+            .send()
+            .await,
         common::Expected {
             status: 401,
             code: None,
@@ -144,7 +157,10 @@ async fn contact_exports_follow_the_page_token_links_over_three_pages() {
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
     let ids: Vec<String> = contacts
-        .list_export_contact()
+        .marketing()
+        .contacts()
+        .exports()
+        .list()
         .items()
         .map(|item| {
             item.unwrap_or_else(|e| panic!("item: {e}"))

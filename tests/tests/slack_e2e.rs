@@ -68,7 +68,8 @@ async fn channel_members_follow_next_cursor_over_three_pages() {
         .await;
 
     let members: Vec<String> = client(&server)
-        .conversations_members()
+        .conversations()
+        .members()
         .channel("C0123")
         .limit(2)
         .items()
@@ -104,7 +105,8 @@ async fn ok_false_on_http_200_is_the_normalized_api_error() {
         .mount(&server)
         .await;
     let err = client(&server)
-        .conversations_info()
+        .conversations()
+        .info()
         .channel("C404")
         .send()
         .await
@@ -134,7 +136,8 @@ async fn a_rate_limited_slack_call_reports_the_429_with_its_code() {
         .mount(&server)
         .await;
     let err = client(&server)
-        .conversations_info()
+        .conversations()
+        .info()
         .channel("C1")
         .send()
         .await
@@ -182,14 +185,16 @@ async fn message_timestamps_go_out_exactly_as_given() {
         .channel("C024BE91L")
         .ts("1512085950.000210");
     let deleted = client(&server)
-        .chat_delete()
+        .chat()
+        .delete()
         .body(request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("chat.delete: {e}"));
     assert_eq!(deleted.ts, "1512085950.000210");
     client(&server)
-        .conversations_replies()
+        .conversations()
+        .replies()
         .channel("C024BE91L")
         .ts("1512085950.000210")
         .latest("1512085960.000100")
@@ -221,13 +226,15 @@ async fn slacks_own_users_and_reactions_examples_read() {
             .await;
     }
     let users = client(&server)
-        .users_list()
+        .users()
+        .list()
         .send()
         .await
         .unwrap_or_else(|e| panic!("users.list: {e}"));
     assert_eq!(users.members.len(), 2);
     let reactions = client(&server)
-        .reactions_list()
+        .reactions()
+        .list()
         .send()
         .await
         .unwrap_or_else(|e| panic!("reactions.list: {e}"));

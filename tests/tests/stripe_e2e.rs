@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use sdkgen_stripe::Client;
-use sdkgen_stripe::types::PostTaxRatesRequest;
+use sdkgen_stripe::types::TaxRatesCreateRequest;
 use serde_json::json;
 use wiremock::matchers::{body_string, header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -66,7 +66,8 @@ async fn tax_rates_are_listed_over_three_pages_with_starting_after() {
         .mount(&server)
         .await;
     let ids: Vec<String> = client(&server, 0)
-        .get_tax_rates()
+        .tax_rates()
+        .list()
         .limit(2)
         .items()
         .map(|r| r.unwrap_or_else(|e| panic!("item: {e}")).id)
@@ -88,11 +89,12 @@ async fn creating_a_tax_rate_sends_stripe_form_encoding() {
         .expect(1)
         .mount(&server)
         .await;
-    let request = PostTaxRatesRequest::new("VAT", false, 20.5)
+    let request = TaxRatesCreateRequest::new("VAT", false, 20.5)
         .expand(vec!["tax_type".to_owned()])
         .metadata([("order_id".to_owned(), "6735".to_owned())]);
     let created = client(&server, 0)
-        .post_tax_rates(request)
+        .tax_rates()
+        .create(request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
@@ -117,9 +119,10 @@ async fn a_retried_post_reuses_one_idempotency_key() {
         .respond_with(ResponseTemplate::new(200).set_body_json(tax_rate("txr_7")))
         .mount(&server)
         .await;
-    let request = PostTaxRatesRequest::new("VAT", false, 7.0);
+    let request = TaxRatesCreateRequest::new("VAT", false, 7.0);
     let created = client(&server, 2)
-        .post_tax_rates(request)
+        .tax_rates()
+        .create(request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
@@ -146,7 +149,7 @@ async fn a_retried_post_reuses_one_idempotency_key() {
 #[tokio::test]
 async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
     use sdkgen_stripe::types::{
-        LineItemsCreateParams, LineItemsCreateParamsAdjustableQuantity, PostPaymentLinksRequest,
+        LineItemsCreateParams, LineItemsCreateParamsAdjustableQuantity, PaymentLinksCreateRequest,
     };
     let server = MockServer::start().await;
     let expected = "expand[]=line_items&expand[]=customer_creation\
@@ -169,7 +172,7 @@ async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = PostPaymentLinksRequest::new(vec![
+    let body = PaymentLinksCreateRequest::new(vec![
         LineItemsCreateParams::new("price_1", 2)
             .adjustable_quantity(LineItemsCreateParamsAdjustableQuantity::new(true).maximum(5)),
         LineItemsCreateParams::new("price_2", 1),
@@ -180,7 +183,8 @@ async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
         "6735".to_owned(),
     )]));
     let err = client(&server, 0)
-        .post_payment_links(body)
+        .payment_links()
+        .create(body)
         .send()
         .await
         .err()
@@ -195,7 +199,9 @@ async fn a_payment_link_sends_arrays_of_objects_in_stripe_form_encoding() {
 
 #[tokio::test]
 async fn a_file_upload_streams_the_file_and_brackets_its_nested_fields() {
-    use sdkgen_stripe::types::{FileLinkCreationParams, PostFilesRequest, PostFilesRequestPurpose};
+    use sdkgen_stripe::types::{
+        FileLinkCreationParams, FilesCreateRequest, FilesCreateRequestPurpose,
+    };
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/files"))
@@ -208,18 +214,19 @@ async fn a_file_upload_streams_the_file_and_brackets_its_nested_fields() {
         .mount(&server)
         .await;
     let chunks = futures::stream::iter(["%PDF-1.4", " ...", "\n"].map(Ok::<_, std::io::Error>));
-    let body = PostFilesRequest::new(
+    let body = FilesCreateRequest::new(
         sdkgen_runtime::FilePart::stream(13, chunks)
             .file_name("evidence.pdf")
             .content_type("application/pdf"),
-        PostFilesRequestPurpose::DisputeEvidence,
+        FilesCreateRequestPurpose::DisputeEvidence,
     )
     .expand(vec!["links".into()])
     .file_link_data(FileLinkCreationParams::new(true).expires_at(1_800_000_000));
     // With a base URL the caller chose, the upload goes there; otherwise it would go to the
     // operation's own server, https://files.stripe.com.
     let file = client(&server, 2)
-        .post_files(body)
+        .files()
+        .create(body)
         .send()
         .await
         .unwrap_or_else(|e| panic!("upload: {e}"));

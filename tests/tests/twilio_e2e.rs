@@ -85,7 +85,8 @@ async fn a_message_list_follows_next_page_uri_over_three_pages() {
         .await;
 
     let messages: Vec<_> = client(&server)
-        .list_message(ACCOUNT)
+        .messages()
+        .list(ACCOUNT)
         .page_size(2)
         .items()
         .map(|m| m.unwrap_or_else(|e| panic!("item: {e}")))
@@ -139,7 +140,8 @@ async fn creating_a_message_sends_a_pascal_case_form_with_basic_auth() {
         .from("+15557654321")
         .body("Ahoy there!");
     let sent = client(&server)
-        .create_message(ACCOUNT, request)
+        .messages()
+        .create(ACCOUNT, request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
@@ -170,7 +172,11 @@ async fn a_twilio_error_body_becomes_the_normalized_error() {
         .mount(&server)
         .await;
     common::assert_api_error(
-        client(&server).fetch_message(ACCOUNT, "SM404").send().await,
+        client(&server)
+            .messages()
+            .fetch(ACCOUNT, "SM404")
+            .send()
+            .await,
         common::Expected {
             status: 404,
             code: Some("20404"),
@@ -213,7 +219,9 @@ async fn form_arrays_repeat_their_name_as_twilio_documents() {
         "https://example.com/hook",
     );
     let created = verify_client(&server)
-        .create_webhook("VA123", request)
+        .services()
+        .webhooks()
+        .create("VA123", request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create webhook: {e}"));
@@ -238,7 +246,9 @@ async fn a_free_form_form_field_is_sent_as_json_text() {
     let request = CreateVerificationRequest::new("+15551234567", "sms")
         .rate_limits(json!({"end_user_ip_address": "127.0.0.1"}));
     let created = verify_client(&server)
-        .create_verification("VA123", request)
+        .services()
+        .verifications()
+        .create("VA123", request)
         .send()
         .await
         .unwrap_or_else(|e| panic!("create verification: {e}"));
@@ -265,7 +275,8 @@ async fn date_range_filters_are_named_by_their_operator() {
             .unwrap_or_else(|e| panic!("{text}: {e}"))
     };
     client(&server)
-        .list_message(ACCOUNT)
+        .messages()
+        .list(ACCOUNT)
         .date_sent_before(at("2024-02-01T00:00:00Z"))
         .date_sent_after(at("2024-01-01T00:00:00Z"))
         .send()

@@ -7,7 +7,7 @@ use sdkgen_github::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
-    let me = client.users_get_authenticated().send().await?;
+    let me = client.users().get_authenticated().send().await?;
     println!("{me:?}");
     Ok(())
 }

@@ -7,7 +7,7 @@ use sdkgen_openai::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
-    let models = client.list_models().send().await?;
+    let models = client.models().list().send().await?;
     for model in models.data.iter().take(5) {
         println!("{}", model.id);
     }

@@ -7,7 +7,15 @@ use sdkgen_sendgrid::webhooks::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
-    let webhooks = client.list_event_webhook().send().await?;
+    let webhooks = client
+        .user()
+        .webhooks()
+        .event()
+        .settings()
+        .all()
+        .list()
+        .send()
+        .await?;
     println!("{webhooks:?}");
     Ok(())
 }

@@ -7,7 +7,7 @@ use sdkgen_slack::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
-    let identity = client.auth_test().send().await?;
+    let identity = client.auth().test().send().await?;
     println!("{identity:?}");
     Ok(())
 }

@@ -7,7 +7,7 @@ use sdkgen_stripe::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
-    let customers = client.get_customers().limit(3).send().await?;
+    let customers = client.customers().list().limit(3).send().await?;
     for customer in customers.data {
         println!("{} {}", customer.id, customer.email.unwrap_or_default());
     }

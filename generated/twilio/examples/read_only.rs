@@ -8,7 +8,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Without its credential variables, `from_env` fails with an error that names them.
     let client = Client::from_env()?;
     let account = client
-        .fetch_account(std::env::var("TWILIO_ACCOUNT_SID")?)
+        .accounts()
+        .fetch(std::env::var("TWILIO_ACCOUNT_SID")?)
         .send()
         .await?;
     println!("{:?} {:?}", account.friendly_name, account.status);

@@ -8,6 +8,7 @@
 mod client;
 mod docs;
 mod operations;
+mod resources;
 mod types;
 
 use std::collections::BTreeMap;
@@ -214,6 +215,10 @@ pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Mo
     root.children.insert(
         "operations".to_owned(),
         operations::emit_operations_module(&cx),
+    );
+    root.children.insert(
+        "resources".to_owned(),
+        resources::emit_resources_module(&cx),
     );
     root.items = client::emit_client(api, config);
     root

@@ -193,8 +193,18 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
         _ => None,
     };
 
-    // The client method.
+    // The call: a method of the operation's resource handle, or of the client itself.
     let method = ident(&op.method_name);
+    let (owner, client) = match cx.api.resources.get(&op.resource) {
+        Some(handle) if !op.resource.is_empty() => {
+            let handle = ident(handle);
+            (
+                quote! { #root::resources::#handle<'_> },
+                quote! { self.client },
+            )
+        }
+        _ => (quote! { #root::Client }, quote! { self }),
+    };
     let args = required.iter().map(|p| {
         let name = ident(&p.rust_name);
         let ty = param_type(cx, p);
@@ -263,11 +273,11 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
 
         #error_items
 
-        impl #root::Client {
+        impl #owner {
             #docs
             pub fn #method(&self, #(#args)* #body_arg) -> #builder {
                 #builder {
-                    client: ::std::clone::Clone::clone(self),
+                    client: ::std::clone::Clone::clone(#client),
                     #(#inits)*
                     #(#optional_inits)*
                     #body_init

@@ -10,6 +10,7 @@
 mod operation;
 pub(crate) use operation::is_json;
 mod passes;
+mod resources;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
         },
         servers: lower_servers(&doc.root),
         types: std::mem::take(&mut lowerer.types),
+        resources: resource_type_names(&operations),
         operations,
         security: lower_security(&doc.root, lowerer.diags),
         spec_sha256: doc.sha256.clone(),
@@ -50,6 +52,24 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
     passes::run(&mut api, lowerer.diags);
     crate::examples::reconcile(&doc.root, &mut api, &config.examples, lowerer.diags);
     api
+}
+
+/// Names the handle type of every resource that has operations, and of its ancestors.
+fn resource_type_names(operations: &[crate::ir::Operation]) -> BTreeMap<Vec<String>, String> {
+    let paths: std::collections::BTreeSet<&[String]> = operations
+        .iter()
+        .flat_map(|op| (1..=op.resource.len()).map(|n| &op.resource[..n]))
+        .collect();
+    let mut scope = Scope::with_reserved(&["Client"]);
+    paths
+        .into_iter()
+        .map(|path| {
+            (
+                path.to_vec(),
+                scope.claim(&naming::type_name(&path.join("_"))),
+            )
+        })
+        .collect()
 }
 
 /// Reads a string at a JSON pointer.

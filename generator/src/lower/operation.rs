@@ -4,14 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::resources::{NameInput, lower_call_names};
 use super::schema::docs_of;
 use super::{Lowerer, resolve};
 use crate::config::PaginationRule;
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
-    BodyKind, Docs, FormField, HttpMethod, Operation, Pagination, PaginationStyle, Param,
-    ParamLocation, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, Responses,
-    StatusMatch, SuccessResponse, TypeRef,
+    BodyKind, Docs, FormField, HttpMethod, NameOrigin, Operation, Pagination, PaginationStyle,
+    Param, ParamLocation, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase,
+    Responses, StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -42,12 +43,9 @@ struct RawOperation<'v> {
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) -> Vec<Operation> {
         let raw = self.collect_operations();
-        let mut method_names =
-            Scope::with_reserved(&["builder", "inner", "from", "clone", "into_inner"]);
-        let mut builder_names = Scope::new();
         let mut seen_ids = BTreeSet::new();
-        let mut out = Vec::with_capacity(raw.len());
-        for op in raw {
+        let mut ids = Vec::with_capacity(raw.len());
+        for op in &raw {
             let explicit = op
                 .node
                 .get("operationId")
@@ -65,21 +63,42 @@ impl<'a> Lowerer<'a> {
                     format!("`{operation_id}` is used by an earlier operation; this one gets a numbered name"),
                 );
             }
-            let method_name = method_names.claim(&naming::field_name(&operation_id));
-            let builder_name = builder_names.claim(&naming::type_name(&operation_id));
+            ids.push(operation_id);
+        }
+        let inputs: Vec<NameInput<'_>> = raw
+            .iter()
+            .zip(&ids)
+            .map(|(op, id)| NameInput {
+                path: &op.path,
+                method: op.method,
+                operation_id: id,
+                pointer: &op.ptr,
+            })
+            .collect();
+        let names = lower_call_names(&inputs, &self.config.naming, self.diags);
+        drop(inputs);
+        let mut builder_names = Scope::with_reserved(&["Client"]);
+        let mut out = Vec::with_capacity(raw.len());
+        for ((op, operation_id), name) in raw.into_iter().zip(ids).zip(names) {
+            let mut words = name.resource.clone();
+            words.push(name.method.clone());
+            let builder_name = builder_names.claim(&naming::type_name(&words.join("_")));
             let success_name = builder_names.claim(&format!("{builder_name}Success"));
             let error_name = builder_names.claim(&format!("{builder_name}Error"));
-            out.push(self.lower_operation(
+            let mut lowered = self.lower_operation(
                 op,
                 operation_id,
-                method_name,
+                name.method,
                 builder_name,
                 success_name,
                 error_name,
-            ));
+            );
+            lowered.resource = name.resource;
+            lowered.name_origin = name.origin;
+            out.push(lowered);
         }
         strip_common_module_prefix(&mut out);
-        out.sort_by(|a, b| a.method_name.cmp(&b.method_name));
+        out.sort_by(|a, b| (&a.resource, &a.method_name).cmp(&(&b.resource, &b.method_name)));
         out
     }
 
@@ -196,7 +215,9 @@ impl<'a> Lowerer<'a> {
             .filter(|s| Some(s) != first_absolute_server(self.root.get("servers")).as_ref());
         Operation {
             server,
+            resource: Vec::new(),
             method_name,
+            name_origin: NameOrigin::PathShape,
             builder_name,
             operation_id,
             module,
