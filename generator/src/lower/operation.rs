@@ -301,7 +301,12 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         };
-        let ctx = format!("{builder}{}", naming::type_name(name));
+        // A shared parameter is named after its component, not after whichever operation
+        // lowered it first.
+        let ctx = match component_name(&ptr, "parameters") {
+            Some(component) => format!("{component}Param"),
+            None => format!("{builder}{}", naming::type_name(name)),
+        };
         let schema = node
             .get("schema")
             .map(|s| (s, pointer(&ptr, "schema")))
@@ -431,7 +436,10 @@ impl<'a> Lowerer<'a> {
         let (media, media_node) = pick_request_media(content)?;
         let media_ptr = pointer(&pointer(&ptr, "content"), media);
         let schema = media_node.get("schema");
-        let ctx = format!("{builder}Request");
+        let ctx = match component_name(&ptr, "requestBodies") {
+            Some(component) => format!("{component}Request"),
+            None => format!("{builder}Request"),
+        };
         let lowered = |this: &mut Self| match schema {
             Some(s) => this.lower_schema(s, &pointer(&media_ptr, "schema"), &ctx),
             None => TypeRef::Json,
@@ -599,10 +607,10 @@ impl<'a> Lowerer<'a> {
         let mut success_cases = Vec::new();
         for (status, node, rptr) in success {
             let variant = status_variant(status);
-            let ctx = if single {
-                format!("{builder}Response")
-            } else {
-                format!("{builder}Response{variant}")
+            let ctx = match component_name(&rptr, "responses") {
+                Some(component) => format!("{component}Response"),
+                None if single => format!("{builder}Response"),
+                None => format!("{builder}Response{variant}"),
             };
             let body = self.lower_response_body(node, &rptr, &ctx);
             success_cases.push(ResponseCase {
@@ -620,7 +628,11 @@ impl<'a> Lowerer<'a> {
         };
         for (status, node, rptr) in errors {
             let variant = status_variant(status);
-            let body = self.lower_response_body(node, &rptr, &format!("{builder}{variant}Error"));
+            let ctx = match component_name(&rptr, "responses") {
+                Some(component) => format!("{component}Error"),
+                None => format!("{builder}{variant}Error"),
+            };
+            let body = self.lower_response_body(node, &rptr, &ctx);
             if matches!(body, ResponseBody::Json(_)) {
                 error_cases.push(ResponseCase {
                     status,
@@ -964,6 +976,19 @@ fn status_variant(status: StatusMatch) -> String {
         _ => return format!("Status{code}"),
     };
     name.to_owned()
+}
+
+/// The type name of a shared component (`#/components/responses/actions_runner_labels` →
+/// `ActionsRunnerLabels`) when `ptr` points at one of `section`.
+fn component_name(ptr: &str, section: &str) -> Option<String> {
+    let rest = ptr.strip_prefix("#/components/")?.strip_prefix(section)?;
+    let name = rest.strip_prefix('/')?;
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(naming::type_name(
+        &name.replace("~1", "/").replace("~0", "~"),
+    ))
 }
 
 /// `GET /users/{id}/posts` → `get_users_by_id_posts`.

@@ -583,12 +583,13 @@ fn share_identical_types(api: &mut Api) {
         }
         let before = merged.len();
         for ids in groups.values().filter(|ids| ids.len() > 1) {
-            // The shortest name is usually the most general one; ties go to the name order.
-            let Some(keep) = ids
-                .iter()
-                .copied()
-                .min_by_key(|id| api.types.get(id).map(|d| (d.name.len(), d.name.clone())))
-            else {
+            // A component schema's name wins; otherwise any member will do, since the shared
+            // type is renamed below.
+            let Some(keep) = ids.iter().copied().min_by_key(|id| {
+                api.types
+                    .get(id)
+                    .map(|d| (!is_component(d), d.name.len(), d.name.clone()))
+            }) else {
                 continue;
             };
             for id in ids.iter().copied().filter(|id| *id != keep) {
@@ -602,6 +603,158 @@ fn share_identical_types(api: &mut Api) {
             break;
         }
     }
+    name_shared_types(api, &merged);
+}
+
+/// A type named after a component schema (`#/components/schemas/Name`), whose name is the
+/// spec's own.
+fn is_component(def: &TypeDef) -> bool {
+    def.pointer
+        .strip_prefix("#/components/schemas/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
+
+/// Gives each shared type that no component schema names a name of its own, from what its
+/// users' names share (`IssuesListForRepoState` and `PullsListState` share `State`), rather
+/// than the name of whichever user it happened to be. A name wanted by two shared types, or
+/// already taken, is qualified by the type's variants (`StateOpenClosedAll`), so that no name
+/// depends on which type was met first. Every user's name stays, as an alias.
+fn name_shared_types(api: &mut Api, merged: &BTreeMap<TypeId, TypeId>) {
+    let mut members: BTreeMap<TypeId, Vec<TypeId>> = BTreeMap::new();
+    for (member, keeper) in merged {
+        members.entry(*keeper).or_default().push(*member);
+    }
+    // The base name each shared type wants, and how many want it.
+    let mut wanted: BTreeMap<TypeId, String> = BTreeMap::new();
+    let mut demand: BTreeMap<String, usize> = BTreeMap::new();
+    for (keeper, users) in &members {
+        let Some(def) = api.types.get(keeper) else {
+            continue;
+        };
+        if is_component(def) {
+            continue;
+        }
+        let names: Vec<&str> = std::iter::once(def.name.as_str())
+            .chain(
+                users
+                    .iter()
+                    .filter_map(|u| api.types.get(u).map(|d| d.name.as_str())),
+            )
+            .collect();
+        let by_values = variant_words(&def.kind);
+        let base = match shared_name(&names) {
+            Some(base) => base,
+            None if !by_values.is_empty() => by_values,
+            None => continue,
+        };
+        // A user already called by the shared name keeps it.
+        if names.contains(&base.as_str()) {
+            continue;
+        }
+        *demand.entry(base.clone()).or_default() += 1;
+        wanted.insert(*keeper, base);
+    }
+    let taken: BTreeSet<String> = api.types.values().map(|d| d.name.clone()).collect();
+    let mut scope = Scope::new();
+    for name in &taken {
+        scope.claim(name);
+    }
+    let mut next_id = api.types.keys().map(|id| id.0 + 1).max().unwrap_or(0);
+    for (keeper, base) in wanted {
+        let Some(def) = api.types.get(&keeper) else {
+            continue;
+        };
+        let unique = demand.get(&base) == Some(&1) && !scope.is_taken(&base);
+        let values = variant_words(&def.kind);
+        let name = if unique || base == values {
+            base
+        } else {
+            format!("{base}{values}")
+        };
+        let mut shared = def.clone();
+        shared.name = scope.claim(&name);
+        let id = TypeId(next_id);
+        next_id += 1;
+        api.types.insert(id, shared);
+        let users = members.get(&keeper).cloned().unwrap_or_default();
+        for user in users.into_iter().chain(std::iter::once(keeper)) {
+            if let Some(def) = api.types.get_mut(&user) {
+                def.kind = TypeKind::Alias(TypeRef::Named(id));
+            }
+        }
+    }
+}
+
+/// The words at the end of every name (`State`), or, when they share none, their last words
+/// joined (`StateOrStatus`); `None` when there are too many to join.
+fn shared_name(names: &[&str]) -> Option<String> {
+    // `VisibilityParam` and `MergeMethodItem` say where a type was met, not what it is.
+    let words: Vec<Vec<String>> = names
+        .iter()
+        .map(|n| {
+            let mut w = camel_words(n);
+            while w.len() > 1 && w.last().is_some_and(|l| l == "Param" || l == "Item") {
+                w.pop();
+            }
+            w
+        })
+        .collect();
+    let mut suffix: Vec<String> = Vec::new();
+    if let Some(first) = words.first() {
+        for (i, word) in first.iter().rev().enumerate() {
+            let all = words
+                .iter()
+                .all(|w| w.len() > i && w.get(w.len() - 1 - i) == Some(word));
+            if !all {
+                break;
+            }
+            suffix.insert(0, word.clone());
+        }
+    }
+    // `ListState` of two listings is their `State`: a verb says which call, not what the type is.
+    const VERBS: &[&str] = &[
+        "List", "Create", "Retrieve", "Update", "Delete", "Get", "Fetch", "Search", "Set",
+    ];
+    while suffix.len() > 1 && suffix.first().is_some_and(|w| VERBS.contains(&w.as_str())) {
+        suffix.remove(0);
+    }
+    // A lone `At` (of `CreatedAt` and `PushedAt`) says nothing; two words each do.
+    let tail = if suffix.concat().len() <= 2 { 2 } else { 1 };
+    if !suffix.is_empty() && tail == 1 {
+        return Some(suffix.concat());
+    }
+    let lasts: BTreeSet<String> = words
+        .iter()
+        .map(|w| w[w.len().saturating_sub(tail)..].concat())
+        .collect();
+    // Beyond three, a list of users' words names none of them; the caller names the type
+    // after its values instead.
+    if lasts.len() > 3 {
+        return None;
+    }
+    Some(lasts.into_iter().collect::<Vec<_>>().join("Or"))
+}
+
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for c in name.chars() {
+        match words.last_mut() {
+            Some(word) if !c.is_ascii_uppercase() => word.push(c),
+            _ => words.push(c.to_string()),
+        }
+    }
+    words
+}
+
+/// Up to four variant names, to tell apart shared types that want the same name.
+fn variant_words(kind: &TypeKind) -> String {
+    let names: Vec<&str> = match kind {
+        TypeKind::StringEnum(e) => e.variants.iter().map(|v| v.rust_name.as_str()).collect(),
+        TypeKind::IntEnum(v) => v.iter().map(|v| v.rust_name.as_str()).collect(),
+        TypeKind::Union(u) => u.variants.iter().map(|v| v.rust_name.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    names.into_iter().take(4).collect()
 }
 
 /// A text that two enums or unions share exactly when they are interchangeable; `None` for
