@@ -77,11 +77,15 @@ async fn credentials_and_headers_come_from_the_environment() {
     let openai = sdkgen_openai::Client::builder_from_env()
         .and_then(|b| b.base_url(server.uri()).build())
         .unwrap_or_else(|e| panic!("openai from env: {e}"));
-    let request: sdkgen_openai::types::CreateChatCompletionRequest =
-        serde_json::from_value(json!({
-            "model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}],
-        }))
-        .unwrap_or_else(|e| panic!("request: {e}"));
+    use sdkgen_openai::types::{
+        ChatCompletionRequestMessage, ChatCompletionRequestUserMessage, CreateChatCompletionRequest,
+    };
+    let request = CreateChatCompletionRequest::new(
+        vec![ChatCompletionRequestMessage::from(
+            ChatCompletionRequestUserMessage::new("hi"),
+        )],
+        "gpt-4o-mini",
+    );
     let err = openai
         .chat()
         .completions()
@@ -97,4 +101,11 @@ async fn credentials_and_headers_come_from_the_environment() {
         .find(|r| r.url.path() == "/chat/completions")
         .unwrap_or_else(|| panic!("no chat request"));
     assert!(chat.headers.get("openai-project").is_none());
+    // The constructor filled the one-value `role` itself.
+    let sent: serde_json::Value =
+        serde_json::from_slice(&chat.body).unwrap_or_else(|e| panic!("body: {e}"));
+    assert_eq!(
+        sent,
+        json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    );
 }

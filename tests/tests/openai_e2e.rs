@@ -9,7 +9,9 @@ mod common;
 
 use futures::StreamExt;
 use sdkgen_openai::Client;
-use sdkgen_openai::types::CreateChatCompletionRequest;
+use sdkgen_openai::types::{
+    ChatCompletionRequestMessage, ChatCompletionRequestUserMessage, CreateChatCompletionRequest,
+};
 use serde_json::json;
 use wiremock::matchers::{
     body_partial_json, header, headers, method, path, query_param, query_param_is_missing,
@@ -26,13 +28,15 @@ fn client(server: &MockServer) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
-fn request(stream: bool) -> CreateChatCompletionRequest {
-    serde_json::from_value(json!({
-        "model": "gpt-4o-mini",
-        "messages": [{"role": "user", "content": "Say hi"}],
-        "stream": stream,
-    }))
-    .unwrap_or_else(|e| panic!("request: {e}"))
+/// Built as a user builds it: constructors for the required fields, and `From` for the
+/// message union (the user message's `role` has one possible value, so it is not an argument).
+fn request() -> CreateChatCompletionRequest {
+    CreateChatCompletionRequest::new(
+        vec![ChatCompletionRequestMessage::from(
+            ChatCompletionRequestUserMessage::new("Say hi"),
+        )],
+        "gpt-4o-mini",
+    )
 }
 
 fn spec() -> &'static serde_json::Value {
@@ -77,7 +81,7 @@ async fn a_streamed_chat_completion_yields_typed_events_until_done() {
     let mut stream = client(&server)
         .chat()
         .completions()
-        .create(request(false))
+        .create(request())
         .events();
     let mut events = Vec::new();
     while let Some(event) = stream.next().await {
@@ -113,7 +117,7 @@ async fn an_openai_error_body_becomes_the_normalized_error() {
         client(&server)
             .chat()
             .completions()
-            .create(request(false))
+            .create(request())
             .send()
             .await,
         common::Expected {
@@ -157,7 +161,7 @@ async fn organization_and_project_headers_go_on_every_request() {
     let done = client
         .chat()
         .completions()
-        .create(request(false))
+        .create(request())
         .send()
         .await
         .unwrap_or_else(|e| panic!("chat: {e}"));
@@ -306,10 +310,11 @@ async fn speech_asks_for_the_audio_it_answers_with() {
         .expect(1)
         .mount(&server)
         .await;
-    let request: sdkgen_openai::types::CreateSpeechRequest = serde_json::from_value(json!({
-        "model": "gpt-4o-mini-tts", "input": "Hello", "voice": "alloy",
-    }))
-    .unwrap_or_else(|e| panic!("request: {e}"));
+    let request = sdkgen_openai::types::CreateSpeechRequest::new(
+        "gpt-4o-mini-tts",
+        "Hello",
+        sdkgen_openai::types::VoiceIdsShared::from("alloy"),
+    );
     let audio = client(&server)
         .audio()
         .speech()

@@ -238,10 +238,14 @@ fn emit_constructor(
         let field = ident(&f.rust_name);
         let inner = type_tokens(cx, &f.ty);
         match f.presence {
-            Presence::Required => {
-                args.push(quote! { #field: impl ::std::convert::Into<#inner> });
-                inits.push(quote! { #field: #field.into(), });
-            }
+            Presence::Required => match constant_value(cx, &f.ty) {
+                // A field with one possible value (`role: user`) is not the caller's to choose.
+                Some(value) => inits.push(quote! { #field: #value, }),
+                None => {
+                    args.push(quote! { #field: impl ::std::convert::Into<#inner> });
+                    inits.push(quote! { #field: #field.into(), });
+                }
+            },
             Presence::RequiredNullable => {
                 args.push(
                     quote! { #field: impl ::std::convert::Into<::std::option::Option<#inner>> },
@@ -298,6 +302,91 @@ fn emit_constructor(
             #(#setters)*
         }
     }
+}
+
+/// The type a reference names once aliases are followed, inside containers too.
+fn through_aliases(cx: &Cx, t: &TypeRef) -> TypeRef {
+    follow_aliases(cx, t, 0)
+}
+
+fn follow_aliases(cx: &Cx, t: &TypeRef, depth: u8) -> TypeRef {
+    // Recursive aliases became newtypes in lowering; the bound guards against any that remain.
+    if depth > 16 {
+        return t.clone();
+    }
+    let next = |inner: &TypeRef| Box::new(follow_aliases(cx, inner, depth + 1));
+    match t {
+        TypeRef::Named(id) => match cx.api.types.get(id).map(|d| &d.kind) {
+            Some(TypeKind::Alias(inner)) => follow_aliases(cx, inner, depth + 1),
+            _ => t.clone(),
+        },
+        TypeRef::Array(inner) => TypeRef::Array(next(inner)),
+        TypeRef::Map(inner) => TypeRef::Map(next(inner)),
+        TypeRef::Nullable(inner) => TypeRef::Nullable(next(inner)),
+        other => other.clone(),
+    }
+}
+
+/// The only value of a string enum with one variant, through aliases.
+fn constant_value(cx: &Cx, t: &TypeRef) -> Option<TokenStream> {
+    let mut id = match t {
+        TypeRef::Named(id) => *id,
+        _ => return None,
+    };
+    for _ in 0..8 {
+        let def = cx.api.types.get(&id)?;
+        match &def.kind {
+            TypeKind::Alias(TypeRef::Named(next)) => id = *next,
+            TypeKind::StringEnum(e) => {
+                let [only] = e.variants.as_slice() else {
+                    return None;
+                };
+                let path = type_tokens(cx, t);
+                let variant = ident(&only.rust_name);
+                return Some(quote! { #path::#variant });
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// `From` each variant's payload, where no other variant carries the same type, so that a
+/// request reads `messages: vec![user_message.into()]`. A string variant also takes `&str`.
+fn emit_union_froms(cx: &Cx, name: &proc_macro2::Ident, u: &UnionDef) -> TokenStream {
+    // Compared through aliases, since two names for one type would be two equal impls.
+    let types: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| type_tokens(cx, &through_aliases(cx, &v.ty)).to_string())
+        .collect();
+    let own = type_tokens(cx, &TypeRef::String).to_string();
+    let mut out = TokenStream::new();
+    for (v, text) in u.variants.iter().zip(&types) {
+        let itself = text.ends_with(&format!(":: {name}")) || text == &name.to_string();
+        if itself || types.iter().filter(|t| *t == text).count() != 1 {
+            continue;
+        }
+        let vname = ident(&v.rust_name);
+        let ty = type_tokens(cx, &v.ty);
+        out.extend(quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#vname(value)
+                }
+            }
+        });
+        if *text == own {
+            out.extend(quote! {
+                impl ::std::convert::From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::#vname(::std::string::ToString::to_string(value))
+                    }
+                }
+            });
+        }
+    }
+    out
 }
 
 /// Objects serialize as a map through the runtime's `ObjectWriter`, one call per property,
@@ -590,7 +679,12 @@ fn emit_union(
             quote! { #vname(#ty), }
         })
         .collect();
-    match &u.tagging {
+    let froms = if usage == Usage::Response {
+        TokenStream::new()
+    } else {
+        emit_union_froms(cx, name, u)
+    };
+    let union = match &u.tagging {
         Tagging::Untagged => {
             let derives = emit_derives_with_serde(cx, usage);
             quote! {
@@ -606,7 +700,8 @@ fn emit_union(
         Tagging::Discriminator { property } => {
             emit_tagged_union(docs, name, u, &variants, property, serde_gates(cx, usage))
         }
-    }
+    };
+    quote! { #union #froms }
 }
 
 /// Tagged unions read the tag themselves rather than through serde's internal tagging, so that
