@@ -288,8 +288,7 @@ impl PathShapes {
                     Some(_) => {
                         !self.extended.contains(&key)
                             && !self.followed_by_param.contains(&key)
-                            && !self.listed.contains(&key)
-                            && (is_verb(last) || !is_plural(last))
+                            && (is_verb(last) || (!self.listed.contains(&key) && !is_plural(last)))
                     }
                 };
                 if is_action {
@@ -510,6 +509,19 @@ fn resolve_collisions(ops: &[NameInput<'_>], names: &mut [CallName]) {
         if members.len() < 2 && !clashes_with_child {
             continue;
         }
+        // A path with a query (OpenAI's `/responses?beta=true`) is a variant of the same path
+        // without one, which keeps the plain name when it is the only such member.
+        let plain: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| ops.get(i).is_some_and(|o| !o.path.contains('?')))
+            .collect();
+        let members: Vec<usize> = match plain.as_slice() {
+            [only] if !clashes_with_child && members.len() > 1 => {
+                members.iter().copied().filter(|i| i != only).collect()
+            }
+            _ => members,
+        };
         for i in members {
             if let (Some(name), Some(op)) = (names.get_mut(i), ops.get(i)) {
                 if name.origin == NameOrigin::Override {
@@ -708,5 +720,30 @@ mod tests {
             ]
         );
         assert_eq!(forward, backward);
+    }
+
+    #[test]
+    fn a_query_variant_of_a_path_leaves_the_plain_name_to_the_plain_path() {
+        use HttpMethod::{Get, Post};
+        let got = names(
+            &[
+                ("/responses", Post, "createResponse"),
+                ("/responses?beta=true", Post, "createResponseBeta"),
+                ("/v3/marketing/contacts", Get, "ListContacts"),
+                ("/v3/marketing/contacts/{id}", Get, "GetContact"),
+                ("/v3/marketing/contacts/count", Get, "ListContactCount"),
+            ],
+            &NamingConfig::default(),
+        );
+        assert_eq!(
+            got,
+            [
+                "responses.create",
+                "responses.create_response_beta",
+                "marketing.contacts.list",
+                "marketing.contacts.retrieve",
+                "marketing.contacts.count",
+            ]
+        );
     }
 }
