@@ -754,7 +754,13 @@ fn variant_words(kind: &TypeKind) -> String {
         TypeKind::Union(u) => u.variants.iter().map(|v| v.rust_name.as_str()).collect(),
         _ => Vec::new(),
     };
-    names.into_iter().take(4).collect()
+    // Integer enums name their values as constants (`VALUE_0`); the type name is camel case.
+    let words: Vec<String> = names
+        .into_iter()
+        .take(4)
+        .map(crate::naming::type_name)
+        .collect();
+    words.concat()
 }
 
 /// A text that two enums or unions share exactly when they are interchangeable; `None` for
