@@ -84,6 +84,9 @@ pub fn surface(api: &Api) -> String {
             if !optional.is_empty() {
                 let _ = write!(line, " [{}]", optional.join(", "));
             }
+            if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
+                let _ = write!(line, " +body({})", type_text(api, &b.ty));
+            }
             if op.pagination.is_some() {
                 line.push_str(" +items +pages");
             }
