@@ -67,6 +67,14 @@ pub(super) fn lower_call_names(
                 .unwrap_or_else(|| shapes.lower_path_shape(op, config))
         })
         .collect();
+    // A top-level resource is a method of the client, which has methods of its own.
+    for name in &mut names {
+        if let Some(first) = name.resource.first_mut() {
+            if RESERVED_METHODS.contains(&first.as_str()) {
+                first.push('_');
+            }
+        }
+    }
     resolve_collisions(ops, &mut names);
     names
 }
@@ -554,7 +562,15 @@ fn resolve_collisions(ops: &[NameInput<'_>], names: &mut [CallName]) {
 }
 
 /// Methods the generated `Client` has of its own, which no call may take.
-const RESERVED_METHODS: &[&str] = &["builder", "inner", "from", "clone", "into_inner"];
+const RESERVED_METHODS: &[&str] = &[
+    "builder",
+    "builder_from_env",
+    "clone",
+    "from",
+    "from_env",
+    "inner",
+    "into_inner",
+];
 
 #[cfg(test)]
 mod tests {
@@ -664,6 +680,7 @@ mod tests {
                     "FetchMessage",
                 ),
                 ("/2010-04-01/Accounts/{Sid}.json", Get, "FetchAccount"),
+                ("/builder/{id}", Get, "getBuilder"),
                 (
                     "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json",
                     Get,
@@ -693,6 +710,7 @@ mod tests {
                 "messages.create",
                 "messages.fetch",
                 "accounts.fetch",
+                "builder_.fetch",
                 "incoming_phone_numbers.local.list",
                 "incoming_phone_numbers.local.create",
                 "incoming_phone_numbers.fetch",
