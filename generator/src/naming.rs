@@ -152,19 +152,19 @@ pub const RESERVED_FEATURES: &[&str] = &["full", "serialize", "deserialize"];
 /// A module name: `snake_case`, and keywords get a trailing underscore since `mod r#type` reads
 /// badly, as do the names of the features in [`RESERVED_FEATURES`].
 pub fn module_name(raw: &str) -> String {
-    let name = field_name(raw);
-    if KEYWORDS.contains(&name.as_str()) || RESERVED_FEATURES.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
-    }
+    snake_avoiding(raw, RESERVED_FEATURES)
 }
 
 /// A method of a resource handle: `snake_case`, and keywords get a trailing underscore
 /// (`return_`), since `.r#return()` is no way to call an API.
 pub fn method_name(raw: &str) -> String {
+    snake_avoiding(raw, NOT_RAW)
+}
+
+/// `snake_case`, with a trailing underscore on keywords and on the names in `also`.
+fn snake_avoiding(raw: &str, also: &[&str]) -> String {
     let name = field_name(raw);
-    if KEYWORDS.contains(&name.as_str()) || NOT_RAW.contains(&name.as_str()) {
+    if KEYWORDS.contains(&name.as_str()) || also.contains(&name.as_str()) {
         format!("{name}_")
     } else {
         name
