@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod config;
+pub mod contract;
 pub mod corpus;
 pub mod diagnostics;
 pub mod emit;

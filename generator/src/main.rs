@@ -56,6 +56,24 @@ enum Command {
         #[arg(long)]
         surface: bool,
     },
+    /// Contract tests: calls every operation of a provider through its generated client against
+    /// Prism serving the spec, and writes a Markdown report (see CONTRACT.md).
+    Contract {
+        /// The provider folder, such as specs/demo, or a provider name.
+        provider: PathBuf,
+        /// The command that runs Prism; default: $SDKGEN_PRISM, else `prism`.
+        #[arg(long)]
+        prism: Option<String>,
+        /// Dynamic-mode runs, each with its own seed.
+        #[arg(long, default_value_t = 5)]
+        seeds: u32,
+        /// Where to write the report (printed when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The scratch folder for generated crates and the build.
+        #[arg(long, default_value = "target/contract")]
+        work_dir: PathBuf,
+    },
     /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
     Features {
         /// The provider folder, such as specs/stripe.
@@ -109,6 +127,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Contract {
+            provider,
+            prism,
+            seeds,
+            out,
+            work_dir,
+        } => contract(provider, prism, seeds, out, work_dir),
         Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
             Ok(provider) => {
                 print!("{}", sdkgen::build::features_table(&provider));
@@ -119,6 +144,57 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn contract(
+    provider: PathBuf,
+    prism: Option<String>,
+    seeds: u32,
+    out: Option<PathBuf>,
+    work_dir: PathBuf,
+) -> ExitCode {
+    let provider_dir = if provider.exists() {
+        provider
+    } else {
+        Path::new("specs").join(&provider)
+    };
+    let name = provider_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prism = prism
+        .or_else(|| std::env::var("SDKGEN_PRISM").ok())
+        .unwrap_or_else(|| "prism".to_owned());
+    let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    let options = sdkgen::contract::ContractOptions {
+        provider_dir,
+        prism: prism.split_whitespace().map(str::to_owned).collect(),
+        seeds,
+        work_dir: absolute(work_dir.join(&name)),
+        runtime_dir: absolute(Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime")),
+    };
+    match sdkgen::contract::run(&options) {
+        Ok(report) => match out {
+            Some(path) => match std::fs::write(&path, &report) {
+                Ok(()) => {
+                    eprintln!("contract: report in {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: cannot write {}: {err}", path.display());
+                    ExitCode::FAILURE
+                }
+            },
+            None => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+        },
+        Err(err) => {
+            eprintln!("error[contract]: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 

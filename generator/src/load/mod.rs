@@ -113,6 +113,34 @@ pub fn load_bytes_fixed(
     })
 }
 
+/// The spec as its provider published it with the config's fixes applied and external files
+/// bundled in, but not normalized: what an independent tool such as a mock server should read.
+pub fn load_raw_fixed(
+    path: &Path,
+    fixes: &SpecFixes<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            diags.error(
+                DiagnosticKind::Parse,
+                path.display().to_string(),
+                format!("cannot read the spec: {err}"),
+            );
+            return None;
+        }
+    };
+    let mut value = parse_bytes(&bytes, "#", diags)?;
+    for patch in &fixes.patches {
+        apply_patch(&mut value, patch, diags)?;
+    }
+    if !fixes.dropped_parameters.is_empty() {
+        drop_parameters(&mut value, &fixes.dropped_parameters);
+    }
+    Some(external::bundle(value, path.parent(), diags))
+}
+
 /// Applies one config patch; a failure is an error, since the spec no longer looks the way the
 /// patch's author saw it and the fix may now be wrong.
 fn apply_patch(value: &mut Value, patch: &SpecPatch, diags: &mut Diagnostics) -> Option<()> {

@@ -1,0 +1,447 @@
+//! Contract tests against a referee nobody on this team wrote: Prism serving the spec.
+//!
+//! `sdkgen contract PROVIDER` generates the provider's client and a harness program that calls
+//! every operation through it (required values only, then every optional one too), starts
+//! Prism on a free loopback port, and records what Prism made of each request (its
+//! `sl-violations` header names every reason it refused one) and whether each response
+//! decoded. It then serves the spec again in dynamic mode with several seeds, so that each
+//! operation's typed response meets several random schema-valid bodies, and walks three pages
+//! of every listing. The result is a Markdown report.
+
+mod harness;
+mod values;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use crate::config::AuthConfig;
+use crate::diagnostics::Diagnostics;
+use crate::ir::{Api, SecurityKind};
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct ContractOptions {
+    /// The provider folder (`specs/<name>`).
+    pub provider_dir: PathBuf,
+    /// The command that runs Prism (`prism`, or `npx prism`), split into words.
+    pub prism: Vec<String>,
+    /// How many dynamic-mode runs, each with its own seed.
+    pub seeds: u32,
+    /// The scratch folder for the generated crates, specs and build.
+    pub work_dir: PathBuf,
+    /// The runtime crate the generated client depends on.
+    pub runtime_dir: PathBuf,
+}
+
+/// One call's result, as the harness printed it.
+#[derive(Debug, Clone)]
+struct Line {
+    op: String,
+    variant: String,
+    result: String,
+    detail: String,
+}
+
+/// Runs the contract tests of one provider and returns the Markdown report.
+pub fn run(options: &ContractOptions) -> Result<String, String> {
+    let provider = crate::build::load_provider(&options.provider_dir).map_err(|d| render(&d))?;
+    let name = options
+        .provider_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "provider".to_owned());
+    std::fs::create_dir_all(&options.work_dir).map_err(|e| format!("{e}"))?;
+    let mut members = Vec::new();
+    let mut parts = Vec::new();
+    for (i, part) in provider.parts.iter().enumerate() {
+        let part_name = part
+            .module
+            .clone()
+            .unwrap_or_else(|| name.replace('-', "_"));
+        let crate_name = format!("contract_api_{i}");
+        let dir = options.work_dir.join(&part_name);
+        let spec_file = write_part(options, &provider.config, part, &dir, &crate_name)?;
+        members.push(format!("{part_name}/api"));
+        members.push(format!("{part_name}/harness"));
+        parts.push((part_name, crate_name, dir, spec_file, &part.generated.api));
+    }
+    let workspace = format!(
+        "# Written by `sdkgen contract`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+        members
+            .iter()
+            .map(|m| format!("{m:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    write(&options.work_dir.join("Cargo.toml"), &workspace)?;
+    build(&options.work_dir)?;
+    let mut report = String::new();
+    let _ = writeln!(report, "## {name}\n");
+    for (part_name, _, _, spec_file, api) in &parts {
+        let binary = options
+            .work_dir
+            .join("target/debug")
+            .join(format!("harness_{part_name}"));
+        let mut runs: Vec<(String, Vec<Line>)> = Vec::new();
+        runs.push((
+            "static".to_owned(),
+            run_mode(options, spec_file, &binary, None)?,
+        ));
+        for seed in 1..=options.seeds {
+            runs.push((
+                format!("dynamic seed {seed}"),
+                run_mode(options, spec_file, &binary, Some(seed))?,
+            ));
+        }
+        write_part_report(&mut report, part_name, api, &runs);
+    }
+    Ok(report)
+}
+
+/// Writes the part's spec for Prism, its generated client and its harness.
+fn write_part(
+    options: &ContractOptions,
+    config: &crate::config::Config,
+    part: &crate::build::Part,
+    dir: &Path,
+    crate_name: &str,
+) -> Result<PathBuf, String> {
+    let mut diags = Diagnostics::new();
+    let fixes = config.fixes_for(&part.spec);
+    let raw = crate::load::load_raw_fixed(&part.spec, &fixes, &mut diags)
+        .ok_or_else(|| render(&diags))?;
+    let doc = crate::load::load_path_fixed(&part.spec, &fixes, &mut diags)
+        .ok_or_else(|| render(&diags))?;
+    let spec_file = dir.join("spec.json");
+    write(
+        &spec_file,
+        &serde_json::to_string(&raw).map_err(|e| format!("{e}"))?,
+    )?;
+    // The client as a standalone crate without features: every operation, every serde impl
+    // (request values are decoded from the JSON the harness carries).
+    let mut client_config = part.generated.config.clone();
+    client_config.crate_.name = crate_name.to_owned();
+    client_config.crate_.features = false;
+    let generated = crate::Generated {
+        api: part.generated.api.clone(),
+        config: client_config,
+        diagnostics: Diagnostics::new(),
+    };
+    let runtime = options.runtime_dir.display().to_string();
+    let files = crate::standalone::render_crate(
+        &generated,
+        &crate::emit::RuntimeDependency::Path(runtime.clone()),
+    )
+    .map_err(|e| format!("{e}"))?;
+    let mut files = files;
+    // The crate joins the harness's workspace instead of being its own.
+    if let Some(manifest) = files.files.get_mut("Cargo.toml") {
+        *manifest = manifest
+            .lines()
+            .filter(|l| l.trim() != "[workspace]")
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let api_dir = dir.join("api");
+    if api_dir.exists() {
+        std::fs::remove_dir_all(&api_dir).map_err(|e| format!("{e}"))?;
+    }
+    crate::build::write_files(&api_dir, &files).map_err(|e| format!("{e}"))?;
+    let part_name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let main = harness::emit_harness(
+        &part.generated.api,
+        &doc.root,
+        crate_name,
+        auth_tokens(config.auth.as_ref(), &part.generated.api),
+    )?;
+    let manifest = format!(
+        r#"[package]
+name = "harness_{part_name}"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+{crate_name} = {{ path = "../api" }}
+sdkgen-runtime = {{ path = {runtime:?} }}
+serde = "1"
+serde_json = "1"
+futures = "0.3"
+tokio = {{ version = "1", features = ["rt", "macros"] }}
+"#
+    );
+    write(&dir.join("harness/Cargo.toml"), &manifest)?;
+    write(&dir.join("harness/src/main.rs"), &main)?;
+    Ok(spec_file)
+}
+
+/// Credentials Prism accepts: it checks that the scheme the spec declares is used, not the
+/// secret.
+fn auth_tokens(auth: Option<&AuthConfig>, api: &Api) -> TokenStream {
+    let token = "sdkgen-contract";
+    match auth {
+        Some(AuthConfig::Bearer { .. }) => quote! { ::sdkgen_runtime::Auth::bearer(#token) },
+        Some(AuthConfig::Basic { .. }) => {
+            quote! { ::sdkgen_runtime::Auth::basic("ACsdkgen", #token) }
+        }
+        Some(AuthConfig::ApiKeyHeader { name, .. }) => {
+            quote! { ::sdkgen_runtime::Auth::api_key_header(#name, #token) }
+        }
+        Some(AuthConfig::ApiKeyQuery { name, .. }) => {
+            quote! { ::sdkgen_runtime::Auth::api_key_query(#name, #token) }
+        }
+        None => match api.security.first().map(|s| &s.kind) {
+            Some(SecurityKind::Basic) => {
+                quote! { ::sdkgen_runtime::Auth::basic("sdkgen", #token) }
+            }
+            Some(SecurityKind::ApiKey { location, name }) => match location {
+                crate::ir::ApiKeyLocation::Header => {
+                    quote! { ::sdkgen_runtime::Auth::api_key_header(#name, #token) }
+                }
+                crate::ir::ApiKeyLocation::Query => {
+                    quote! { ::sdkgen_runtime::Auth::api_key_query(#name, #token) }
+                }
+                crate::ir::ApiKeyLocation::Cookie => {
+                    quote! { ::sdkgen_runtime::Auth::api_key_cookie(#name, #token) }
+                }
+            },
+            Some(_) => quote! { ::sdkgen_runtime::Auth::bearer(#token) },
+            None => quote! { ::sdkgen_runtime::Auth::none() },
+        },
+    }
+}
+
+fn build(work_dir: &Path) -> Result<(), String> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["build", "--quiet", "--workspace"])
+        .current_dir(work_dir)
+        .env("CARGO_TARGET_DIR", work_dir.join("target"))
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the generated client or its harness does not build (in {})",
+            work_dir.display()
+        ))
+    }
+}
+
+/// Serves the spec with Prism (dynamic with `seed`), runs the harness against it, and stops
+/// Prism.
+fn run_mode(
+    options: &ContractOptions,
+    spec: &Path,
+    binary: &Path,
+    seed: Option<u32>,
+) -> Result<Vec<Line>, String> {
+    let port = free_port()?;
+    let mut prism = start_prism(options, spec, port, seed)?;
+    let ready = wait_listening(&mut prism, port, Duration::from_secs(300));
+    let output = ready.and_then(|()| {
+        Command::new(binary)
+            .arg(format!("http://127.0.0.1:{port}"))
+            .arg(if seed.is_some() { "dynamic" } else { "static" })
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", binary.display()))
+    });
+    let _ = prism.kill();
+    let _ = prism.wait();
+    let output = output?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text.lines().filter_map(parse_line).collect())
+}
+
+fn parse_line(text: &str) -> Option<Line> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let field = |k: &str| {
+        value
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(Line {
+        op: field("op"),
+        variant: field("variant"),
+        result: field("result"),
+        detail: field("detail"),
+    })
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("{e}"))
+}
+
+fn start_prism(
+    options: &ContractOptions,
+    spec: &Path,
+    port: u16,
+    seed: Option<u32>,
+) -> Result<Child, String> {
+    let (program, args) = options
+        .prism
+        .split_first()
+        .ok_or_else(|| "no Prism command".to_owned())?;
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--verboseLevel", "error"]);
+    if let Some(seed) = seed {
+        command.args(["--dynamic", "--seed", &seed.to_string()]);
+    }
+    command
+        .arg(spec)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start Prism ({program}): {e}; install @stoplight/prism-cli or set SDKGEN_PRISM"))
+}
+
+fn wait_listening(prism: &mut Child, port: u16, limit: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = prism.try_wait() {
+            let mut err = String::new();
+            if let Some(stderr) = prism.stderr.as_mut() {
+                let _ = stderr.read_to_string(&mut err);
+            }
+            return Err(format!("Prism exited ({status}) before listening: {err}"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!(
+        "Prism did not listen on port {port} within {} s",
+        limit.as_secs()
+    ))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn render(diags: &Diagnostics) -> String {
+    diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Per operation: whether every request was accepted and every response decoded, then the
+/// failures by kind.
+fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, Vec<Line>)]) {
+    let mut by_op: BTreeMap<&str, Vec<(&str, &Line)>> = BTreeMap::new();
+    for (mode, lines) in runs {
+        for line in lines {
+            by_op
+                .entry(line.op.as_str())
+                .or_default()
+                .push((mode.as_str(), line));
+        }
+    }
+    let total = api.operations.len();
+    let mut passed = 0;
+    let mut rejected = Vec::new();
+    let mut undecodable = Vec::new();
+    let mut other = Vec::new();
+    let mut skipped = Vec::new();
+    let mut sent_clean = 0;
+    let mut decoded_all = 0;
+    let dynamic_runs = runs.iter().filter(|(m, _)| m != "static").count();
+    for op in &api.operations {
+        let lines = by_op
+            .get(op.operation_id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let call = harness::call_text(op);
+        if let Some(reason) = harness::skip_reason(op) {
+            skipped.push(format!("`{call}` ({}): {reason}", op.operation_id));
+            continue;
+        }
+        if lines.is_empty() {
+            skipped.push(format!(
+                "`{call}` ({}): the harness printed nothing for it",
+                op.operation_id
+            ));
+            continue;
+        }
+        let was_rejected = lines.iter().any(|(_, l)| l.result == "rejected");
+        if !was_rejected {
+            sent_clean += 1;
+        }
+        let dynamic_ok = lines
+            .iter()
+            .filter(|(m, l)| *m != "static" && l.variant == "required" && l.result == "ok")
+            .count();
+        if dynamic_ok == dynamic_runs {
+            decoded_all += 1;
+        }
+        if lines.iter().all(|(_, l)| l.result == "ok") {
+            passed += 1;
+            continue;
+        }
+        for (mode, line) in &lines {
+            if line.result == "ok" {
+                continue;
+            }
+            let text = format!(
+                "`{call}` ({}), {mode}, {}: {}",
+                op.operation_id,
+                line.variant,
+                line.detail.replace('\n', " ")
+            );
+            match line.result.as_str() {
+                "rejected" => rejected.push(text),
+                "undecodable" => undecodable.push(text),
+                _ => other.push(format!("{} ({})", text, line.result)),
+            }
+        }
+    }
+    let _ = writeln!(out, "### {part}\n");
+    let _ = writeln!(
+        out,
+        "{total} operations: {passed} pass every check; {sent_clean} sent without a rejection; \
+         {decoded_all} decoded all {dynamic_runs} dynamic responses; {} not run.\n",
+        skipped.len()
+    );
+    for (title, items) in [
+        ("Requests rejected, with Prism's reason", &rejected),
+        ("Responses that did not decode", &undecodable),
+        ("Other failures", &other),
+        ("Not run", &skipped),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title} ({}):\n", items.len());
+        for item in items.iter() {
+            let _ = writeln!(out, "- {item}");
+        }
+        let _ = writeln!(out);
+    }
+}
