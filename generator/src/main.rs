@@ -175,22 +175,27 @@ fn contract(
         runtime_dir: absolute(Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime")),
     };
     match sdkgen::contract::run(&options) {
-        Ok(report) => match out {
-            Some(path) => match std::fs::write(&path, &report) {
-                Ok(()) => {
+        Ok(report) => {
+            match out {
+                Some(path) => {
+                    if let Err(err) = std::fs::write(&path, &report.markdown) {
+                        eprintln!("error: cannot write {}: {err}", path.display());
+                        return ExitCode::FAILURE;
+                    }
                     eprintln!("contract: report in {}", path.display());
-                    ExitCode::SUCCESS
                 }
-                Err(err) => {
-                    eprintln!("error: cannot write {}: {err}", path.display());
-                    ExitCode::FAILURE
-                }
-            },
-            None => {
-                print!("{report}");
-                ExitCode::SUCCESS
+                None => print!("{}", report.markdown),
             }
-        },
+            if report.client_failures == 0 {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "contract: {} calls failed through the client (see the report)",
+                    report.client_failures
+                );
+                ExitCode::FAILURE
+            }
+        }
         Err(err) => {
             eprintln!("error[contract]: {err}");
             ExitCode::FAILURE

@@ -81,6 +81,9 @@ pub enum Error {
         path: Option<String>,
         /// The first bytes of the body, lossily decoded.
         excerpt: String,
+        /// The whole body (of an event stream, the event's data), for a caller who needs to
+        /// read it another way; a cheap reference-counted copy.
+        body: Bytes,
         /// The provider's request id, when present.
         request_id: Option<String>,
     },

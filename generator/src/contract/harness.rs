@@ -108,8 +108,13 @@ pub(crate) fn emit_harness(
                 let body: ::std::string::String = ::std::string::String::from_utf8_lossy(&api.body).chars().take(300).collect();
                 return ("status", format!("{}: {body}", api.status));
             }
-            match error {
-                ::sdkgen_runtime::Error::Decode { .. } => ("undecodable", error.to_string()),
+            match &error {
+                // The body goes with the message, so that the report can tell a body the spec
+                // does not allow (the mock's fault) from one the generated type cannot read.
+                ::sdkgen_runtime::Error::Decode { body, .. } => {
+                    let body: ::std::string::String = ::std::string::String::from_utf8_lossy(body).chars().take(2_000_000).collect();
+                    ("undecodable", format!("{error}\u{1}{body}"))
+                }
                 other => ("error", other.to_string()),
             }
         }

@@ -9,6 +9,7 @@
 //! of every listing. The result is a Markdown report.
 
 mod harness;
+mod validate;
 mod values;
 
 use std::collections::BTreeMap;
@@ -51,8 +52,18 @@ struct Line {
     detail: String,
 }
 
-/// Runs the contract tests of one provider and returns the Markdown report.
-pub fn run(options: &ContractOptions) -> Result<String, String> {
+/// What a run found: the Markdown report, and how many calls failed through the client's
+/// fault (requests refused, responses the spec allows that did not decode, other errors).
+#[derive(Debug, Clone)]
+pub struct ContractReport {
+    /// The report, one section per spec of the provider.
+    pub markdown: String,
+    /// Failures that are the client's, not the mock's.
+    pub client_failures: usize,
+}
+
+/// Runs the contract tests of one provider.
+pub fn run(options: &ContractOptions) -> Result<ContractReport, String> {
     let provider = crate::build::load_provider(&options.provider_dir).map_err(|d| render(&d))?;
     let name = options
         .provider_dir
@@ -69,10 +80,10 @@ pub fn run(options: &ContractOptions) -> Result<String, String> {
             .unwrap_or_else(|| name.replace('-', "_"));
         let crate_name = format!("contract_api_{i}");
         let dir = options.work_dir.join(&part_name);
-        let spec_file = write_part(options, &provider.config, part, &dir, &crate_name)?;
+        let (spec_file, root) = write_part(options, &provider.config, part, &dir, &crate_name)?;
         members.push(format!("{part_name}/api"));
         members.push(format!("{part_name}/harness"));
-        parts.push((part_name, crate_name, dir, spec_file, &part.generated.api));
+        parts.push((part_name, spec_file, root, &part.generated.api));
     }
     let workspace = format!(
         "# Written by `sdkgen contract`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
@@ -85,8 +96,9 @@ pub fn run(options: &ContractOptions) -> Result<String, String> {
     write(&options.work_dir.join("Cargo.toml"), &workspace)?;
     build(&options.work_dir)?;
     let mut report = String::new();
+    let mut client_failures = 0;
     let _ = writeln!(report, "## {name}\n");
-    for (part_name, _, _, spec_file, api) in &parts {
+    for (part_name, spec_file, root, api) in &parts {
         let binary = options
             .work_dir
             .join("target/debug")
@@ -102,9 +114,12 @@ pub fn run(options: &ContractOptions) -> Result<String, String> {
                 run_mode(options, spec_file, &binary, Some(seed))?,
             ));
         }
-        write_part_report(&mut report, part_name, api, &runs);
+        client_failures += write_part_report(&mut report, part_name, api, root, &runs);
     }
-    Ok(report)
+    Ok(ContractReport {
+        markdown: report,
+        client_failures,
+    })
 }
 
 /// Writes the part's spec for Prism, its generated client and its harness.
@@ -114,7 +129,7 @@ fn write_part(
     part: &crate::build::Part,
     dir: &Path,
     crate_name: &str,
-) -> Result<PathBuf, String> {
+) -> Result<(PathBuf, Value), String> {
     let mut diags = Diagnostics::new();
     let fixes = config.fixes_for(&part.spec);
     let raw = crate::load::load_raw_fixed(&part.spec, &fixes, &mut diags)
@@ -184,7 +199,7 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
     );
     write(&dir.join("harness/Cargo.toml"), &manifest)?;
     write(&dir.join("harness/src/main.rs"), &main)?;
-    Ok(spec_file)
+    Ok((spec_file, doc.root))
 }
 
 /// Credentials Prism accepts: it checks that the scheme the spec declares is used, not the
@@ -352,9 +367,80 @@ fn render(diags: &Diagnostics) -> String {
         .join("\n")
 }
 
+/// Tells the mock's faults from the client's: an undecodable body that breaks the operation's
+/// response schema, or Prism's own 500 when its generator fails (it overflows its stack on
+/// recursive schemas).
+fn classify(root: &Value, op: &crate::ir::Operation, line: &Line) -> Line {
+    let mut line = line.clone();
+    if line.result == "undecodable" {
+        let (message, body) = line
+            .detail
+            .split_once('\u{1}')
+            .map(|(m, b)| (m.to_owned(), b.to_owned()))
+            .unwrap_or_else(|| (line.detail.clone(), String::new()));
+        line.detail = message;
+        let invalid = serde_json::from_str::<Value>(&body).ok().and_then(|body| {
+            let schema = success_schema(root, op)?;
+            validate::first_violation(root, schema, &body)
+        });
+        if let Some(violation) = invalid {
+            line.result = "mock".to_owned();
+            line.detail = format!("the body breaks its schema at {violation}");
+        }
+    } else if line.result == "status" && is_prism_failure(&line.detail) {
+        line.result = "mock".to_owned();
+        line.detail = "Prism answered 500: its response generator failed".to_owned();
+    } else if line.result == "error"
+        && line
+            .detail
+            .contains("repeats a page it has already delivered")
+    {
+        // A seeded mock answers every request for a path with the same body, so the second
+        // page is the first again, which the client rightly refuses to deliver twice.
+        line.result = "mock".to_owned();
+        line.detail =
+            "the mock served the same page again; the client stopped the listing".to_owned();
+    }
+    line
+}
+
+/// Prism's own 500: its generator overflowed or threw.
+fn is_prism_failure(detail: &str) -> bool {
+    let status = detail
+        .split_once(": ")
+        .filter(|(page, _)| page.starts_with("page "))
+        .map_or(detail, |(_, rest)| rest);
+    status.starts_with("500")
+        && (status.contains("stoplight.io/prism/errors") || status.contains("RangeError"))
+}
+
+/// The JSON schema of the operation's first success response.
+fn success_schema<'v>(root: &'v Value, op: &crate::ir::Operation) -> Option<&'v Value> {
+    let node = root.pointer(op.pointer.strip_prefix('#')?)?;
+    let responses = node.get("responses")?.as_object()?;
+    let mut codes: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+    codes.sort();
+    let response = responses.get(*codes.first()?)?;
+    let response = match response.get("$ref").and_then(Value::as_str) {
+        Some(r) => crate::lower::resolve(root, r)?,
+        None => response,
+    };
+    let content = response.get("content")?.as_object()?;
+    content
+        .iter()
+        .find(|(media, _)| crate::lower::is_json(&media.to_ascii_lowercase()))
+        .and_then(|(_, m)| m.get("schema"))
+}
+
 /// Per operation: whether every request was accepted and every response decoded, then the
 /// failures by kind.
-fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, Vec<Line>)]) {
+fn write_part_report(
+    out: &mut String,
+    part: &str,
+    api: &Api,
+    root: &Value,
+    runs: &[(String, Vec<Line>)],
+) -> usize {
     let mut by_op: BTreeMap<&str, Vec<(&str, &Line)>> = BTreeMap::new();
     for (mode, lines) in runs {
         for line in lines {
@@ -370,6 +456,7 @@ fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, V
     let mut undecodable = Vec::new();
     let mut other = Vec::new();
     let mut skipped = Vec::new();
+    let mut mock_faults = Vec::new();
     let mut sent_clean = 0;
     let mut decoded_all = 0;
     let dynamic_runs = runs.iter().filter(|(m, _)| m != "static").count();
@@ -390,23 +477,44 @@ fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, V
             ));
             continue;
         }
+        // A failure that is the mock's, not the client's, is listed apart and counts as read.
+        let lines: Vec<(&str, Line)> = lines
+            .into_iter()
+            .map(|(mode, line)| (mode, classify(root, op, line)))
+            .collect();
+        for (mode, line) in &lines {
+            if line.result == "mock" {
+                mock_faults.push(format!(
+                    "`{call}` ({}), {mode}, {}: {}",
+                    op.operation_id, line.variant, line.detail
+                ));
+            }
+        }
+        let lines: Vec<(&str, &Line)> = lines.iter().map(|(m, l)| (*m, l)).collect();
         let was_rejected = lines.iter().any(|(_, l)| l.result == "rejected");
         if !was_rejected {
             sent_clean += 1;
         }
         let dynamic_ok = lines
             .iter()
-            .filter(|(m, l)| *m != "static" && l.variant == "required" && l.result == "ok")
+            .filter(|(m, l)| {
+                *m != "static"
+                    && l.variant == "required"
+                    && (l.result == "ok" || l.result == "mock")
+            })
             .count();
         if dynamic_ok == dynamic_runs {
             decoded_all += 1;
         }
-        if lines.iter().all(|(_, l)| l.result == "ok") {
+        if lines
+            .iter()
+            .all(|(_, l)| l.result == "ok" || l.result == "mock")
+        {
             passed += 1;
             continue;
         }
         for (mode, line) in &lines {
-            if line.result == "ok" {
+            if line.result == "ok" || line.result == "mock" {
                 continue;
             }
             let text = format!(
@@ -433,6 +541,10 @@ fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, V
         ("Requests rejected, with Prism's reason", &rejected),
         ("Responses that did not decode", &undecodable),
         ("Other failures", &other),
+        (
+            "Bodies the mock served that its spec does not allow, or could not make (not counted against the client)",
+            &mock_faults,
+        ),
         ("Not run", &skipped),
     ] {
         if items.is_empty() {
@@ -444,4 +556,5 @@ fn write_part_report(out: &mut String, part: &str, api: &Api, runs: &[(String, V
         }
         let _ = writeln!(out);
     }
+    rejected.len() + undecodable.len() + other.len()
 }

@@ -65,6 +65,21 @@ impl<'a> ValueGen<'a> {
         if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
             return self.all_of(schema, all, depth);
         }
+        // A `oneOf` value must match exactly one branch, so the first branch whose value no
+        // other branch accepts wins (a superset branch would otherwise make every value match
+        // twice).
+        if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+            for branch in branches.iter().filter(|b| !is_null_schema(self.deref(b))) {
+                let value = self.value_at(branch, depth + 1);
+                let matching = branches
+                    .iter()
+                    .filter(|b| super::validate::first_violation(self.root, b, &value).is_none())
+                    .count();
+                if matching == 1 {
+                    return value;
+                }
+            }
+        }
         for key in ["oneOf", "anyOf"] {
             if let Some(branches) = schema.get(key).and_then(Value::as_array) {
                 let branch = branches
