@@ -171,6 +171,7 @@ fn contract(
         provider_dir,
         prism: prism.split_whitespace().map(str::to_owned).collect(),
         seeds,
+        target_dir: absolute(work_dir.join("target")),
         work_dir: absolute(work_dir.join(&name)),
         runtime_dir: absolute(Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime")),
     };

@@ -41,6 +41,9 @@ pub struct ContractOptions {
     pub work_dir: PathBuf,
     /// The runtime crate the generated client depends on.
     pub runtime_dir: PathBuf,
+    /// Cargo's target directory, which providers share so that the runtime and its
+    /// dependencies build once.
+    pub target_dir: PathBuf,
 }
 
 /// One call's result, as the harness printed it.
@@ -94,14 +97,14 @@ pub fn run(options: &ContractOptions) -> Result<ContractReport, String> {
             .join(", ")
     );
     write(&options.work_dir.join("Cargo.toml"), &workspace)?;
-    build(&options.work_dir)?;
+    build(&options.work_dir, &options.target_dir)?;
     let mut report = String::new();
     let mut client_failures = 0;
     let _ = writeln!(report, "## {name}\n");
     for (part_name, spec_file, root, api) in &parts {
         let binary = options
-            .work_dir
-            .join("target/debug")
+            .target_dir
+            .join("debug")
             .join(format!("harness_{part_name}"));
         let mut runs: Vec<(String, Vec<Line>)> = Vec::new();
         runs.push((
@@ -238,11 +241,11 @@ fn auth_tokens(auth: Option<&AuthConfig>, api: &Api) -> TokenStream {
     }
 }
 
-fn build(work_dir: &Path) -> Result<(), String> {
+fn build(work_dir: &Path, target_dir: &Path) -> Result<(), String> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(["build", "--quiet", "--workspace"])
         .current_dir(work_dir)
-        .env("CARGO_TARGET_DIR", work_dir.join("target"))
+        .env("CARGO_TARGET_DIR", target_dir)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
