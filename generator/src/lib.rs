@@ -11,6 +11,7 @@ pub mod build;
 pub mod config;
 pub mod corpus;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod ir;

@@ -56,11 +56,51 @@ enum Command {
         #[arg(long)]
         surface: bool,
     },
+    /// Compares two versions of a spec as generated Rust API, with a semver verdict.
+    Diff(DiffArgs),
     /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
     Features {
         /// The provider folder, such as specs/stripe.
         dir: PathBuf,
     },
+}
+
+/// `sdkgen diff OLD NEW`.
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The older spec file, or a provider folder (or a name under specs/).
+    old: PathBuf,
+    /// The newer spec file, or a provider folder (or a name under specs/).
+    new: PathBuf,
+    /// The sdkgen.toml for both spec files (default: the one beside each spec, if any).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The sdkgen.toml for the older spec file.
+    #[arg(long)]
+    old_config: Option<PathBuf>,
+    /// The sdkgen.toml for the newer spec file.
+    #[arg(long)]
+    new_config: Option<PathBuf>,
+    /// `markdown` (grouped by resource, counts first) or `json` (schema in docs/diff-json.md).
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DiffFormat,
+    /// Exit with status 2 when the diff has a change of this class (`breaking`), for CI.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    /// Any breaking change (a major verdict).
+    Breaking,
+    /// Any change at all.
+    Any,
 }
 
 const DEMO_SPEC: &str = include_str!("../../specs/demo/openapi.yaml");
@@ -109,6 +149,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Diff(args) => diff(&args),
         Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
             Ok(provider) => {
                 print!("{}", sdkgen::build::features_table(&provider));
@@ -120,6 +161,44 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let old_config = args.old_config.as_deref().or(args.config.as_deref());
+    let new_config = args.new_config.as_deref().or(args.config.as_deref());
+    let loaded = sdkgen::diff::load_side(&args.old, old_config).and_then(|old| {
+        let new = sdkgen::diff::load_side(&args.new, new_config)?;
+        sdkgen::diff::diff_providers(
+            &old,
+            &new,
+            &args.old.display().to_string(),
+            &args.new.display().to_string(),
+        )
+    });
+    let diff = match loaded {
+        Ok(d) => d,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.format {
+        DiffFormat::Markdown => print!("{}", diff.markdown()),
+        DiffFormat::Json => println!("{}", diff.json()),
+    }
+    let fail = match args.fail_on {
+        Some(FailOn::Breaking) => diff.breaking > 0,
+        Some(FailOn::Any) => !diff.changes.is_empty(),
+        None => false,
+    };
+    if fail {
+        eprintln!(
+            "sdkgen diff: {} breaking and {} compatible changes (--fail-on)",
+            diff.breaking, diff.compatible
+        );
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 fn vendor(providers: &[String], specs_dir: &Path) -> ExitCode {
