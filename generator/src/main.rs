@@ -47,6 +47,23 @@ enum Command {
         /// The folder holding one folder per provider.
         #[arg(long, default_value = "specs")]
         specs_dir: PathBuf,
+        /// Fetch a new spec for one provider: print the diff, update the sha256 pin, bump the
+        /// crate version by the verdict and write a dated CHANGELOG.md entry.
+        #[arg(long)]
+        update: bool,
+        /// With --update: the new spec's path or URL (default: the pinned URL).
+        #[arg(long, requires = "update")]
+        from: Option<String>,
+        /// With --update: which pinned file, for providers with several.
+        #[arg(long, requires = "update")]
+        file: Option<String>,
+        /// With --update: report only; change no file.
+        #[arg(long, requires = "update")]
+        dry_run: bool,
+        /// With --update: the crate folder holding CHANGELOG.md (default:
+        /// <specs-dir>/../generated/<provider>).
+        #[arg(long, requires = "update")]
+        crate_dir: Option<PathBuf>,
     },
     /// Prints a provider's coverage: operations typed, degraded (and why) and skipped.
     Report {
@@ -122,7 +139,18 @@ fn main() -> ExitCode {
         Command::Vendor {
             providers,
             specs_dir,
-        } => vendor(&providers, &specs_dir),
+            update,
+            from,
+            file,
+            dry_run,
+            crate_dir,
+        } => {
+            if update {
+                vendor_update(&providers, &specs_dir, from, file, dry_run, crate_dir)
+            } else {
+                vendor(&providers, &specs_dir)
+            }
+        }
         Command::Report { provider, surface } => {
             let dir = if provider.exists() {
                 provider
@@ -199,6 +227,72 @@ fn diff(args: &DiffArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
+}
+
+fn vendor_update(
+    providers: &[String],
+    specs_dir: &Path,
+    from: Option<String>,
+    file: Option<String>,
+    dry_run: bool,
+    crate_dir: Option<PathBuf>,
+) -> ExitCode {
+    let [provider] = providers else {
+        eprintln!("error: --update takes exactly one provider");
+        return ExitCode::FAILURE;
+    };
+    let as_path = Path::new(provider);
+    let provider_dir = if as_path.join("sdkgen.toml").is_file() {
+        as_path.to_path_buf()
+    } else {
+        specs_dir.join(provider)
+    };
+    let name = provider_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let crate_dir = crate_dir.unwrap_or_else(|| provider_dir.join("../../generated").join(&name));
+    let request = sdkgen::vendor::UpdateRequest {
+        provider_dir,
+        crate_dir,
+        from,
+        file,
+        dry_run,
+        date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+    };
+    match sdkgen::vendor::update_provider(&request) {
+        Ok(outcome) => {
+            let Some(diff) = &outcome.diff else {
+                println!(
+                    "up to date: {} already has sha256 {}",
+                    outcome.file, outcome.new_sha256
+                );
+                return ExitCode::SUCCESS;
+            };
+            print!("{}", diff.markdown());
+            println!();
+            println!(
+                "{} sha256 {} → {}; version {} → {} ({})",
+                outcome.file,
+                outcome.old_sha256,
+                outcome.new_sha256,
+                outcome.old_version,
+                outcome.new_version,
+                diff.verdict.label()
+            );
+            if dry_run {
+                println!("dry run: nothing was changed");
+            }
+            for path in &outcome.written {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn vendor(providers: &[String], specs_dir: &Path) -> ExitCode {
