@@ -27,7 +27,7 @@ use crate::ir::{
 };
 use crate::report::{response_text, type_text};
 
-/// The version of the JSON output's schema (see `docs/diff-json.md`).
+/// The version of the JSON output's schema (see the README, "When a spec changes").
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 /// What happened to an item.
@@ -1781,7 +1781,7 @@ impl Diff {
         out
     }
 
-    /// The JSON report (schema in `docs/diff-json.md`).
+    /// The JSON report (schema in the README).
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -98,7 +98,7 @@ struct DiffArgs {
     /// The sdkgen.toml for the newer spec file.
     #[arg(long)]
     new_config: Option<PathBuf>,
-    /// `markdown` (grouped by resource, counts first) or `json` (schema in docs/diff-json.md).
+    /// `markdown` (grouped by resource, counts first) or `json` (schema in the README).
     #[arg(long, value_enum, default_value = "markdown")]
     format: DiffFormat,
     /// Exit with status 2 when the diff has a change of this class (`breaking`), for CI.
