@@ -12,6 +12,7 @@ pub mod config;
 pub mod contract;
 pub mod corpus;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod ir;

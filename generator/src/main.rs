@@ -47,6 +47,23 @@ enum Command {
         /// The folder holding one folder per provider.
         #[arg(long, default_value = "specs")]
         specs_dir: PathBuf,
+        /// Fetch a new spec for one provider: print the diff, update the sha256 pin, bump the
+        /// crate version by the verdict and write a dated CHANGELOG.md entry.
+        #[arg(long)]
+        update: bool,
+        /// With --update: the new spec's path or URL (default: the pinned URL).
+        #[arg(long, requires = "update")]
+        from: Option<String>,
+        /// With --update: which pinned file, for providers with several.
+        #[arg(long, requires = "update")]
+        file: Option<String>,
+        /// With --update: report only; change no file.
+        #[arg(long, requires = "update")]
+        dry_run: bool,
+        /// With --update: the crate folder holding CHANGELOG.md (default:
+        /// <specs-dir>/../generated/<provider>).
+        #[arg(long, requires = "update")]
+        crate_dir: Option<PathBuf>,
     },
     /// Prints a provider's coverage: operations typed, degraded (and why) and skipped.
     Report {
@@ -74,11 +91,51 @@ enum Command {
         #[arg(long, default_value = "target/contract")]
         work_dir: PathBuf,
     },
+    /// Compares two versions of a spec as generated Rust API, with a semver verdict.
+    Diff(DiffArgs),
     /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
     Features {
         /// The provider folder, such as specs/stripe.
         dir: PathBuf,
     },
+}
+
+/// `sdkgen diff OLD NEW`.
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The older spec file, or a provider folder (or a name under specs/).
+    old: PathBuf,
+    /// The newer spec file, or a provider folder (or a name under specs/).
+    new: PathBuf,
+    /// The sdkgen.toml for both spec files (default: the one beside each spec, if any).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The sdkgen.toml for the older spec file.
+    #[arg(long)]
+    old_config: Option<PathBuf>,
+    /// The sdkgen.toml for the newer spec file.
+    #[arg(long)]
+    new_config: Option<PathBuf>,
+    /// `markdown` (grouped by resource, counts first) or `json` (schema in the README).
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DiffFormat,
+    /// Exit with status 2 when the diff has a change of this class (`breaking`), for CI.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    /// Any breaking change (a major verdict).
+    Breaking,
+    /// Any change at all.
+    Any,
 }
 
 const DEMO_SPEC: &str = include_str!("../../specs/demo/openapi.yaml");
@@ -100,7 +157,18 @@ fn main() -> ExitCode {
         Command::Vendor {
             providers,
             specs_dir,
-        } => vendor(&providers, &specs_dir),
+            update,
+            from,
+            file,
+            dry_run,
+            crate_dir,
+        } => {
+            if update {
+                vendor_update(&providers, &specs_dir, from, file, dry_run, crate_dir)
+            } else {
+                vendor(&providers, &specs_dir)
+            }
+        }
         Command::Report { provider, surface } => {
             let dir = if provider.exists() {
                 provider
@@ -134,6 +202,7 @@ fn main() -> ExitCode {
             out,
             work_dir,
         } => contract(provider, prism, seeds, out, work_dir),
+        Command::Diff(args) => diff(&args),
         Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
             Ok(provider) => {
                 print!("{}", sdkgen::build::features_table(&provider));
@@ -199,6 +268,110 @@ fn contract(
         }
         Err(err) => {
             eprintln!("error[contract]: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let old_config = args.old_config.as_deref().or(args.config.as_deref());
+    let new_config = args.new_config.as_deref().or(args.config.as_deref());
+    let loaded = sdkgen::diff::load_side(&args.old, old_config).and_then(|old| {
+        let new = sdkgen::diff::load_side(&args.new, new_config)?;
+        sdkgen::diff::diff_providers(
+            &old,
+            &new,
+            &args.old.display().to_string(),
+            &args.new.display().to_string(),
+        )
+    });
+    let diff = match loaded {
+        Ok(d) => d,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.format {
+        DiffFormat::Markdown => print!("{}", diff.markdown()),
+        DiffFormat::Json => println!("{}", diff.json()),
+    }
+    let fail = match args.fail_on {
+        Some(FailOn::Breaking) => diff.breaking > 0,
+        Some(FailOn::Any) => !diff.changes.is_empty(),
+        None => false,
+    };
+    if fail {
+        eprintln!(
+            "sdkgen diff: {} breaking and {} compatible changes (--fail-on)",
+            diff.breaking, diff.compatible
+        );
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn vendor_update(
+    providers: &[String],
+    specs_dir: &Path,
+    from: Option<String>,
+    file: Option<String>,
+    dry_run: bool,
+    crate_dir: Option<PathBuf>,
+) -> ExitCode {
+    let [provider] = providers else {
+        eprintln!("error: --update takes exactly one provider");
+        return ExitCode::FAILURE;
+    };
+    let as_path = Path::new(provider);
+    let provider_dir = if as_path.join("sdkgen.toml").is_file() {
+        as_path.to_path_buf()
+    } else {
+        specs_dir.join(provider)
+    };
+    let name = provider_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let crate_dir = crate_dir.unwrap_or_else(|| provider_dir.join("../../generated").join(&name));
+    let request = sdkgen::vendor::UpdateRequest {
+        provider_dir,
+        crate_dir,
+        from,
+        file,
+        dry_run,
+        date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+    };
+    match sdkgen::vendor::update_provider(&request) {
+        Ok(outcome) => {
+            let Some(diff) = &outcome.diff else {
+                println!(
+                    "up to date: {} already has sha256 {}",
+                    outcome.file, outcome.new_sha256
+                );
+                return ExitCode::SUCCESS;
+            };
+            print!("{}", diff.markdown());
+            println!();
+            println!(
+                "{} sha256 {} → {}; version {} → {} ({})",
+                outcome.file,
+                outcome.old_sha256,
+                outcome.new_sha256,
+                outcome.old_version,
+                outcome.new_version,
+                diff.verdict.label()
+            );
+            if dry_run {
+                println!("dry run: nothing was changed");
+            }
+            for path in &outcome.written {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }

@@ -10,7 +10,7 @@ use crate::diagnostics::{DiagnosticKind, Severity};
 use crate::ir::{Api, FloatKind, IntKind, ResponseBody, SuccessResponse, TypeKind, TypeRef};
 
 /// A compact Rust-like rendering of a type for surfaces and reports.
-fn type_text(api: &Api, t: &TypeRef) -> String {
+pub(crate) fn type_text(api: &Api, t: &TypeRef) -> String {
     match t {
         TypeRef::Bool => "bool".to_owned(),
         TypeRef::Int(IntKind::I32) => "i32".to_owned(),
@@ -38,7 +38,7 @@ fn type_text(api: &Api, t: &TypeRef) -> String {
     }
 }
 
-fn response_text(api: &Api, body: &ResponseBody) -> String {
+pub(crate) fn response_text(api: &Api, body: &ResponseBody) -> String {
     match body {
         ResponseBody::Empty => "()".to_owned(),
         ResponseBody::Json(t) => type_text(api, t),

@@ -183,6 +183,391 @@ fn download(url: &str, target: &Path) -> Result<(), String> {
     }
 }
 
+/// What `sdkgen vendor --update` is asked to do.
+#[derive(Debug, Clone)]
+pub struct UpdateRequest {
+    /// The provider folder (`specs/<provider>`).
+    pub provider_dir: PathBuf,
+    /// The provider crate's folder, where `CHANGELOG.md` lives (`generated/<provider>`).
+    pub crate_dir: PathBuf,
+    /// The new spec: a path or an `http(s)://` URL; the pinned URL when absent.
+    pub from: Option<String>,
+    /// Which pinned file to update, for providers with several (by `path`).
+    pub file: Option<String>,
+    /// Change nothing; only report.
+    pub dry_run: bool,
+    /// The changelog entry's date (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// What an update found (and, unless it was a dry run, wrote).
+#[derive(Debug)]
+pub struct UpdateOutcome {
+    /// The pinned file updated.
+    pub file: String,
+    /// The old and new sha256.
+    pub old_sha256: String,
+    /// The new spec's sha256.
+    pub new_sha256: String,
+    /// The crate version before.
+    pub old_version: String,
+    /// The crate version the verdict calls for.
+    pub new_version: String,
+    /// The comparison; `None` when the new spec is the pinned one.
+    pub diff: Option<crate::diff::Diff>,
+    /// The changelog entry written (or that would be).
+    pub changelog_entry: String,
+    /// The files written (empty for a dry run or when up to date).
+    pub written: Vec<PathBuf>,
+}
+
+/// Why an update stopped; nothing is written when it does.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// `sdkgen.toml` is missing or invalid, or names no such file.
+    #[error("{path}: {reason}")]
+    Config {
+        /// The config file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The new spec could not be read or downloaded.
+    #[error("cannot fetch the new spec from {from}: {reason}")]
+    Fetch {
+        /// The path or URL.
+        from: String,
+        /// Why.
+        reason: String,
+    },
+    /// The currently pinned spec does not generate.
+    #[error("the pinned spec of {provider} does not generate:\n{errors}")]
+    Old {
+        /// The provider folder.
+        provider: String,
+        /// The errors.
+        errors: String,
+    },
+    /// The new spec does not generate with this `sdkgen.toml`; a spec patch that no longer
+    /// applies is one of these errors, with its reason.
+    #[error(
+        "the new spec from {from} does not generate with {config}; nothing was changed:\n{errors}"
+    )]
+    New {
+        /// The path or URL.
+        from: String,
+        /// The config file.
+        config: String,
+        /// The errors, each with its reason.
+        errors: String,
+    },
+    /// The two specs could not be compared.
+    #[error(transparent)]
+    Diff(#[from] crate::diff::DiffError),
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> UpdateError + '_ {
+    move |e| UpdateError::Io(format!("{}: {e}", path.display()))
+}
+
+fn error_lines(diags: &crate::diagnostics::Diagnostics) -> String {
+    diags
+        .iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Fetches a new spec, compares it with the pinned one as generated Rust API, and (unless
+/// `dry_run`) vendors it, updates the pin and the crate version in `sdkgen.toml`, and prepends
+/// a dated entry to the crate's `CHANGELOG.md`.
+pub fn update_provider(req: &UpdateRequest) -> Result<UpdateOutcome, UpdateError> {
+    let config_path = req.provider_dir.join("sdkgen.toml");
+    let config_text = std::fs::read_to_string(&config_path).map_err(|e| UpdateError::Config {
+        path: config_path.display().to_string(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    let mut diags = crate::diagnostics::Diagnostics::new();
+    let config = Config::parse(&config_text, &config_path.display().to_string(), &mut diags)
+        .ok_or_else(|| UpdateError::Config {
+            path: config_path.display().to_string(),
+            reason: error_lines(&diags),
+        })?;
+    let file = pick_file(&config, req.file.as_deref()).map_err(|reason| UpdateError::Config {
+        path: config_path.display().to_string(),
+        reason,
+    })?;
+    let from = req
+        .from
+        .clone()
+        .or_else(|| file.url.clone())
+        .ok_or_else(|| UpdateError::Fetch {
+            from: "(nothing)".to_owned(),
+            reason: format!("no --from was given and `{}` pins no URL", file.path),
+        })?;
+    let bytes = fetch(&from)?;
+    let new_sha = sha256_hex(&bytes);
+    let old_version = config.crate_.version.clone();
+    let mut outcome = UpdateOutcome {
+        file: file.path.clone(),
+        old_sha256: file.sha256.clone(),
+        new_sha256: new_sha.clone(),
+        old_version: old_version.clone(),
+        new_version: old_version.clone(),
+        diff: None,
+        changelog_entry: String::new(),
+        written: Vec::new(),
+    };
+    if new_sha.eq_ignore_ascii_case(&file.sha256) {
+        return Ok(outcome);
+    }
+    let old = crate::build::load_provider(&req.provider_dir).map_err(|d| UpdateError::Old {
+        provider: req.provider_dir.display().to_string(),
+        errors: error_lines(&d),
+    })?;
+    // The new spec is read as a build would read it: from a staging copy of the provider
+    // folder with the new pin, so every patch and rule of sdkgen.toml applies to it.
+    let mut new_text = replace_once(
+        &config_text,
+        &format!("\"{}\"", file.sha256),
+        &format!("\"{new_sha}\""),
+    );
+    if let (Some(url), true) = (&file.url, is_url(&from)) {
+        new_text = replace_once(&new_text, &format!("\"{url}\""), &format!("\"{from}\""));
+    }
+    let staging = std::env::temp_dir().join(format!(
+        "sdkgen-update-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let staged = stage(
+        &staging,
+        &req.provider_dir,
+        &config,
+        file,
+        &bytes,
+        &new_text,
+    );
+    let new = staged.and_then(|()| {
+        crate::build::load_provider(&staging).map_err(|d| UpdateError::New {
+            from: from.clone(),
+            config: config_path.display().to_string(),
+            errors: error_lines(&d).replace(
+                &staging.display().to_string(),
+                &req.provider_dir.display().to_string(),
+            ),
+        })
+    });
+    let _ = std::fs::remove_dir_all(&staging);
+    let new = new?;
+    let diff =
+        crate::diff::diff_providers(&old, &new, &req.provider_dir.display().to_string(), &from)?;
+    let new_version = diff
+        .verdict
+        .bump(&old_version)
+        .ok_or_else(|| UpdateError::Config {
+            path: config_path.display().to_string(),
+            reason: format!("[crate] version `{old_version}` is not MAJOR.MINOR.PATCH"),
+        })?;
+    new_text = set_crate_version(&new_text, &new_version);
+    outcome.new_version = new_version;
+    outcome.changelog_entry = changelog_entry(&outcome, &diff, &req.date);
+    outcome.diff = Some(diff);
+    if req.dry_run {
+        return Ok(outcome);
+    }
+    let spec_path = req.provider_dir.join(&file.path);
+    std::fs::write(&spec_path, &bytes).map_err(io_err(&spec_path))?;
+    std::fs::write(&config_path, &new_text).map_err(io_err(&config_path))?;
+    let changelog = req.crate_dir.join("CHANGELOG.md");
+    let before = std::fs::read_to_string(&changelog).unwrap_or_default();
+    std::fs::create_dir_all(&req.crate_dir).map_err(io_err(&req.crate_dir))?;
+    std::fs::write(&changelog, prepend_entry(&before, &outcome.changelog_entry))
+        .map_err(io_err(&changelog))?;
+    outcome.written = vec![spec_path, config_path, changelog];
+    Ok(outcome)
+}
+
+fn pick_file<'c>(config: &'c Config, wanted: Option<&str>) -> Result<&'c SourceFile, String> {
+    let files = &config.source.files;
+    match wanted {
+        Some(w) => files
+            .iter()
+            .find(|f| f.path == w)
+            .ok_or_else(|| format!("no [[source.files]] has path `{w}`")),
+        None => match files.as_slice() {
+            [one] => Ok(one),
+            [] => Err("no [[source.files]] is pinned".to_owned()),
+            many => Err(format!(
+                "several files are pinned; name one with --file ({})",
+                many.iter()
+                    .map(|f| f.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+    }
+}
+
+fn is_url(from: &str) -> bool {
+    from.starts_with("https://") || from.starts_with("http://")
+}
+
+fn fetch(from: &str) -> Result<Vec<u8>, UpdateError> {
+    let fail = |reason: String| UpdateError::Fetch {
+        from: from.to_owned(),
+        reason,
+    };
+    if !is_url(from) {
+        return std::fs::read(from).map_err(|e| fail(e.to_string()));
+    }
+    let target = std::env::temp_dir().join(format!("sdkgen-fetch-{}", std::process::id()));
+    download(from, &target).map_err(fail)?;
+    let bytes = std::fs::read(&target).map_err(|e| fail(e.to_string()));
+    let _ = std::fs::remove_file(&target);
+    bytes
+}
+
+/// A staging copy of the provider folder: the config with the new pin, the new spec, and every
+/// other pinned file as the build reads it.
+fn stage(
+    staging: &Path,
+    provider_dir: &Path,
+    config: &Config,
+    updated: &SourceFile,
+    bytes: &[u8],
+    config_text: &str,
+) -> Result<(), UpdateError> {
+    std::fs::create_dir_all(staging).map_err(io_err(staging))?;
+    for f in &config.source.files {
+        let target = staging.join(&f.path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        if f.path == updated.path {
+            std::fs::write(&target, bytes).map_err(io_err(&target))?;
+        } else {
+            let source =
+                resolve_source(provider_dir, f).map_err(|e| UpdateError::Io(e.to_string()))?;
+            copy(&source, &target).map_err(|e| UpdateError::Io(e.to_string()))?;
+        }
+    }
+    let toml = staging.join("sdkgen.toml");
+    std::fs::write(&toml, config_text).map_err(io_err(&toml))
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    text.replacen(from, to, 1)
+}
+
+/// Sets `version` in the `[crate]` table, editing that one line so comments and layout stay.
+pub fn set_crate_version(text: &str, version: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_crate = false;
+    let mut done = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            if in_crate && !done {
+                out.push(format!("version = \"{version}\""));
+                done = true;
+            }
+            in_crate = trimmed.starts_with("[crate]");
+        }
+        let key = trimmed.split('=').next().map(str::trim);
+        if in_crate && !done && key == Some("version") {
+            let comment = line
+                .find('#')
+                .map(|i| &line[i..])
+                .filter(|c| !c.contains('"'));
+            let mut l = format!("version = \"{version}\"");
+            if let Some(c) = comment {
+                l = format!("{l} {c}");
+            }
+            out.push(l);
+            done = true;
+            continue;
+        }
+        out.push(line.to_owned());
+    }
+    if !done {
+        if in_crate {
+            out.push(format!("version = \"{version}\""));
+        } else {
+            out.insert(0, format!("[crate]\nversion = \"{version}\"\n"));
+        }
+    }
+    let mut joined = out.join("\n");
+    if text.ends_with('\n') {
+        joined.push('\n');
+    }
+    joined
+}
+
+fn changelog_entry(o: &UpdateOutcome, diff: &crate::diff::Diff, date: &str) -> String {
+    use crate::diff::{Change, Class};
+    let short = |s: &str| s.chars().take(12).collect::<String>();
+    let mut out = format!(
+        "## {} — {date}\n\n`{}` sha256 {} → {}: **{}** ({} breaking, {} compatible changes; operations {} → {}).\n",
+        o.new_version,
+        o.file,
+        short(&o.old_sha256),
+        short(&o.new_sha256),
+        diff.verdict.label(),
+        diff.breaking,
+        diff.compatible,
+        diff.old.operations,
+        diff.new.operations,
+    );
+    // Breaking, then additions, then every other compatible change.
+    let section = |e: &crate::diff::Entry| match (e.class, e.change) {
+        (Class::Breaking, _) => 0,
+        (Class::Compatible, Change::Added) => 1,
+        (Class::Compatible, _) => 2,
+    };
+    for (i, title) in ["Breaking", "Added", "Changed"].into_iter().enumerate() {
+        let lines: Vec<String> = diff
+            .changes
+            .iter()
+            .filter(|e| section(e) == i)
+            .map(crate::diff::entry_line)
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n### {title}\n\n"));
+        for l in lines {
+            out.push_str(&format!("- {l}\n"));
+        }
+    }
+    out
+}
+
+/// The changelog with `entry` first, below the `# ` title (which is added when missing).
+pub fn prepend_entry(changelog: &str, entry: &str) -> String {
+    let rest = changelog.trim_start();
+    let (title, body) = match rest.strip_prefix("# ") {
+        Some(_) => match rest.split_once('\n') {
+            Some((t, b)) => (t.to_owned(), b.trim_start().to_owned()),
+            None => (rest.to_owned(), String::new()),
+        },
+        None => ("# Changelog".to_owned(), rest.to_owned()),
+    };
+    let mut out = format!("{title}\n\n{entry}");
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(&body);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +580,28 @@ mod tests {
             sha256: sha.to_owned(),
             module: None,
         }
+    }
+
+    #[test]
+    fn the_crate_version_line_is_edited_in_place() {
+        let text = "# a comment\n[crate]\nname = \"x\"\nversion = \"0.1.0\" # pinned\n\n[source]\nspec = \"a\"\n";
+        assert_eq!(
+            set_crate_version(text, "0.2.0"),
+            "# a comment\n[crate]\nname = \"x\"\nversion = \"0.2.0\" # pinned\n\n[source]\nspec = \"a\"\n"
+        );
+        assert_eq!(
+            set_crate_version("[crate]\nname = \"x\"\n[source]\n", "0.1.1"),
+            "[crate]\nname = \"x\"\nversion = \"0.1.1\"\n[source]\n"
+        );
+    }
+
+    #[test]
+    fn a_changelog_entry_goes_first_under_the_title() {
+        assert_eq!(prepend_entry("", "## 1\n"), "# Changelog\n\n## 1\n");
+        assert_eq!(
+            prepend_entry("# Changelog\n\n## 1\n", "## 2\n"),
+            "# Changelog\n\n## 2\n\n## 1\n"
+        );
     }
 
     #[test]
