@@ -132,7 +132,7 @@ fn shared_types_get_names_of_their_own_whatever_the_order() {
             .map(|d| d.name.as_str())
             .collect();
         assert!(names.contains(&"OrderListResponse"), "{names:?}");
-        assert!(names.contains(&"State"), "{names:?}");
+        assert!(names.contains(&"OpenClosedAll"), "{names:?}");
         assert!(
             !names
                 .iter()

@@ -80,8 +80,17 @@ pub(crate) fn emit_harness(
 
         type Outcome = (&'static str, ::std::string::String);
 
-        fn decode<T: ::serde::de::DeserializeOwned>(text: &str) -> ::std::result::Result<T, ::std::string::String> {
-            ::serde_json::from_str(text).map_err(|e| format!("the value does not fit the generated type: {e}"))
+        /// The first candidate the generated type takes: the spec's example, then a value made
+        /// from the schema (Twilio's examples write booleans as "true").
+        fn decode<T: ::serde::de::DeserializeOwned>(candidates: &[&str]) -> ::std::result::Result<T, ::std::string::String> {
+            let mut last = ::std::string::String::new();
+            for text in candidates {
+                match ::serde_json::from_str(text) {
+                    Ok(value) => return Ok(value),
+                    Err(e) => last = format!("the value {text} does not fit the generated type: {e}"),
+                }
+            }
+            Err(last)
         }
 
         /// Prism's reasons for refusing the request, from `sl-violations`.
@@ -104,6 +113,21 @@ pub(crate) fn emit_harness(
             if let Some(api) = error.api() {
                 if let Some(reasons) = violations(&api.headers) {
                     return ("rejected", reasons);
+                }
+                // Where the spec documents no 422, Prism puts its reasons in its own body.
+                if api.status.as_u16() == 422 {
+                    let body: ::serde_json::Value = ::serde_json::from_slice(&api.body).unwrap_or_default();
+                    if let Some(list) = body.get("validation").and_then(|v| v.as_array()) {
+                        let reasons: ::std::vec::Vec<::std::string::String> = list
+                            .iter()
+                            .map(|v| {
+                                let at = v.get("location").map(|l| l.to_string()).unwrap_or_default();
+                                let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+                                format!("{at} {message}")
+                            })
+                            .collect();
+                        return ("rejected", reasons.join("; "));
+                    }
                 }
                 let body: ::std::string::String = ::std::string::String::from_utf8_lossy(&api.body).chars().take(300).collect();
                 return ("status", format!("{}: {body}", api.status));
@@ -200,12 +224,13 @@ fn emit_op(cx: &Cx, root: &Value, op: &Operation, name: &proc_macro2::Ident) -> 
     let mut args = Vec::new();
     let mut optional = TokenStream::new();
     for p in &op.params {
-        let schema = param_schema(root, op, p);
-        let value = match param_example(root, op, p) {
-            Some(example) => example,
-            None => schema.map_or(Value::String("example".into()), |s| all_gen.value(s)),
-        };
-        let value = decode_expr(cx, &p.ty, &value, &value);
+        let generated =
+            param_schema(root, op, p).map_or(Value::String("example".into()), |s| all_gen.value(s));
+        let candidates: Vec<Value> = param_example(root, op, p)
+            .into_iter()
+            .chain([generated])
+            .collect();
+        let value = decode_expr(cx, &p.ty, &candidates, &candidates);
         if p.required {
             args.push(value);
         } else {
@@ -223,7 +248,7 @@ fn emit_op(cx: &Cx, root: &Value, op: &Operation, name: &proc_macro2::Ident) -> 
                     Some(s) => (required_gen.value(s), all_gen.value(s)),
                     None => (serde_json::json!({}), serde_json::json!({})),
                 };
-                decode_expr(cx, &body.ty, &required, &all)
+                decode_expr(cx, &body.ty, &[required], &[all])
             }
         };
         if body.required {
@@ -253,11 +278,16 @@ fn emit_op(cx: &Cx, root: &Value, op: &Operation, name: &proc_macro2::Ident) -> 
 
 /// Decodes the value for the variant into the generated type, at run time, so that a value the
 /// type cannot hold is reported rather than failing the harness's build.
-fn decode_expr(cx: &Cx, ty: &TypeRef, required: &Value, all: &Value) -> TokenStream {
+fn decode_expr(cx: &Cx, ty: &TypeRef, required: &[Value], all: &[Value]) -> TokenStream {
     let ty = type_tokens(cx, ty);
-    let required = Literal::string(&required.to_string());
-    let all = Literal::string(&all.to_string());
-    quote! { decode::<#ty>(if all { #all } else { #required })? }
+    let literals = |values: &[Value]| -> Vec<Literal> {
+        values
+            .iter()
+            .map(|v| Literal::string(&v.to_string()))
+            .collect()
+    };
+    let (required, all) = (literals(required), literals(all));
+    quote! { decode::<#ty>(if all { &[#(#all),*] } else { &[#(#required),*] })? }
 }
 
 /// The operation's node in the normalized document.

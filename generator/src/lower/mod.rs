@@ -30,6 +30,10 @@ use crate::naming::{self, Scope};
 pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
     let mut lowerer = Lowerer::new(&doc.root, config, diags);
     lowerer.allocate_components();
+    // Component schemas are converted before any operation, so that a schema nested in one
+    // (`issue`'s label items) is named from its component, not from whichever operation
+    // reached it first through an `allOf`.
+    lowerer.drain_pending();
     let operations = lowerer.lower_operations();
     lowerer.drain_pending();
     let mut api = Api {

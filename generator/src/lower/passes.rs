@@ -614,153 +614,96 @@ fn is_component(def: &TypeDef) -> bool {
         .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
-/// Gives each shared type that no component schema names a name of its own, from what its
-/// users' names share (`IssuesListForRepoState` and `PullsListState` share `State`), rather
-/// than the name of whichever user it happened to be. A name wanted by two shared types, or
-/// already taken, is qualified by the type's variants (`StateOpenClosedAll`), so that no name
-/// depends on which type was met first. Every user's name stays, as an alias.
+/// Names each shared type after its values (`OpenClosedAll`, `StringOrInteger`), which are
+/// what its users have in common, and makes every user's own name, component schemas' too, an
+/// alias of it. A name made from the values never depends on which users a version of the
+/// spec has, so adding operations or schemas renames nothing (`sdkgen diff` checks this on
+/// GitHub's two descriptions).
 fn name_shared_types(api: &mut Api, merged: &BTreeMap<TypeId, TypeId>) {
     let mut members: BTreeMap<TypeId, Vec<TypeId>> = BTreeMap::new();
     for (member, keeper) in merged {
         members.entry(*keeper).or_default().push(*member);
     }
-    // The base name each shared type wants, and how many want it.
-    let mut wanted: BTreeMap<TypeId, String> = BTreeMap::new();
-    let mut demand: BTreeMap<String, usize> = BTreeMap::new();
+    let mut scope = Scope::new();
+    for def in api.types.values() {
+        scope.claim(&def.name);
+    }
+    let mut next_id = api.types.keys().map(|id| id.0 + 1).max().unwrap_or(0);
     for (keeper, users) in &members {
         let Some(def) = api.types.get(keeper) else {
             continue;
         };
-        if is_component(def) {
-            continue;
-        }
-        let names: Vec<&str> = std::iter::once(def.name.as_str())
-            .chain(
-                users
-                    .iter()
-                    .filter_map(|u| api.types.get(u).map(|d| d.name.as_str())),
-            )
-            .collect();
-        let by_values = variant_words(&def.kind);
-        let base = match shared_name(&names) {
-            Some(base) => base,
-            None if !by_values.is_empty() => by_values,
-            None => continue,
+        let wanted = values_name(&def.kind);
+        let all: Vec<TypeId> = users.iter().copied().chain([*keeper]).collect();
+        // A user already called by the values' name keeps its definition.
+        let owner = all.iter().copied().find(|id| {
+            api.types
+                .get(id)
+                .is_some_and(|d| !wanted.is_empty() && d.name == wanted)
+        });
+        let canonical = match (owner, wanted.is_empty()) {
+            (Some(owner), _) => owner,
+            (None, true) => continue,
+            (None, false) => {
+                let mut shared = def.clone();
+                shared.name = scope.claim(&wanted);
+                // It is named by its values, so it points at them; the member keeps the
+                // schema's own pointer.
+                let values_key = match def.kind {
+                    TypeKind::Union(_) => "oneOf",
+                    _ => "enum",
+                };
+                shared.pointer = format!("{}/{values_key}", def.pointer);
+                let id = TypeId(next_id);
+                next_id += 1;
+                api.types.insert(id, shared);
+                id
+            }
         };
-        // A user already called by the shared name keeps it.
-        if names.contains(&base.as_str()) {
-            continue;
-        }
-        *demand.entry(base.clone()).or_default() += 1;
-        wanted.insert(*keeper, base);
-    }
-    let taken: BTreeSet<String> = api.types.values().map(|d| d.name.clone()).collect();
-    let mut scope = Scope::new();
-    for name in &taken {
-        scope.claim(name);
-    }
-    let mut next_id = api.types.keys().map(|id| id.0 + 1).max().unwrap_or(0);
-    for (keeper, base) in wanted {
-        let Some(def) = api.types.get(&keeper) else {
-            continue;
-        };
-        let unique = demand.get(&base) == Some(&1) && !scope.is_taken(&base);
-        let values = variant_words(&def.kind);
-        let name = if unique || base == values {
-            base
-        } else {
-            format!("{base}{values}")
-        };
-        let mut shared = def.clone();
-        shared.name = scope.claim(&name);
-        let id = TypeId(next_id);
-        next_id += 1;
-        api.types.insert(id, shared);
-        let users = members.get(&keeper).cloned().unwrap_or_default();
-        for user in users.into_iter().chain(std::iter::once(keeper)) {
+        for user in all.into_iter().filter(|u| *u != canonical) {
             if let Some(def) = api.types.get_mut(&user) {
-                def.kind = TypeKind::Alias(TypeRef::Named(id));
+                def.kind = TypeKind::Alias(TypeRef::Named(canonical));
             }
         }
     }
 }
 
-/// The words at the end of every name (`State`), or, when they share none, their last words
-/// joined (`StateOrStatus`); `None` when there are too many to join.
-fn shared_name(names: &[&str]) -> Option<String> {
-    // `VisibilityParam` and `MergeMethodItem` say where a type was met, not what it is.
-    let words: Vec<Vec<String>> = names
-        .iter()
-        .map(|n| {
-            let mut w = camel_words(n);
-            while w.len() > 1 && w.last().is_some_and(|l| l == "Param" || l == "Item") {
-                w.pop();
-            }
-            w
-        })
-        .collect();
-    let mut suffix: Vec<String> = Vec::new();
-    if let Some(first) = words.first() {
-        for (i, word) in first.iter().rev().enumerate() {
-            let all = words
-                .iter()
-                .all(|w| w.len() > i && w.get(w.len() - 1 - i) == Some(word));
-            if !all {
-                break;
-            }
-            suffix.insert(0, word.clone());
-        }
-    }
-    // `ListState` of two listings is their `State`: a verb says which call, not what the type is.
-    const VERBS: &[&str] = &[
-        "List", "Create", "Retrieve", "Update", "Delete", "Get", "Fetch", "Search", "Set",
-    ];
-    while suffix.len() > 1 && suffix.first().is_some_and(|w| VERBS.contains(&w.as_str())) {
-        suffix.remove(0);
-    }
-    // A lone `At` (of `CreatedAt` and `PushedAt`) says nothing; two words each do.
-    let tail = if suffix.concat().len() <= 2 { 2 } else { 1 };
-    if !suffix.is_empty() && tail == 1 {
-        return Some(suffix.concat());
-    }
-    let lasts: BTreeSet<String> = words
-        .iter()
-        .map(|w| w[w.len().saturating_sub(tail)..].concat())
-        .collect();
-    // Beyond three, a list of users' words names none of them; the caller names the type
-    // after its values instead.
-    if lasts.len() > 3 {
-        return None;
-    }
-    Some(lasts.into_iter().collect::<Vec<_>>().join("Or"))
-}
-
-fn camel_words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for c in name.chars() {
-        match words.last_mut() {
-            Some(word) if !c.is_ascii_uppercase() => word.push(c),
-            _ => words.push(c.to_string()),
-        }
-    }
-    words
-}
-
-/// Up to four variant names, to tell apart shared types that want the same name.
-fn variant_words(kind: &TypeKind) -> String {
-    let names: Vec<&str> = match kind {
-        TypeKind::StringEnum(e) => e.variants.iter().map(|v| v.rust_name.as_str()).collect(),
-        TypeKind::IntEnum(v) => v.iter().map(|v| v.rust_name.as_str()).collect(),
-        TypeKind::Union(u) => u.variants.iter().map(|v| v.rust_name.as_str()).collect(),
-        _ => Vec::new(),
+/// A name from a type's values: an enum's first values (`OpenClosedAll`, `Plus1Minus1LaughEtc`
+/// beyond four), a union's variants joined (`StringOrInteger`).
+fn values_name(kind: &TypeKind) -> String {
+    let (names, join, cap): (Vec<&str>, &str, usize) = match kind {
+        TypeKind::StringEnum(e) => (
+            e.variants.iter().map(|v| v.rust_name.as_str()).collect(),
+            "",
+            4,
+        ),
+        TypeKind::IntEnum(v) => (v.iter().map(|v| v.rust_name.as_str()).collect(), "", 4),
+        TypeKind::Union(u) => (
+            u.variants.iter().map(|v| v.rust_name.as_str()).collect(),
+            "Or",
+            3,
+        ),
+        _ => return String::new(),
     };
     // Integer enums name their values as constants (`VALUE_0`); the type name is camel case.
-    let words: Vec<String> = names
-        .into_iter()
-        .take(4)
-        .map(crate::naming::type_name)
-        .collect();
-    words.concat()
+    let words: Vec<String> = names.iter().map(|n| crate::naming::type_name(n)).collect();
+    let name = if words.len() <= cap {
+        words.join(join)
+    } else {
+        let mut head = words[..cap - 1].join(join);
+        head.push_str(if join.is_empty() { "Etc" } else { "OrOther" });
+        head
+    };
+    // A type called `None` (Stripe's `setup_future_usage: none`) would shadow the prelude's in
+    // code that glob-imports the types.
+    const PRELUDE: &[&str] = &[
+        "None", "Some", "Ok", "Err", "Option", "Result", "String", "Vec", "Box",
+    ];
+    if PRELUDE.contains(&name.as_str()) {
+        format!("{name}Value")
+    } else {
+        name
+    }
 }
 
 /// A text that two enums or unions share exactly when they are interchangeable; `None` for
