@@ -498,3 +498,32 @@ fn a_fifty_megabyte_spec_generates_in_under_a_gigabyte() {
         peak / (1024 * 1024)
     );
 }
+
+/// A response that is a binary file or, as JSON, just a string (OpenAI's skill content) is read
+/// as bytes: a server that answers with the zip must not fail a JSON decoder.
+#[test]
+fn a_binary_response_with_a_json_string_beside_it_is_read_as_bytes() {
+    let paths = "  /bundle:
+    get:
+      operationId: getBundle
+      responses:
+        '200':
+          description: ok
+          content:
+            application/zip:
+              schema: {type: string, format: binary}
+            application/json:
+              schema: {type: string}
+";
+    let text = spec(paths, "    Unused:\n      type: string\n");
+    let (generated, _) = generate(text.as_bytes());
+    let op = &generated.api.operations[0];
+    assert!(
+        matches!(
+            op.responses.success,
+            sdkgen::ir::SuccessResponse::Single(sdkgen::ir::ResponseBody::Binary)
+        ),
+        "{:?}",
+        op.responses.success
+    );
+}

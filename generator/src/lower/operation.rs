@@ -659,6 +659,18 @@ impl<'a> Lowerer<'a> {
             return ResponseBody::Empty;
         };
         let cptr = pointer(ptr, "content");
+        // JSON that is only a string beside a binary media type (OpenAI's skill and video
+        // content: `application/zip` or a JSON string) is read as bytes, which hold either.
+        let string_json = content.iter().any(|(m, node)| {
+            is_json(&m.to_ascii_lowercase())
+                && node.pointer("/schema/type").and_then(Value::as_str) == Some("string")
+        });
+        let binary_too = content.iter().any(|(m, node)| {
+            !is_json(&m.to_ascii_lowercase()) && is_binary_schema(node.get("schema"))
+        });
+        if string_json && binary_too {
+            return ResponseBody::Binary;
+        }
         let pick = content
             .iter()
             .find(|(m, _)| is_json(&m.to_ascii_lowercase()))
