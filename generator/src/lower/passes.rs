@@ -646,6 +646,13 @@ fn name_shared_types(api: &mut Api, merged: &BTreeMap<TypeId, TypeId>) {
             (None, true) => continue,
             (None, false) => {
                 let mut shared = def.clone();
+                // `account` as the only value of Stripe's `object` field meets the `Account`
+                // struct: the values' type says what it is.
+                let wanted = if scope.is_taken(&wanted) {
+                    format!("{wanted}Value")
+                } else {
+                    wanted
+                };
                 shared.name = scope.claim(&wanted);
                 // It is named by its values, so it points at them; the member keeps the
                 // schema's own pointer.
