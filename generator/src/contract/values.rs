@@ -155,15 +155,30 @@ impl<'a> ValueGen<'a> {
         if let Some(example) = schema.get("example").filter(|e| e.is_array()) {
             return example.clone();
         }
+        // Two items where the schema allows them: a form body cannot tell a one-item array from
+        // a scalar, so a validator reading one back may call it the wrong type.
+        let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(3);
         let count = schema
             .get("minItems")
             .and_then(Value::as_u64)
-            .unwrap_or(1)
+            .unwrap_or(2)
+            .max(2)
+            .min(max.max(1))
             .clamp(1, 3);
         let item = schema.get("items").cloned().unwrap_or(json!({}));
+        let values: Vec<Value> = self
+            .deref(&item)
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter(|v| !v.is_null()).cloned().collect())
+            .unwrap_or_default();
         let mut out = Vec::new();
-        for _ in 0..count {
-            out.push(self.value_at(&item, depth + 1));
+        for i in 0..count {
+            // An enum's items differ, so that `uniqueItems` keeps them all.
+            match values.get(i as usize % values.len().max(1)) {
+                Some(value) => out.push(value.clone()),
+                None => out.push(self.value_at(&item, depth + 1)),
+            }
         }
         if schema.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
             out.dedup();
