@@ -180,9 +180,11 @@ pub fn load_provider_from(dir: &Path, sources: &Sources) -> Result<Provider, Dia
         };
         // Pagination rules may name the spec modules they apply to.
         let mut part_config = config.clone();
-        part_config.pagination.retain(|rule| {
+        let applies = |rule: &crate::config::PaginationRule| {
             rule.modules.is_empty() || module.as_ref().is_some_and(|m| rule.modules.contains(m))
-        });
+        };
+        part_config.pagination.retain(applies);
+        part_config.pagination_rules.retain(applies);
         match crate::analyze_document(&doc, part_config, part_diags) {
             Ok(generated) => parts.push(Part {
                 module,

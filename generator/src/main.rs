@@ -242,6 +242,14 @@ fn generate(
         }
     };
     report(&generated.diagnostics, verbose);
+    let detected = sdkgen::report::pagination_lines(&generated.api);
+    if verbose {
+        for line in &detected {
+            eprintln!("{line}");
+        }
+    } else if let Some(summary) = detected.first() {
+        eprintln!("{summary} (-v or `sdkgen report SPEC` shows the evidence for each detection)");
+    }
     match sdkgen::standalone::crate_name(&generated, name) {
         Ok(name) => generated.config.crate_.name = name,
         Err(err) => {

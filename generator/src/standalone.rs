@@ -17,14 +17,9 @@ pub fn render_crate(
 }
 
 fn cargo_toml(generated: &crate::Generated, runtime: &RuntimeDependency) -> String {
-    // A crate with a path dependency cannot be published, so it says so; one on a runtime
-    // release can be, like any crate.
-    let (runtime_dep, publish) = match runtime {
-        RuntimeDependency::Path(path) => (
-            format!("{{ path = {} }}", toml_string(path)),
-            "publish = false\n",
-        ),
-        RuntimeDependency::Version(v) => (toml_string(v), ""),
+    let runtime_dep = match runtime {
+        RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
+        RuntimeDependency::Version(v) => toml_string(v),
     };
     let c = &generated.config.crate_;
     format!(
@@ -34,7 +29,7 @@ fn cargo_toml(generated: &crate::Generated, runtime: &RuntimeDependency) -> Stri
          version = {version}\n\
          edition = \"2024\"\n\
          description = {description}\n\
-         {publish}\
+         publish = false\n\
          \n\
          [dependencies]\n\
          sdkgen-runtime = {runtime_dep}\n\
