@@ -94,9 +94,15 @@ fn spec_files(
                 Some(resolved.path().to_path_buf())
             }
             Err(err) => {
+                // The message names the file; the diagnostic points at the pin.
+                let config = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
                 diags.error_with_hint(
                     err.kind(),
-                    dir.join(&file.path).display().to_string(),
+                    format!(
+                        "{} [[source.files]] {}",
+                        config.join("sdkgen.toml").display(),
+                        file.path
+                    ),
                     err.to_string(),
                     err.hint(),
                 );
@@ -137,10 +143,10 @@ fn spec_files(
     vec![(None, found.unwrap_or_else(|| dir.join("openapi.yaml")))]
 }
 
-/// Loads and lowers every spec of a provider folder, reading pinned files from the folder or
-/// the mirror (never downloading).
+/// Loads and lowers every spec of a provider folder, reading pinned files from the folder, the
+/// mirror, or a download into the spec cache ([`Sources::cached`]).
 pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
-    load_provider_from(dir, &Sources::local(dir))
+    load_provider_from(dir, &Sources::cached(dir))
 }
 
 /// Loads and lowers every spec of a provider folder, looking for pinned files in `sources`.
@@ -319,7 +325,7 @@ pub fn provider_dir(manifest_dir: impl AsRef<Path>, name: &str) -> PathBuf {
     let manifest_dir = manifest_dir.as_ref();
     let repository = manifest_dir.join("../../specs").join(name);
     if repository.join("sdkgen.toml").is_file() {
-        repository
+        repository.canonicalize().unwrap_or(repository)
     } else {
         manifest_dir.join("spec")
     }

@@ -104,6 +104,7 @@ fn main() -> ExitCode {
         } => vendor(&providers, &specs_dir, package_into.as_deref()),
         Command::Report { provider, surface } => match sdkgen::build::load_any(&provider) {
             Ok(p) => {
+                say_downloads(&p);
                 if surface {
                     for part in &p.parts {
                         if let Some(m) = &part.module {
@@ -123,6 +124,7 @@ fn main() -> ExitCode {
         },
         Command::Features { dir } => match sdkgen::build::load_any(&dir) {
             Ok(provider) => {
+                say_downloads(&provider);
                 print!("{}", sdkgen::build::features_table(&provider));
                 ExitCode::SUCCESS
             }
@@ -131,6 +133,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn say_downloads(provider: &sdkgen::build::Provider) {
+    for url in &provider.downloaded {
+        eprintln!(
+            "downloaded {url} into the spec cache (its sha256 matches the pin; `sdkgen vendor` keeps a copy in specs/)"
+        );
     }
 }
 

@@ -147,6 +147,17 @@ impl Sources {
         }
     }
 
+    /// What the command line and tests use: the mirror, and downloads (unless [`OFFLINE_ENV`]
+    /// is set) into a cache in the temporary folder, where each file sits under its sha256
+    /// and is checked on every read, so a fresh clone with network access and no mirror
+    /// works.
+    pub fn cached(provider_dir: &Path) -> Self {
+        Self::for_build(
+            provider_dir,
+            &std::env::temp_dir().join("sdkgen-spec-cache"),
+        )
+    }
+
     /// What a build script uses: the mirror, and downloads into `out_dir` unless
     /// [`OFFLINE_ENV`] is set.
     pub fn for_build(provider_dir: &Path, out_dir: &Path) -> Self {
@@ -241,8 +252,11 @@ pub fn resolve(
             return Ok(Resolved::Local(path));
         }
     }
+    let shown_dir = provider_dir
+        .canonicalize()
+        .unwrap_or_else(|_| provider_dir.to_path_buf());
     let missing = |attempt| VendorError::Missing {
-        path: provider_dir.join(&file.path).display().to_string(),
+        path: shown_dir.join(&file.path).display().to_string(),
         mirror: mirror_path(file).to_owned(),
         attempt,
     };
@@ -254,7 +268,8 @@ pub fn resolve(
     let Some(url) = &file.url else {
         return Err(missing(Attempt::NoUrl));
     };
-    let target = dir.join(&file.path);
+    // Under its pin, so that two specs with one file name never share a download.
+    let target = dir.join(&file.sha256).join(&file.path);
     // A download is only ever kept once it matched, so one that matches now is reused.
     if let Ok(Some(path)) = check(&target, &file.sha256) {
         return Ok(Resolved::Downloaded {
@@ -378,10 +393,24 @@ fn copy(source: &Path, target: &Path) -> Result<(), VendorError> {
     Ok(())
 }
 
+/// Downloads `url` into `target` through a temporary file renamed into place, so that a
+/// reader (another test thread, another build) never sees half a file.
 fn download(url: &str, target: &Path) -> Result<(), String> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let partial = target.with_extension(format!("part-{}-{nanos}", std::process::id()));
+    fetch(url, &partial)?;
+    std::fs::rename(&partial, target).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        format!("cannot move the download into {}: {e}", target.display())
+    })
+}
+
+fn fetch(url: &str, target: &Path) -> Result<(), String> {
     let output = std::process::Command::new("curl")
         .args([
             "--fail",

@@ -85,7 +85,42 @@ fn a_provider_crate_reads_the_repository_folder_else_its_packaged_copy() {
     std::fs::write(root.join("specs/acme/sdkgen.toml"), "").unwrap();
     assert_eq!(
         provider_dir(&krate, "acme"),
-        krate.join("../../specs").join("acme")
+        root.join("specs/acme").canonicalize().unwrap()
     );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_fresh_clone_without_mirror_downloads_the_pinned_spec_into_the_cache() {
+    let dir = scratch("fresh-clone");
+    // Unique bytes, so that no earlier run's cached download answers.
+    let spec = format!(
+        "openapi: 3.0.0\ninfo: {{title: t{}, version: '1'}}\npaths: {{}}\n",
+        std::process::id()
+    );
+    let upstream = dir.join("upstream.yaml");
+    std::fs::write(&upstream, &spec).unwrap();
+    let provider = dir.join("specs/acme");
+    std::fs::create_dir_all(&provider).unwrap();
+    std::fs::write(
+        provider.join("sdkgen.toml"),
+        format!(
+            "[[source.files]]\npath = \"openapi.yaml\"\nurl = \"file://{}\"\nsha256 = \"{}\"\n",
+            upstream.display(),
+            sdkgen::load::sha256_hex(spec.as_bytes())
+        ),
+    )
+    .unwrap();
+    let loaded = load_provider(&provider).unwrap();
+    assert_eq!(
+        loaded.downloaded,
+        vec![format!("file://{}", upstream.display())]
+    );
+    assert!(
+        !provider.join("openapi.yaml").exists(),
+        "the clone is not written to"
+    );
+    // The next load reads the checked copy in the cache.
+    assert!(load_provider(&provider).unwrap().downloaded.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }
