@@ -252,13 +252,19 @@ fn generate(
         }
     };
     report(&generated.diagnostics, verbose);
-    let detected = sdkgen::report::pagination_lines(&generated.api);
-    if verbose {
-        for line in &detected {
-            eprintln!("{line}");
+    // The first line counts; each further line is one detection and its evidence.
+    let pagination = sdkgen::report::pagination_lines(&generated.api);
+    if pagination.len() > 1 {
+        if verbose {
+            for line in &pagination {
+                eprintln!("{line}");
+            }
+        } else {
+            eprintln!(
+                "{} (-v or `sdkgen report SPEC` shows the evidence for each detection)",
+                pagination[0]
+            );
         }
-    } else if let Some(summary) = detected.first() {
-        eprintln!("{summary} (-v or `sdkgen report SPEC` shows the evidence for each detection)");
     }
     match sdkgen::standalone::crate_name(&generated, name) {
         Ok(name) => generated.config.crate_.name = name,

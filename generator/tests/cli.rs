@@ -79,3 +79,25 @@ fn the_warning_summary_says_that_dash_v_shows_where() {
     assert!(!stderr.contains("run again with -v"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn generate_says_how_many_streams_it_detected_and_report_shows_the_evidence() {
+    let out = std::env::temp_dir().join(format!("sdkgen-cli-pages-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let generated = sdkgen(&[
+        "generate",
+        "--spec",
+        "tests/fixtures/pagination.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(generated.status.success());
+    let stderr = String::from_utf8_lossy(&generated.stderr);
+    assert!(stderr.contains("6 detected"), "{stderr}");
+    let report = stdout(&sdkgen(&["report", "tests/fixtures/pagination.yaml"]));
+    assert!(
+        report.contains("detected listEvents: query `offset` and `limit`, total at `/total`"),
+        "{report}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
