@@ -1,13 +1,13 @@
-//! Generates the Twilio client from `specs/twilio` into `OUT_DIR`. The spec is read from
-//! `specs/twilio/` once vendored (`cargo run -p sdkgen -- vendor twilio`), or from the mirror
-//! folder, and its sha256 is always checked against `sdkgen.toml`.
+//! Generates the Twilio client into `OUT_DIR` from the pinned spec of `sdkgen.toml`: in this
+//! repository `specs/twilio/` (its vendored copy or the mirror folder's), in a package the crate's
+//! own `spec/` folder. With neither, the pinned URL is downloaded into `OUT_DIR` (never into
+//! the source folder) unless `SDKGEN_OFFLINE=1`. The sha256 is always checked.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let spec_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/twilio");
-    match sdkgen::build::generate_into_out_dir(&spec_dir) {
+    let spec_dir = sdkgen::build::provider_dir(env!("CARGO_MANIFEST_DIR"), "twilio");
+    match sdkgen::build::generate_provider_into_out_dir(&spec_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{err}");

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::diagnostics::{DiagnosticKind, Diagnostics, Severity};
 use crate::emit::Placement;
+use crate::vendor::{Resolved, Sources};
 
 /// What went wrong in a build script.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,8 @@ pub struct Provider {
     pub config: Config,
     /// One part per spec.
     pub parts: Vec<Part>,
+    /// The pinned URLs this load downloaded (a build script's, with no vendored or mirrored copy).
+    pub downloaded: Vec<String>,
 }
 
 /// Reads `<dir>/sdkgen.toml` (optional).
@@ -73,21 +76,39 @@ pub fn read_config(dir: &Path, diags: &mut Diagnostics) -> Option<Config> {
 fn spec_files(
     dir: &Path,
     config: &Config,
+    sources: &Sources,
+    downloaded: &mut Vec<String>,
     diags: &mut Diagnostics,
 ) -> Vec<(Option<String>, PathBuf)> {
-    let resolve = |file: &crate::config::SourceFile, diags: &mut Diagnostics| {
-        match crate::vendor::resolve_source(dir, file) {
-            Ok(path) => Some(path),
+    let mut resolve =
+        |file: &crate::config::SourceFile, diags: &mut Diagnostics| match crate::vendor::resolve(
+            dir, file, sources,
+        ) {
+            Ok(resolved) => {
+                if let Resolved::Downloaded {
+                    url, fresh: true, ..
+                } = &resolved
+                {
+                    downloaded.push(url.clone());
+                }
+                Some(resolved.path().to_path_buf())
+            }
             Err(err) => {
-                diags.error(
-                    DiagnosticKind::Parse,
-                    dir.join(&file.path).display().to_string(),
+                // The message names the file; the diagnostic points at the pin.
+                let config = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+                diags.error_with_hint(
+                    err.kind(),
+                    format!(
+                        "{} [[source.files]] {}",
+                        config.join("sdkgen.toml").display(),
+                        file.path
+                    ),
                     err.to_string(),
+                    err.hint(),
                 );
                 None
             }
-        }
-    };
+        };
     let with_modules: Vec<_> = config
         .source
         .files
@@ -122,13 +143,34 @@ fn spec_files(
     vec![(None, found.unwrap_or_else(|| dir.join("openapi.yaml")))]
 }
 
-/// Loads and lowers every spec of a provider folder.
+/// Loads and lowers every spec of a provider folder, reading pinned files from the folder, the
+/// mirror, or a download into the spec cache ([`Sources::cached`]).
 pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
+    load_provider_from(dir, &Sources::cached(dir))
+}
+
+/// Loads and lowers every spec of a provider folder, looking for pinned files in `sources`.
+pub fn load_provider_from(dir: &Path, sources: &Sources) -> Result<Provider, Diagnostics> {
     let mut diags = Diagnostics::new();
+    if !dir.is_dir() {
+        let (kind, message) = if dir.exists() {
+            (DiagnosticKind::Config, "is not a provider folder")
+        } else {
+            (DiagnosticKind::MissingFile, "does not exist")
+        };
+        diags.error_with_hint(
+            kind,
+            dir.display().to_string(),
+            format!("{} {message}", dir.display()),
+            "give the folder that holds sdkgen.toml (such as specs/stripe), or a provider name",
+        );
+        return Err(diags);
+    }
     let Some(config) = read_config(dir, &mut diags) else {
         return Err(diags);
     };
-    let files = spec_files(dir, &config, &mut diags);
+    let mut downloaded = Vec::new();
+    let files = spec_files(dir, &config, sources, &mut downloaded, &mut diags);
     let paths: Vec<&Path> = files.iter().map(|(_, p)| p.as_path()).collect();
     config.check_patches(&paths, &mut diags);
     if diags.has_errors() {
@@ -144,9 +186,11 @@ pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
         };
         // Pagination rules may name the spec modules they apply to.
         let mut part_config = config.clone();
-        part_config.pagination.retain(|rule| {
+        let applies = |rule: &crate::config::PaginationRule| {
             rule.modules.is_empty() || module.as_ref().is_some_and(|m| rule.modules.contains(m))
-        });
+        };
+        part_config.pagination.retain(applies);
+        part_config.pagination_rules.retain(applies);
         match crate::analyze_document(&doc, part_config, part_diags) {
             Ok(generated) => parts.push(Part {
                 module,
@@ -159,7 +203,51 @@ pub fn load_provider(dir: &Path) -> Result<Provider, Diagnostics> {
             }
         }
     }
-    Ok(Provider { config, parts })
+    Ok(Provider {
+        config,
+        parts,
+        downloaded,
+    })
+}
+
+/// What `sdkgen report` and `sdkgen features` are given: a provider name (`stripe`, looked up
+/// under `specs/`), a provider folder (`specs/stripe`), or a spec file (read with the
+/// `sdkgen.toml` beside it, if any).
+pub fn load_any(target: &Path) -> Result<Provider, Diagnostics> {
+    if target.is_file() {
+        let beside = target
+            .parent()
+            .map(|p| p.join("sdkgen.toml"))
+            .filter(|p| p.is_file() && p.as_path() != target);
+        let generated = crate::analyze(target, beside.as_deref())?;
+        return Ok(Provider {
+            config: generated.config.clone(),
+            parts: vec![Part {
+                module: None,
+                spec: target.to_path_buf(),
+                generated,
+            }],
+            downloaded: Vec::new(),
+        });
+    }
+    if target.is_dir() {
+        return load_provider(target);
+    }
+    let named = Path::new("specs").join(target);
+    if target.components().count() == 1 && named.is_dir() {
+        return load_provider(&named);
+    }
+    let mut diags = Diagnostics::new();
+    diags.error_with_hint(
+        DiagnosticKind::MissingFile,
+        target.display().to_string(),
+        format!(
+            "there is no spec file, provider folder or provider named `{}`",
+            target.display()
+        ),
+        "give a spec file (openapi.yaml), a folder holding sdkgen.toml (specs/stripe), or the name of a folder under specs/",
+    );
+    Err(diags)
 }
 
 fn placement(module: Option<&str>) -> Placement {
@@ -211,16 +299,51 @@ pub(crate) fn render_features_table(groups: &BTreeSet<String>) -> String {
     out
 }
 
-/// Generates the provider in `dir` into `OUT_DIR` (root file `sdkgen.rs`) and tells Cargo to
-/// rerun when anything in `dir` changes.
+/// Generates the spec folder `dir` (an `sdkgen.toml` and its spec) into `OUT_DIR` (root file
+/// `sdkgen.rs`) and tells Cargo to rerun when anything in `dir` changes. For a crate of your
+/// own: the spec's warnings are summed up in one `cargo:warning` line, since you can act on
+/// them (`sdkgen report DIR` lists each).
+///
+/// A pinned file (`[[source.files]]`) that is neither in `dir` nor in the mirror folder
+/// (`SDKGEN_SPEC_MIRROR`) is downloaded from its URL into `OUT_DIR`, checked against its
+/// sha256, and the build says so; `SDKGEN_OFFLINE=1` forbids the download.
 pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
-    let dir = dir.as_ref();
+    generate(dir.as_ref(), true)
+}
+
+/// Like [`generate_into_out_dir`], for the provider crates this project publishes: their spec
+/// warnings are the provider's, which a user of the crate cannot act on, so the build stays
+/// quiet unless it downloads a spec or fails.
+pub fn generate_provider_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
+    generate(dir.as_ref(), false)
+}
+
+/// The spec folder of a provider crate: `specs/<name>` of this repository (a path or git
+/// dependency, where it sits two levels above the crate), else the crate's own `spec/` folder,
+/// which `sdkgen vendor NAME --package-into` fills before `cargo package`.
+pub fn provider_dir(manifest_dir: impl AsRef<Path>, name: &str) -> PathBuf {
+    let manifest_dir = manifest_dir.as_ref();
+    let repository = manifest_dir.join("../../specs").join(name);
+    if repository.join("sdkgen.toml").is_file() {
+        repository.canonicalize().unwrap_or(repository)
+    } else {
+        manifest_dir.join("spec")
+    }
+}
+
+fn generate(dir: &Path, report_warnings: bool) -> Result<(), BuildError> {
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-env-changed={}", crate::vendor::MIRROR_ENV);
+    println!("cargo:rerun-if-env-changed={}", crate::vendor::OFFLINE_ENV);
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or(BuildError::NoOutDir)?;
-    let provider = load_provider(dir).map_err(|d| BuildError::Spec(render_errors(&d)))?;
+    let sources = Sources::for_build(dir, &out_dir);
+    let provider =
+        load_provider_from(dir, &sources).map_err(|d| BuildError::Spec(render_errors(&d)))?;
+    for warning in build_warnings(dir, &provider, report_warnings) {
+        println!("cargo:warning={warning}");
+    }
     // Cargo tells a build script which features are on (`CARGO_FEATURE_<NAME>`), and runs it
     // again, into a fresh `OUT_DIR`, whenever the set changes.
     let features: BTreeSet<String> = std::env::vars_os()
@@ -235,14 +358,6 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
     let mut root = String::new();
     for part in &provider.parts {
         println!("cargo:rerun-if-changed={}", part.spec.display());
-        let summary = summarize(&part.generated.diagnostics);
-        if !summary.is_empty() {
-            let file = part
-                .spec
-                .file_name()
-                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
-            println!("cargo:warning={file}: {summary}");
-        }
         let mut placement = placement(part.module.as_deref());
         // A crate without per-group features compiles everything.
         let api = if provider.config.crate_.features {
@@ -269,6 +384,39 @@ pub fn generate_into_out_dir(dir: impl AsRef<Path>) -> Result<(), BuildError> {
         )?;
     }
     Ok(())
+}
+
+/// The `cargo:warning` lines of a build: each download, which the user should know about, and
+/// for a crate of their own (`report_warnings`) one summary of the spec's warnings per spec.
+/// A provider crate's spec warnings are not the user's to act on, so they stay out.
+pub fn build_warnings(dir: &Path, provider: &Provider, report_warnings: bool) -> Vec<String> {
+    let mut lines: Vec<String> = provider
+        .downloaded
+        .iter()
+        .map(|url| {
+            format!(
+                "downloaded {url} (no vendored or mirrored copy; its sha256 matches the pin). Set {}=1 to forbid downloads",
+                crate::vendor::OFFLINE_ENV
+            )
+        })
+        .collect();
+    if report_warnings {
+        for part in &provider.parts {
+            let summary = summarize(&part.generated.diagnostics);
+            if summary.is_empty() {
+                continue;
+            }
+            let file = part
+                .spec
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            lines.push(format!(
+                "{file}: {summary} (`sdkgen report {}` shows each)",
+                dir.display()
+            ));
+        }
+    }
+    lines
 }
 
 /// The part of an API that the enabled features compile: the operations of enabled groups and

@@ -21,9 +21,13 @@ pub struct Config {
     /// Runtime behaviour.
     #[serde(default)]
     pub runtime: RuntimeConfig,
-    /// Pagination rules, first match wins.
+    /// Pagination rules, first match wins, without the `style = "none"` rules (which only turn
+    /// detection off, see [`crate::lower`]'s pagination detection).
     #[serde(default)]
     pub pagination: Vec<PaginationRule>,
+    /// Every pagination rule as written, `none` included, in order.
+    #[serde(skip)]
+    pub pagination_rules: Vec<PaginationRule>,
     /// How the provider authenticates, when the spec does not say (or says it wrong).
     pub auth: Option<AuthConfig>,
     /// Optional headers the provider reads on every request, each with a builder method.
@@ -307,6 +311,22 @@ pub struct RateLimitHeadersConfig {
     pub reset_kind: String,
 }
 
+/// Every pagination style, with the fields it needs (README, "Pagination", documents each).
+/// `none` keeps the matched operations unpaginated, overriding detection.
+pub const PAGINATION_STYLES: [(&str, &[&str]); 8] = [
+    ("cursor", &["has_more", "cursor_param"]),
+    (
+        "cursor_from_body",
+        &["has_more", "cursor_param", "cursor_pointer"],
+    ),
+    ("next_url", &["next"]),
+    ("link_header", &[]),
+    ("page_number", &["page_param"]),
+    ("offset_limit", &["offset_param", "limit_param"]),
+    ("token", &["token_pointer", "token_param"]),
+    ("none", &[]),
+];
+
 /// Which operations page and how.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,6 +373,26 @@ pub struct PaginationRule {
 }
 
 impl PaginationRule {
+    /// The fields this rule's style needs and does not set (`None` for an unknown style).
+    pub fn missing_fields(&self) -> Option<Vec<&'static str>> {
+        let (_, needs) = PAGINATION_STYLES
+            .iter()
+            .find(|(style, _)| *style == self.style)?;
+        let set = |field: &str| match field {
+            "has_more" => self.has_more.is_some(),
+            "cursor_param" => self.cursor_param.is_some(),
+            "cursor_pointer" => self.cursor_pointer.is_some(),
+            "next" => self.next.is_some(),
+            "page_param" => self.page_param.is_some(),
+            "offset_param" => self.offset_param.is_some(),
+            "limit_param" => self.limit_param.is_some(),
+            "token_pointer" => self.token_pointer.is_some(),
+            "token_param" => self.token_param.is_some(),
+            _ => false,
+        };
+        Some(needs.iter().copied().filter(|f| !set(f)).collect())
+    }
+
     /// True when `operation_id` matches one of the globs.
     pub fn matches(&self, operation_id: &str) -> bool {
         self.operations
@@ -408,6 +448,50 @@ impl Config {
         }
     }
 
+    /// Reports each pagination rule with an unknown style (listing the valid ones) or without a
+    /// field its style needs, as an error: such a rule would otherwise page nothing, quietly.
+    fn check_pagination(&self, origin: &str, diags: &mut Diagnostics) -> bool {
+        let mut ok = true;
+        for (i, rule) in self.pagination.iter().enumerate() {
+            let at = format!("{origin}: pagination[{i}]");
+            match rule.missing_fields() {
+                None => {
+                    let valid: Vec<&str> = PAGINATION_STYLES.iter().map(|(s, _)| *s).collect();
+                    diags.error_with_hint(
+                        DiagnosticKind::Config,
+                        &at,
+                        format!(
+                            "unknown pagination style `{}`; the styles are {}",
+                            rule.style,
+                            valid.join(", ")
+                        ),
+                        "README's \"Pagination\" section lists each style's fields",
+                    );
+                    ok = false;
+                }
+                Some(missing) if !missing.is_empty() => {
+                    diags.error_with_hint(
+                        DiagnosticKind::Config,
+                        &at,
+                        format!(
+                            "pagination style `{}` needs {}",
+                            rule.style,
+                            missing
+                                .iter()
+                                .map(|f| format!("`{f}`"))
+                                .collect::<Vec<_>>()
+                                .join(" and ")
+                        ),
+                        "README's \"Pagination\" section lists each style's fields",
+                    );
+                    ok = false;
+                }
+                Some(_) => {}
+            }
+        }
+        ok
+    }
+
     /// Reports patches without a reason and patches naming a file that is not one of `specs`.
     pub fn check_patches(&self, specs: &[&std::path::Path], diags: &mut Diagnostics) {
         for (i, patch) in self.patches.iter().enumerate() {
@@ -436,7 +520,14 @@ impl Config {
     /// Parses a config file's text.
     pub fn parse(text: &str, origin: &str, diags: &mut Diagnostics) -> Option<Config> {
         match toml::from_str::<Config>(text) {
-            Ok(config) => Some(config),
+            Ok(mut config) => {
+                if !config.check_pagination(origin, diags) {
+                    return None;
+                }
+                config.pagination_rules = config.pagination.clone();
+                config.pagination.retain(|rule| rule.style != "none");
+                Some(config)
+            }
             Err(err) => {
                 diags.error(
                     DiagnosticKind::Config,

@@ -38,57 +38,58 @@ const DEGRADING_KINDS: [DiagnosticKind; 4] = [
 ];
 
 /// The arguments of `sdkgen corpus`.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct CorpusArgs {
     /// Folders of specs; every `*.yaml`, `*.yml` and `*.json` file in them is one spec.
-    #[arg(required_unless_present = "worker_spec")]
+    #[cfg_attr(feature = "cli", arg(required_unless_present = "worker_spec"))]
     pub dirs: Vec<PathBuf>,
     /// Where to write the markdown report.
-    #[arg(long, default_value = "corpus-report.md")]
+    #[cfg_attr(feature = "cli", arg(long, default_value = "corpus-report.md"))]
     pub out: PathBuf,
     /// Also type-check every generated crate with `cargo check`.
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub compile: bool,
     /// Specs generated at once, and cargo's `-j`.
-    #[arg(long, default_value_t = 2)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 2))]
     pub jobs: usize,
     /// Seconds one spec may take to generate before it counts as a hang.
-    #[arg(long, default_value_t = 60)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 60))]
     pub timeout_secs: u64,
     /// Seconds one `cargo check` batch may take.
-    #[arg(long, default_value_t = 3600)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 3600))]
     pub compile_timeout_secs: u64,
     /// Crates per `cargo check` batch.
-    #[arg(long, default_value_t = 50)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 50))]
     pub batch_size: usize,
     /// Only the first N specs (after sorting and filtering).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub limit: Option<usize>,
     /// Only specs whose file name contains this text.
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub filter: Option<String>,
     /// Only the specs whose file names are listed in this file (one a line, `#` comments).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub subset: Option<PathBuf>,
     /// Exit non-zero when a spec crashes or hangs the generator, or (with `--compile`) a crate
     /// does not compile or raises a rustc warning.
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub strict: bool,
     /// Scratch folder for generated crates, logs and the shared target directory
     /// (default: `target/corpus` of this workspace).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub work_dir: Option<PathBuf>,
     /// The runtime the generated crates depend on (default: this workspace's).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub runtime_path: Option<String>,
     #[doc(hidden)]
-    #[arg(long, hide = true)]
+    #[cfg_attr(feature = "cli", arg(long, hide = true))]
     pub worker_spec: Option<PathBuf>,
     #[doc(hidden)]
-    #[arg(long, hide = true)]
+    #[cfg_attr(feature = "cli", arg(long, hide = true))]
     pub worker_out: Option<PathBuf>,
     #[doc(hidden)]
-    #[arg(long, hide = true)]
+    #[cfg_attr(feature = "cli", arg(long, hide = true))]
     pub worker_name: Option<String>,
 }
 

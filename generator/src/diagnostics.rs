@@ -19,8 +19,18 @@ pub enum Severity {
 /// What went wrong, as data, so that reports can group and count problems by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DiagnosticKind {
-    /// The bytes are not JSON or YAML, or are empty.
+    /// The bytes are not JSON or YAML.
     Parse,
+    /// The spec (or a file it names) does not exist.
+    MissingFile,
+    /// The file exists and holds nothing (or only whitespace).
+    EmptyFile,
+    /// Reading or writing a file failed for another reason than its absence.
+    Io,
+    /// A pinned upstream spec is not vendored, no mirror has it, and it was not downloaded.
+    Unvendored,
+    /// A pinned upstream spec differs from its sha256 in `sdkgen.toml`.
+    PinMismatch,
     /// The `openapi`/`swagger` version is missing or not one we read.
     UnsupportedVersion,
     /// A document section does not have the shape the OpenAPI specification gives it.
@@ -62,6 +72,11 @@ impl DiagnosticKind {
     pub fn name(self) -> &'static str {
         match self {
             Self::Parse => "parse",
+            Self::MissingFile => "missing-file",
+            Self::EmptyFile => "empty-file",
+            Self::Io => "io",
+            Self::Unvendored => "unvendored-spec",
+            Self::PinMismatch => "pin-mismatch",
             Self::UnsupportedVersion => "unsupported-version",
             Self::InvalidStructure => "invalid-structure",
             Self::UnresolvedRef => "unresolved-ref",
@@ -87,6 +102,19 @@ impl DiagnosticKind {
         match self {
             Self::Parse => {
                 "check that the file is UTF-8 JSON or YAML (no tabs for indentation, no duplicate keys)"
+            }
+            Self::MissingFile => {
+                "check the path; relative paths start at the current folder (or, in sdkgen.toml, at its folder)"
+            }
+            Self::EmptyFile => {
+                "the file has no content: was a download or a copy interrupted? Restore the spec"
+            }
+            Self::Io => "check the file's permissions and the disk",
+            Self::Unvendored => {
+                "run `sdkgen vendor` with network access, set SDKGEN_SPEC_MIRROR to a mirror folder, or let the build download it (unset SDKGEN_OFFLINE)"
+            }
+            Self::PinMismatch => {
+                "review the upstream change, then update `sha256` in sdkgen.toml, or restore the pinned file"
             }
             Self::UnsupportedVersion => {
                 "sdkgen reads `swagger: 2.0` and `openapi: 3.0.x`/`3.1.x` documents"

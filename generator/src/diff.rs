@@ -320,6 +320,7 @@ pub fn load_side(arg: &Path, config: Option<&Path>) -> Result<Provider, DiffErro
             spec: arg.to_path_buf(),
             generated,
         }],
+        downloaded: Vec::new(),
     })
 }
 
@@ -445,6 +446,7 @@ fn empty_api() -> Api {
         resources: BTreeMap::new(),
         security: Vec::new(),
         spec_sha256: String::new(),
+        detected_pagination: BTreeMap::new(),
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Api {
     pub security: Vec<SecurityScheme>,
     /// The sha256 of the spec bytes.
     pub spec_sha256: String,
+    /// Pagination that no `sdkgen.toml` rule configured and that lowering detected, by
+    /// operationId, with the evidence (see `lower::pagination`).
+    pub detected_pagination: BTreeMap<String, String>,
 }
 
 /// A server URL with its variables.

@@ -25,13 +25,18 @@ enum Command {
         /// An sdkgen.toml with provider behaviour; defaults to the one beside the spec, if any.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Where to write the crate.
+        /// Where to write the crate. A folder an earlier `generate` wrote is replaced (files it no
+        /// longer needs are deleted); any other non-empty folder is refused.
         #[arg(long)]
         out: PathBuf,
-        /// Depend on the runtime at this path (default: the runtime of the workspace that built sdkgen).
+        /// The crate name (default: `[crate] name` from sdkgen.toml, else the spec's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Depend on the runtime at this path (default: the runtime of the workspace that built
+        /// sdkgen, or, for an installed sdkgen, the runtime release of its version).
         #[arg(long, conflicts_with = "runtime_version")]
         runtime_path: Option<String>,
-        /// Depend on this crates.io version of the runtime instead of a path.
+        /// Depend on this version requirement of `sdkgen-runtime` from the registry.
         #[arg(long)]
         runtime_version: Option<String>,
         /// Print every warning, not just the counts.
@@ -47,6 +52,10 @@ enum Command {
         /// The folder holding one folder per provider.
         #[arg(long, default_value = "specs")]
         specs_dir: PathBuf,
+        /// Write one provider's sdkgen.toml and pinned files into this folder instead (a provider
+        /// crate's `spec/` folder, before `cargo package`).
+        #[arg(long)]
+        package_into: Option<PathBuf>,
         /// Fetch a new spec for one provider: print the diff, update the sha256 pin, bump the
         /// crate version by the verdict and write a dated CHANGELOG.md entry.
         #[arg(long)]
@@ -67,7 +76,7 @@ enum Command {
     },
     /// Prints a provider's coverage: operations typed, degraded (and why) and skipped.
     Report {
-        /// The provider folder, such as specs/stripe, or a provider name.
+        /// A provider name (stripe), a provider folder (specs/stripe) or a spec file.
         provider: PathBuf,
         /// Print the API surface (method signatures and type names) instead.
         #[arg(long)]
@@ -95,7 +104,7 @@ enum Command {
     Diff(DiffArgs),
     /// Prints the `[features]` table a provider crate's Cargo.toml must carry.
     Features {
-        /// The provider folder, such as specs/stripe.
+        /// A provider name (stripe), a provider folder (specs/stripe) or a spec file.
         dir: PathBuf,
     },
 }
@@ -138,9 +147,9 @@ enum FailOn {
     Any,
 }
 
-const DEMO_SPEC: &str = include_str!("../../specs/demo/openapi.yaml");
-const DEMO_COMMON: &str = include_str!("../../specs/demo/common.yaml");
-const DEMO_CONFIG: &str = include_str!("../../specs/demo/sdkgen.toml");
+const DEMO_SPEC: &str = include_str!("../demo/openapi.yaml");
+const DEMO_COMMON: &str = include_str!("../demo/common.yaml");
+const DEMO_CONFIG: &str = include_str!("../demo/sdkgen.toml");
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -149,14 +158,24 @@ fn main() -> ExitCode {
             spec,
             config,
             out,
+            name,
             runtime_path,
             runtime_version,
             verbose,
-        } => generate(spec, config, &out, runtime_path, runtime_version, verbose),
+        } => generate(
+            spec,
+            config,
+            &out,
+            name.as_deref(),
+            runtime_path,
+            runtime_version,
+            verbose,
+        ),
         Command::Corpus(args) => sdkgen::corpus::run(&args),
         Command::Vendor {
             providers,
             specs_dir,
+            package_into,
             update,
             from,
             file,
@@ -166,35 +185,29 @@ fn main() -> ExitCode {
             if update {
                 vendor_update(&providers, &specs_dir, from, file, dry_run, crate_dir)
             } else {
-                vendor(&providers, &specs_dir)
+                vendor(&providers, &specs_dir, package_into.as_deref())
             }
         }
-        Command::Report { provider, surface } => {
-            let dir = if provider.exists() {
-                provider
-            } else {
-                Path::new("specs").join(&provider)
-            };
-            match sdkgen::build::load_provider(&dir) {
-                Ok(p) => {
-                    if surface {
-                        for part in &p.parts {
-                            if let Some(m) = &part.module {
-                                println!("# {m}");
-                            }
-                            print!("{}", sdkgen::report::surface(&part.generated.api));
+        Command::Report { provider, surface } => match sdkgen::build::load_any(&provider) {
+            Ok(p) => {
+                say_downloads(&p);
+                if surface {
+                    for part in &p.parts {
+                        if let Some(m) = &part.module {
+                            println!("# {m}");
                         }
-                    } else {
-                        print!("{}", sdkgen::report::provider_report(&p));
+                        print!("{}", sdkgen::report::surface(&part.generated.api));
                     }
-                    ExitCode::SUCCESS
+                } else {
+                    print!("{}", sdkgen::report::provider_report(&p));
                 }
-                Err(diags) => {
-                    report(&diags, true);
-                    ExitCode::FAILURE
-                }
+                ExitCode::SUCCESS
             }
-        }
+            Err(diags) => {
+                report(&diags, true);
+                ExitCode::FAILURE
+            }
+        },
         Command::Contract {
             provider,
             prism,
@@ -203,8 +216,9 @@ fn main() -> ExitCode {
             work_dir,
         } => contract(provider, prism, seeds, out, work_dir),
         Command::Diff(args) => diff(&args),
-        Command::Features { dir } => match sdkgen::build::load_provider(&dir) {
+        Command::Features { dir } => match sdkgen::build::load_any(&dir) {
             Ok(provider) => {
+                say_downloads(&provider);
                 print!("{}", sdkgen::build::features_table(&provider));
                 ExitCode::SUCCESS
             }
@@ -213,6 +227,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn say_downloads(provider: &sdkgen::build::Provider) {
+    for url in &provider.downloaded {
+        eprintln!(
+            "downloaded {url} into the spec cache (its sha256 matches the pin; `sdkgen vendor` keeps a copy in specs/)"
+        );
     }
 }
 
@@ -377,7 +399,11 @@ fn vendor_update(
     }
 }
 
-fn vendor(providers: &[String], specs_dir: &Path) -> ExitCode {
+fn vendor(providers: &[String], specs_dir: &Path, package_into: Option<&Path>) -> ExitCode {
+    if package_into.is_some() && providers.len() != 1 {
+        eprintln!("error: --package-into takes exactly one provider");
+        return ExitCode::FAILURE;
+    }
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(specs_dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -410,7 +436,11 @@ fn vendor(providers: &[String], specs_dir: &Path) -> ExitCode {
             failed = true;
             continue;
         };
-        match sdkgen::vendor::vendor_provider(&dir, &config) {
+        let outcomes = match package_into {
+            Some(target) => sdkgen::vendor::stage_package(&dir, &config, target),
+            None => sdkgen::vendor::vendor_provider(&dir, &config),
+        };
+        match outcomes {
             Ok(outcomes) => {
                 for o in outcomes {
                     match o {
@@ -437,10 +467,15 @@ fn generate(
     spec: Option<PathBuf>,
     config: Option<PathBuf>,
     out: &Path,
+    name: Option<&str>,
     runtime_path: Option<String>,
     runtime_version: Option<String>,
     verbose: bool,
 ) -> ExitCode {
+    // The embedded demo is read from a scratch folder (its `$ref`s need the files beside each
+    // other), and its files are written into `<out>/spec/`, so the crate carries its input.
+    let demo = spec.is_none();
+    let scratch = std::env::temp_dir().join(format!("sdkgen-demo-{}", std::process::id()));
     let (spec, config) = match spec {
         Some(spec) => {
             let beside = spec
@@ -449,18 +484,22 @@ fn generate(
                 .filter(|p| p.exists());
             (spec, config.or(beside))
         }
-        None => match write_demo(out) {
+        None => match write_demo(&scratch) {
             Ok(paths) => paths,
             Err(err) => {
                 eprintln!(
                     "error: cannot write the demo spec into {}: {err}",
-                    out.display()
+                    scratch.display()
                 );
                 return ExitCode::FAILURE;
             }
         },
     };
-    let generated = match sdkgen::analyze(&spec, config.as_deref()) {
+    let analyzed = sdkgen::analyze(&spec, config.as_deref());
+    if demo {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    let mut generated = match analyzed {
         Ok(g) => g,
         Err(diags) => {
             report(&diags, true);
@@ -468,25 +507,51 @@ fn generate(
         }
     };
     report(&generated.diagnostics, verbose);
-    let runtime = match runtime_version {
-        Some(v) => RuntimeDependency::Version(v),
-        None => RuntimeDependency::Path(
-            runtime_path.unwrap_or_else(sdkgen::standalone::default_runtime_path),
-        ),
+    // The first line counts; each further line is one detection and its evidence.
+    let pagination = sdkgen::report::pagination_lines(&generated.api);
+    if pagination.len() > 1 {
+        if verbose {
+            for line in &pagination {
+                eprintln!("{line}");
+            }
+        } else {
+            eprintln!(
+                "{} (-v or `sdkgen report SPEC` shows the evidence for each detection)",
+                pagination[0]
+            );
+        }
+    }
+    match sdkgen::standalone::crate_name(&generated, name) {
+        Ok(name) => generated.config.crate_.name = name,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let runtime = match (runtime_version, runtime_path) {
+        (Some(v), _) => RuntimeDependency::Version(v),
+        (None, Some(path)) => RuntimeDependency::Path(path),
+        (None, None) => sdkgen::standalone::default_runtime(),
     };
-    let files = match sdkgen::standalone::render_crate(&generated, &runtime) {
+    let mut files = match sdkgen::standalone::render_crate(&generated, &runtime) {
         Ok(f) => f,
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::FAILURE;
         }
     };
-    if let Err(err) = sdkgen::build::write_files(out, &files) {
-        eprintln!("error: cannot write {}: {err}", out.display());
+    if demo {
+        for (file, text) in DEMO_FILES {
+            files.files.insert(format!("spec/{file}"), text.to_owned());
+        }
+    }
+    if let Err(err) = sdkgen::standalone::write_crate(out, &files) {
+        eprintln!("error: {err}");
         return ExitCode::FAILURE;
     }
     println!(
-        "wrote {} ({} operations, {} types, {} files)",
+        "wrote {} into {} ({} operations, {} types, {} files)",
+        generated.config.crate_.name,
         out.display(),
         generated.api.operations.len(),
         generated.api.types.len(),
@@ -495,13 +560,18 @@ fn generate(
     ExitCode::SUCCESS
 }
 
-/// The embedded demo spec lands in `<out>/spec/`, so the written crate carries its own input.
-fn write_demo(out: &Path) -> std::io::Result<(PathBuf, Option<PathBuf>)> {
-    let dir = out.join("spec");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("openapi.yaml"), DEMO_SPEC)?;
-    std::fs::write(dir.join("common.yaml"), DEMO_COMMON)?;
-    std::fs::write(dir.join("sdkgen.toml"), DEMO_CONFIG)?;
+const DEMO_FILES: [(&str, &str); 3] = [
+    ("openapi.yaml", DEMO_SPEC),
+    ("common.yaml", DEMO_COMMON),
+    ("sdkgen.toml", DEMO_CONFIG),
+];
+
+/// Writes the embedded demo spec into `dir`, to be read from there.
+fn write_demo(dir: &Path) -> std::io::Result<(PathBuf, Option<PathBuf>)> {
+    std::fs::create_dir_all(dir)?;
+    for (file, text) in DEMO_FILES {
+        std::fs::write(dir.join(file), text)?;
+    }
     Ok((dir.join("openapi.yaml"), Some(dir.join("sdkgen.toml"))))
 }
 
@@ -516,12 +586,17 @@ fn report(diags: &Diagnostics, verbose: bool) {
         return;
     }
     eprintln!("diagnostics by kind:");
+    let mut hidden_warnings = false;
     for ((severity, kind), n) in counts {
         let level = if severity == Severity::Error {
             "error"
         } else {
+            hidden_warnings = !verbose;
             "warning"
         };
         eprintln!("  {n:>5} {level} {}", kind.name());
+    }
+    if hidden_warnings {
+        eprintln!("run again with -v to see each warning and where it is (a JSON Pointer)");
     }
 }

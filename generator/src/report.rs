@@ -171,6 +171,9 @@ pub fn provider_report(provider: &Provider) -> String {
         for s in &skipped {
             let _ = writeln!(out, "  skipped {s}");
         }
+        for line in pagination_lines(api) {
+            let _ = writeln!(out, "  {line}");
+        }
         write_examples(&mut out, provider, part);
     }
     let typed = total - degraded_total - skipped_total;
@@ -212,6 +215,35 @@ fn write_name_origins(out: &mut String, api: &Api) {
             );
         }
     }
+}
+
+/// How many operations page, configured and detected, and the evidence for each detection.
+pub fn pagination_lines(api: &Api) -> Vec<String> {
+    let detected: Vec<(&str, &str)> = api
+        .operations
+        .iter()
+        .filter(|op| op.pagination.is_some())
+        .filter_map(|op| {
+            let evidence = api.detected_pagination.get(&op.operation_id)?;
+            Some((op.operation_id.as_str(), evidence.as_str()))
+        })
+        .collect();
+    let paged = api
+        .operations
+        .iter()
+        .filter(|op| op.pagination.is_some())
+        .count();
+    let mut lines = vec![format!(
+        "pagination: {paged} operations page, {} configured in sdkgen.toml, {} detected",
+        paged - detected.len(),
+        detected.len()
+    )];
+    lines.extend(
+        detected
+            .iter()
+            .map(|(op, evidence)| format!("  detected {op}: {evidence}")),
+    );
+    lines
 }
 
 /// The spec's own response examples checked against the generated types: how many, and each

@@ -82,3 +82,145 @@ pub fn default_runtime_path() -> String {
         .display()
         .to_string()
 }
+
+/// The runtime a standalone crate depends on when the command line names none: this
+/// workspace's `runtime/` by path when `sdkgen` runs from a checkout, else (an installed
+/// `sdkgen`) the runtime release of the same version.
+pub fn default_runtime() -> RuntimeDependency {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = here.join("../runtime/Cargo.toml");
+    let is_runtime = std::fs::read_to_string(&manifest)
+        .is_ok_and(|text| text.contains("name = \"sdkgen-runtime\""));
+    if is_runtime {
+        RuntimeDependency::Path(default_runtime_path())
+    } else {
+        RuntimeDependency::Version(env!("CARGO_PKG_VERSION").to_owned())
+    }
+}
+
+/// The name `sdkgen.toml`'s `[crate] name` takes when the file does not set it.
+const UNSET_NAME: &str = "api-client";
+
+/// The generated crate's name: `requested` (`--name`), else `[crate] name` from sdkgen.toml,
+/// else the spec's title in kebab case (`Harbor API` → `harbor-api`), else `api-client`.
+pub fn crate_name(generated: &crate::Generated, requested: Option<&str>) -> Result<String, String> {
+    if let Some(name) = requested {
+        return valid_crate_name(name).map(str::to_owned);
+    }
+    let configured = &generated.config.crate_.name;
+    if configured != UNSET_NAME {
+        return Ok(configured.clone());
+    }
+    let from_title = heck::ToKebabCase::to_kebab_case(
+        generated
+            .api
+            .title
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || *c == '-' || *c == '_')
+            .collect::<String>()
+            .as_str(),
+    );
+    let trimmed = from_title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+    let short: String = trimmed.chars().take(64).collect();
+    Ok(match valid_crate_name(short.trim_end_matches('-')) {
+        Ok(name) => name.to_owned(),
+        Err(_) => UNSET_NAME.to_owned(),
+    })
+}
+
+/// Checks a name as crates.io would: ASCII letters, digits, `-` and `_`, starting with a
+/// letter, at most 64 characters.
+fn valid_crate_name(name: &str) -> Result<&str, String> {
+    let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let allowed = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if starts_with_letter && allowed && name.len() <= 64 {
+        Ok(name)
+    } else {
+        Err(format!(
+            "`{name}` is not a valid crate name: use ASCII letters, digits, `-` and `_`, starting with a letter (at most 64 characters)"
+        ))
+    }
+}
+
+/// The file that marks a folder as written by `sdkgen generate`.
+pub const MARKER: &str = ".sdkgen-generated";
+
+/// What `sdkgen generate` keeps in a folder it rewrites: build output, not generated files.
+const KEPT: [&str; 3] = [MARKER, "target", "Cargo.lock"];
+
+/// Why a crate could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The folder holds files and no marker: it is not ours to empty.
+    #[error(
+        "{0} is not empty and was not written by `sdkgen generate` (it has no {MARKER} file); \
+         choose another --out folder, or empty this one"
+    )]
+    NotOurs(String),
+    /// Reading or writing failed.
+    #[error("cannot write {0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+/// Writes a crate into `out`, replacing what an earlier `sdkgen generate` wrote there: files
+/// the new crate no longer has are deleted (a renamed module leaves nothing behind), unchanged
+/// files keep their mtime, and `target/` and `Cargo.lock` stay. A non-empty folder without
+/// the marker file is refused and left untouched.
+pub fn write_crate(out: &Path, files: &Files) -> Result<(), WriteError> {
+    let io = |path: &Path| {
+        let shown = path.display().to_string();
+        move |err| WriteError::Io(shown, err)
+    };
+    if out.exists() {
+        let mut entries = std::fs::read_dir(out).map_err(io(out))?;
+        let empty = entries.next().is_none();
+        if !empty && !out.join(MARKER).is_file() {
+            return Err(WriteError::NotOurs(out.display().to_string()));
+        }
+        remove_stale(out, out, files).map_err(io(out))?;
+    }
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    std::fs::write(
+        out.join(MARKER),
+        "This folder is written by `sdkgen generate`, which deletes any file in it that it does not\n\
+         write, except target/ and Cargo.lock. Do not edit: regenerate instead.\n",
+    )
+    .map_err(io(out))?;
+    crate::build::write_files(out, files).map_err(io(out))
+}
+
+/// Deletes the files under `dir` that `files` does not hold, and the folders left empty.
+fn remove_stale(root: &Path, dir: &Path, files: &Files) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Ok(relative) = path.strip_prefix(root) else {
+            continue;
+        };
+        if dir == root
+            && KEPT
+                .iter()
+                .any(|kept| relative.as_os_str() == std::ffi::OsStr::new(kept))
+        {
+            continue;
+        }
+        let is_dir = std::fs::symlink_metadata(&path)?.is_dir();
+        if is_dir {
+            remove_stale(root, &path, files)?;
+            if std::fs::read_dir(&path)?.next().is_none() {
+                std::fs::remove_dir(&path)?;
+            }
+        } else {
+            let key = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !files.files.contains_key(&key) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+    }
+    Ok(())
+}

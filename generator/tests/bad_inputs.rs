@@ -99,10 +99,24 @@ fn on_normal_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
 }
 
 #[test]
-fn an_empty_file_is_a_located_parse_error() {
-    let message = load_error(b"", DiagnosticKind::Parse);
+fn an_empty_file_is_an_empty_file_error_not_a_parse_error() {
+    let message = load_error(b"", DiagnosticKind::EmptyFile);
     assert!(message.contains("empty"), "{message}");
-    load_error(b"  \n\n\t\n", DiagnosticKind::Parse);
+    assert!(!message.contains("tabs"), "{message}");
+    load_error(b"  \n\n\t\n", DiagnosticKind::EmptyFile);
+}
+
+#[test]
+fn a_missing_spec_file_is_a_missing_file_error_not_a_parse_error() {
+    let path = std::env::temp_dir().join("sdkgen-no-such-dir/openapi.yaml");
+    let errors = sdkgen::analyze(&path, None).expect_err("the file does not exist");
+    let error = errors
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .expect("an error");
+    assert_eq!(error.kind, DiagnosticKind::MissingFile, "{error}");
+    assert!(error.message.contains("does not exist"), "{error}");
+    assert!(!error.hint.contains("tabs"), "{error}");
 }
 
 #[test]

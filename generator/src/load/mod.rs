@@ -54,9 +54,17 @@ pub fn load_path_fixed(
 ) -> Option<Document> {
     match std::fs::read(path) {
         Ok(bytes) => load_bytes_fixed(&bytes, path.parent(), fixes, diags),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            diags.error(
+                DiagnosticKind::MissingFile,
+                path.display().to_string(),
+                "the spec file does not exist",
+            );
+            None
+        }
         Err(err) => {
             diags.error(
-                DiagnosticKind::Parse,
+                DiagnosticKind::Io,
                 path.display().to_string(),
                 format!("cannot read the spec: {err}"),
             );
@@ -229,7 +237,7 @@ pub(crate) fn parse_bytes(bytes: &[u8], origin: &str, diags: &mut Diagnostics) -
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        diags.error(DiagnosticKind::Parse, origin, "the file is empty");
+        diags.error(DiagnosticKind::EmptyFile, origin, "the file is empty");
         return None;
     }
     if text.trim_start().starts_with('{') {

@@ -9,6 +9,7 @@
 
 mod operation;
 pub(crate) use operation::is_json;
+mod pagination;
 mod passes;
 mod resources;
 mod schema;
@@ -52,7 +53,9 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
         operations,
         security: lower_security(&doc.root, lowerer.diags),
         spec_sha256: doc.sha256.clone(),
+        detected_pagination: BTreeMap::new(),
     };
+    pagination::detect(&mut api, &doc.root, config);
     passes::run(&mut api, lowerer.diags);
     crate::examples::reconcile(&doc.root, &mut api, &config.examples, lowerer.diags);
     api

@@ -1,0 +1,126 @@
+//! What a build script says: a provider crate's build stays quiet about its spec's warnings
+//! (the user of `sdkgen-github` cannot fix GitHub's examples), a crate built from the user's
+//! own spec gets one line per spec that says how to see each warning, and a pinned spec that
+//! no folder has is an `unvendored-spec` error with advice, never a parse error.
+
+// The crate denies these for generator code; a test fails by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use sdkgen::build::{build_warnings, load_provider, provider_dir};
+use sdkgen::diagnostics::{DiagnosticKind, Severity};
+
+/// A spec with a dangling `$ref`: a warning, and the operation still generates.
+const SPEC: &str = "openapi: 3.0.0
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Missing'}
+";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sdkgen-build-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_provider_build_is_quiet_about_spec_warnings_and_a_users_build_says_where_to_look() {
+    let dir = scratch("warnings");
+    std::fs::write(dir.join("openapi.yaml"), SPEC).unwrap();
+    let provider = load_provider(&dir).unwrap();
+    let warnings = provider.parts[0].generated.diagnostics.counts();
+    assert!(!warnings.is_empty(), "the fixture has a warning");
+
+    assert_eq!(build_warnings(&dir, &provider, false), Vec::<String>::new());
+    let lines = build_warnings(&dir, &provider, true);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("unresolved-ref"), "{lines:?}");
+    assert!(lines[0].contains("sdkgen report"), "{lines:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_pinned_spec_that_no_folder_has_is_an_unvendored_error_with_advice() {
+    let dir = scratch("unvendored");
+    std::fs::write(
+        dir.join("sdkgen.toml"),
+        format!(
+            "[[source.files]]\npath = \"absent.json\"\nmirror = \"acme/absent.json\"\nsha256 = \"{}\"\n",
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    let diags = load_provider(&dir).unwrap_err();
+    let error = diags
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .unwrap();
+    assert_eq!(error.kind, DiagnosticKind::Unvendored, "{error}");
+    assert!(error.message.contains("is not vendored"), "{error}");
+    assert!(error.hint.contains("sdkgen vendor"), "{error}");
+    assert!(error.hint.contains("acme/absent.json"), "{error}");
+    assert!(!error.to_string().contains("tabs"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_provider_crate_reads_the_repository_folder_else_its_packaged_copy() {
+    let root = scratch("provider-dir");
+    let krate = root.join("generated/acme");
+    std::fs::create_dir_all(&krate).unwrap();
+    // A package: no repository around it.
+    assert_eq!(provider_dir(&krate, "acme"), krate.join("spec"));
+    // In the repository (or a git checkout of it).
+    std::fs::create_dir_all(root.join("specs/acme")).unwrap();
+    std::fs::write(root.join("specs/acme/sdkgen.toml"), "").unwrap();
+    assert_eq!(
+        provider_dir(&krate, "acme"),
+        root.join("specs/acme").canonicalize().unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_fresh_clone_without_mirror_downloads_the_pinned_spec_into_the_cache() {
+    let dir = scratch("fresh-clone");
+    // Unique bytes, so that no earlier run's cached download answers.
+    let spec = format!(
+        "openapi: 3.0.0\ninfo: {{title: t{}, version: '1'}}\npaths: {{}}\n",
+        std::process::id()
+    );
+    let upstream = dir.join("upstream.yaml");
+    std::fs::write(&upstream, &spec).unwrap();
+    let provider = dir.join("specs/acme");
+    std::fs::create_dir_all(&provider).unwrap();
+    std::fs::write(
+        provider.join("sdkgen.toml"),
+        format!(
+            "[[source.files]]\npath = \"openapi.yaml\"\nurl = \"file://{}\"\nsha256 = \"{}\"\n",
+            upstream.display(),
+            sdkgen::load::sha256_hex(spec.as_bytes())
+        ),
+    )
+    .unwrap();
+    let loaded = load_provider(&provider).unwrap();
+    assert_eq!(
+        loaded.downloaded,
+        vec![format!("file://{}", upstream.display())]
+    );
+    assert!(
+        !provider.join("openapi.yaml").exists(),
+        "the clone is not written to"
+    );
+    // The next load reads the checked copy in the cache.
+    assert!(load_provider(&provider).unwrap().downloaded.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
