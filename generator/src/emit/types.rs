@@ -364,7 +364,10 @@ fn emit_union_froms(cx: &Cx, name: &proc_macro2::Ident, u: &UnionDef) -> TokenSt
     let mut out = TokenStream::new();
     for (v, text) in u.variants.iter().zip(&types) {
         let itself = text.ends_with(&format!(":: {name}")) || text == &name.to_string();
-        if itself || types.iter().filter(|t| *t == text).count() != 1 {
+        // Only what a caller builds by hand: a named type or text. Arrays, maps, numbers and
+        // JSON convert little, and each impl costs every build of the crate.
+        let worth_it = matches!(v.ty, TypeRef::Named(_) | TypeRef::String);
+        if itself || !worth_it || types.iter().filter(|t| *t == text).count() != 1 {
             continue;
         }
         let vname = ident(&v.rust_name);
