@@ -82,8 +82,8 @@ pub enum Error {
         /// The first bytes of the body, lossily decoded.
         excerpt: String,
         /// The whole body (of an event stream, the event's data), for a caller who needs to
-        /// read it another way; a cheap reference-counted copy.
-        body: Bytes,
+        /// read it another way; a cheap reference-counted copy, boxed to keep `Error` small.
+        body: Box<Bytes>,
         /// The provider's request id, when present.
         request_id: Option<String>,
     },

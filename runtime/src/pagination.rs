@@ -455,7 +455,7 @@ fn decode_error(raw: &RawResponse, message: String, path: Option<String>) -> Err
         message,
         path,
         excerpt: excerpt(&raw.body, 256),
-        body: raw.body.clone(),
+        body: Box::new(raw.body.clone()),
         request_id: raw.request_id.clone(),
     }
 }

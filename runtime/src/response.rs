@@ -81,7 +81,7 @@ impl RawResponse {
             message,
             path,
             excerpt: excerpt(&self.body, 256),
-            body: self.body.clone(),
+            body: Box::new(self.body.clone()),
             request_id: self.request_id.clone(),
         }
     }

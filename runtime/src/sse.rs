@@ -356,7 +356,7 @@ fn typed_events<T: DeserializeOwned + Send + 'static>(
                     message: format!("event data does not match the expected type: {}", e.inner()),
                     path: (path != ".").then_some(path),
                     excerpt: excerpt(event.data.as_bytes(), 256),
-                    body: Bytes::from(event.data.clone()),
+                    body: Box::new(Bytes::from(event.data.clone())),
                     request_id: request_id.clone(),
                 }
             })

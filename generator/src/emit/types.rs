@@ -293,6 +293,17 @@ fn emit_constructor(
     } else {
         " A value with its required fields; the optional ones are unset.".to_owned()
     };
+    // Required fields that can hold one value only (`type: server_vad`) leave nothing to
+    // choose, so such a type has a `Default` after all: its `new()`.
+    let default = (args.is_empty() && s.has_required_field()).then(|| {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
         impl #name {
             #[doc = #doc]
@@ -301,6 +312,7 @@ fn emit_constructor(
             }
             #(#setters)*
         }
+        #default
     }
 }
 
