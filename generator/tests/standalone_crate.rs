@@ -158,3 +158,37 @@ fn a_crate_made_with_runtime_version_resolves_against_the_runtime_release() {
     assert!(lock.contains("name = \"sdkgen-runtime\""), "{lock}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The crate docs' example is compiled: `cargo test --doc` on a generated crate passes, so a
+/// new user's first read of the docs is code that builds.
+#[test]
+fn the_crate_docs_example_compiles() {
+    let dir = scratch("doctest");
+    let mut generated = analyze(&dir, None);
+    generated.config.crate_.name = "acme-billing".to_owned();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../runtime")
+        .display()
+        .to_string();
+    let files = render_crate(&generated, &RuntimeDependency::Path(runtime)).unwrap();
+    let out = dir.join("crate");
+    sdkgen::build::write_files(&out, &files).unwrap();
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("acme_billing::Client::builder()"), "{lib}");
+    // A target directory of the workspace's own, so that the runtime's dependencies build once.
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/standalone-doctest");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["test", "--doc", "--quiet"])
+        .current_dir(&out)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+}
