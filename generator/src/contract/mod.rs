@@ -139,6 +139,8 @@ fn write_part(
         .ok_or_else(|| render(&diags))?;
     let doc = crate::load::load_path_fixed(&part.spec, &fixes, &mut diags)
         .ok_or_else(|| render(&diags))?;
+    let mut raw = raw;
+    write_form_defaults(&mut raw);
     let spec_file = dir.join("spec.json");
     write(
         &spec_file,
@@ -203,6 +205,66 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
     write(&dir.join("harness/Cargo.toml"), &manifest)?;
     write(&dir.join("harness/src/main.rs"), &main)?;
     Ok((spec_file, doc.root))
+}
+
+/// Writes out OpenAPI's default encoding (`style: form`, `explode: true`) for every array
+/// property of a form body that declares none. It changes nothing the spec says, but Prism
+/// 5.14 applies the default only when it is written: without it, it reads Twilio's
+/// `EventTypes=a&EventTypes=b` as one string and refuses the request. Swagger 2.0 documents
+/// carry form fields as parameters, which this leaves alone.
+fn write_form_defaults(doc: &mut Value) {
+    let root = doc.clone();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let Some(media) = op
+                .pointer_mut("/requestBody/content/application~1x-www-form-urlencoded")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+            let schema = match schema.get("$ref").and_then(Value::as_str) {
+                Some(r) => crate::lower::resolve(&root, r)
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                None => schema,
+            };
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                continue;
+            };
+            let arrays: Vec<String> = props
+                .iter()
+                .filter(|(_, p)| {
+                    let p = match p.get("$ref").and_then(Value::as_str) {
+                        Some(r) => crate::lower::resolve(&root, r).unwrap_or(p),
+                        None => p,
+                    };
+                    match p.get("type") {
+                        Some(Value::String(t)) => t == "array",
+                        Some(Value::Array(types)) => types.iter().any(|t| t == "array"),
+                        _ => false,
+                    }
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            let encoding = media
+                .entry("encoding")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Some(encoding) = encoding.as_object_mut() {
+                for name in arrays {
+                    encoding
+                        .entry(name)
+                        .or_insert_with(|| serde_json::json!({"style": "form", "explode": true}));
+                }
+            }
+        }
+    }
 }
 
 /// Credentials Prism accepts: it checks that the scheme the spec declares is used, not the
