@@ -629,3 +629,37 @@ fn write_part_report(
     }
     rejected.len() + undecodable.len() + other.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn form_arrays_get_the_default_encoding_written_out_and_declared_ones_stay() {
+        let mut doc = json!({"paths": {"/hooks": {"post": {"requestBody": {"content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    "EventTypes": {"type": "array", "items": {"type": "string"}},
+                    "Tags": {"type": ["array", "null"], "items": {"type": "string"}},
+                    "Ids": {"type": "array", "items": {"type": "string"}},
+                    "Name": {"type": "string"},
+                }},
+                "encoding": {"Ids": {"style": "pipeDelimited"}},
+            }
+        }}}}}});
+        write_form_defaults(&mut doc);
+        let encoding = doc
+            .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/encoding")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            encoding,
+            json!({
+                "Ids": {"style": "pipeDelimited"},
+                "EventTypes": {"style": "form", "explode": true},
+                "Tags": {"style": "form", "explode": true},
+            })
+        );
+    }
+}
