@@ -65,6 +65,12 @@ impl<'a> ValueGen<'a> {
         if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
             return self.all_of(schema, all, depth);
         }
+        // Branches that only add `required` to the object's own properties (OpenAI's
+        // `anyOf: [{required: [file_ids]}, {required: [files]}]`) are constraints on this
+        // object, not alternatives to it: the first one's requirements join the object's.
+        if let Some(merged) = constraint_branches(schema) {
+            return self.object(&merged, depth);
+        }
         // A `oneOf` value must match exactly one branch, so the first branch whose value no
         // other branch accepts wins (a superset branch would otherwise make every value match
         // twice).
@@ -185,6 +191,39 @@ impl<'a> ValueGen<'a> {
         }
         Value::Array(out)
     }
+}
+
+/// The object with its first `oneOf`/`anyOf` branch's `required` merged in, when every branch
+/// is only a `required` list beside the object's own `properties`.
+fn constraint_branches(schema: &Value) -> Option<Value> {
+    schema.get("properties")?;
+    let (key, branches) = ["oneOf", "anyOf"]
+        .into_iter()
+        .find_map(|k| Some((k, schema.get(k)?.as_array()?)))?;
+    let only_required = |b: &Value| {
+        b.as_object()
+            .is_some_and(|o| !o.is_empty() && o.keys().all(|k| k == "required"))
+    };
+    if branches.is_empty() || !branches.iter().all(only_required) {
+        return None;
+    }
+    let mut merged = schema.clone();
+    let map = merged.as_object_mut()?;
+    map.remove(key);
+    let mut required: Vec<Value> = map
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(extra) = branches
+        .first()
+        .and_then(|b| b.get("required"))
+        .and_then(Value::as_array)
+    {
+        required.extend(extra.iter().cloned());
+    }
+    map.insert("required".to_owned(), Value::Array(required));
+    Some(merged)
 }
 
 fn is_null_schema(schema: &Value) -> bool {
@@ -363,6 +402,20 @@ fn sample_hir(hir: &Hir, out: &mut String, depth: u8) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_only_branches_constrain_the_object() {
+        let root = json!({});
+        let schema = json!({
+            "type": "object",
+            "properties": {"file_ids": {"type": "array", "items": {"type": "string"}}, "files": {"type": "array"}},
+            "anyOf": [{"required": ["file_ids"]}, {"required": ["files"]}],
+        });
+        assert_eq!(
+            ValueGen::new(&root, Fill::Required).value(&schema),
+            json!({"file_ids": ["example", "example"]})
+        );
+    }
 
     #[test]
     fn patterns_give_matching_strings() {
