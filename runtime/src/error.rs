@@ -82,8 +82,8 @@ pub enum Error {
         /// The first bytes of the body, lossily decoded.
         excerpt: String,
         /// The whole body (of an event stream, the event's data), for a caller who needs to
-        /// read it another way; a cheap reference-counted copy, boxed to keep `Error` small.
-        body: Box<Bytes>,
+        /// read it another way.
+        body: RawBody,
         /// The provider's request id, when present.
         request_id: Option<String>,
     },
@@ -317,6 +317,37 @@ impl ApiError {
     /// The body as text (lossy), for logging.
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A response body kept whole: it reads as bytes (`&body[..]`, [`RawBody::bytes`]), and its
+/// `Debug` shows only the first 512 bytes, as [`ApiError`]'s does, so that logging an error
+/// never dumps megabytes. Boxed, so that `Error` stays small.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody(Box<Bytes>);
+
+impl RawBody {
+    pub(crate) fn new(body: Bytes) -> Self {
+        Self(Box::new(body))
+    }
+
+    /// The body, a cheap reference-counted copy away from owning it.
+    pub fn bytes(&self) -> &Bytes {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for RawBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} ({} bytes)", excerpt(&self.0, 512), self.0.len())
     }
 }
 

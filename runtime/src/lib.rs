@@ -148,7 +148,7 @@ mod scalar;
 pub use auth::{Auth, AuthProvider, OAuth2ClientCredentials, OAuth2RefreshToken};
 pub use client::{Client, ClientBuilder};
 pub use config::{ProviderConfig, RateLimitHeaders, ResetKind};
-pub use error::{ApiError, Error, ErrorShape, EventStreamError, PaginationError};
+pub use error::{ApiError, Error, ErrorShape, EventStreamError, PaginationError, RawBody};
 pub use expandable::{Expandable, HasId};
 pub use interceptor::{AttemptContext, AttemptOutcome, Interceptor};
 pub use pagination::Pagination;

@@ -40,7 +40,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::encoding::scalar_text;
-use crate::error::{Error, PaginationError, excerpt};
+use crate::error::{Error, PaginationError, RawBody, excerpt};
 use crate::request::Request;
 use crate::response::{Page, RawResponse, decode_json};
 
@@ -455,7 +455,7 @@ fn decode_error(raw: &RawResponse, message: String, path: Option<String>) -> Err
         message,
         path,
         excerpt: excerpt(&raw.body, 256),
-        body: Box::new(raw.body.clone()),
+        body: RawBody::new(raw.body.clone()),
         request_id: raw.request_id.clone(),
     }
 }

@@ -5,7 +5,7 @@ use futures::stream::BoxStream;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, excerpt};
+use crate::error::{Error, RawBody, excerpt};
 
 /// A typed response with its status, headers and request id (raw access).
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl RawResponse {
             message,
             path,
             excerpt: excerpt(&self.body, 256),
-            body: Box::new(self.body.clone()),
+            body: RawBody::new(self.body.clone()),
             request_id: self.request_id.clone(),
         }
     }

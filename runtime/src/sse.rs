@@ -29,7 +29,7 @@ use futures::{Stream, StreamExt as _};
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::error::{Error, EventStreamError, excerpt};
+use crate::error::{Error, EventStreamError, RawBody, excerpt};
 use crate::request::Request;
 use crate::response::StreamingResponse;
 
@@ -356,7 +356,7 @@ fn typed_events<T: DeserializeOwned + Send + 'static>(
                     message: format!("event data does not match the expected type: {}", e.inner()),
                     path: (path != ".").then_some(path),
                     excerpt: excerpt(event.data.as_bytes(), 256),
-                    body: Box::new(Bytes::from(event.data.clone())),
+                    body: RawBody::new(Bytes::from(event.data.clone())),
                     request_id: request_id.clone(),
                 }
             })

@@ -260,6 +260,20 @@ struct Order {
     total: u64,
 }
 
+#[test]
+fn a_decode_errors_debug_shows_a_bounded_excerpt_of_a_large_body() {
+    let raw = sdkgen_runtime::__private::RawResponse {
+        status: http::StatusCode::OK,
+        headers: http::HeaderMap::new(),
+        request_id: None,
+        body: bytes::Bytes::from(format!("[{}]", "1,".repeat(500_000) + "1")),
+    };
+    let err = decode_json::<Customer>(&raw).unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(debug.len() < 4_000, "Debug is {} bytes", debug.len());
+    assert!(debug.contains("1000003 bytes"), "{debug}");
+}
+
 #[tokio::test]
 async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
     let server = MockServer::start().await;
@@ -277,6 +291,7 @@ async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
             status,
             path,
             excerpt,
+            body,
             request_id,
             ..
         } => {
@@ -284,6 +299,10 @@ async fn a_decode_error_reports_the_json_path_status_and_excerpt() {
             assert_eq!(path.as_deref(), Some("orders[1].total"));
             assert!(excerpt.contains("cus_1"));
             assert_eq!(request_id.as_deref(), Some("req_7"));
+            // The whole body stays with the error, for a caller who reads it another way.
+            let whole: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(whole["orders"][1]["total"], "ten");
+            assert_eq!(body.bytes().len(), raw.body.len());
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
