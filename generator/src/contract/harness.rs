@@ -139,6 +139,13 @@ pub(crate) fn emit_harness(
                     let body: ::std::string::String = ::std::string::String::from_utf8_lossy(body).chars().take(2_000_000).collect();
                     ("undecodable", format!("{error}\u{1}{body}"))
                 }
+                // Kinds the report reads as the mock's doing, told by variant, not by message.
+                ::sdkgen_runtime::Error::Pagination(::sdkgen_runtime::PaginationError::CrossOrigin { .. }) => {
+                    ("cross-origin", error.to_string())
+                }
+                ::sdkgen_runtime::Error::Pagination(::sdkgen_runtime::PaginationError::Cycle { .. }) => {
+                    ("cycle", error.to_string())
+                }
                 other => ("error", other.to_string()),
             }
         }

@@ -455,17 +455,13 @@ fn classify(root: &Value, op: &crate::ir::Operation, line: &Line) -> Line {
     } else if line.result == "status" && is_prism_failure(&line.detail) {
         line.result = "mock".to_owned();
         line.detail = "Prism answered 500: its response generator failed".to_owned();
-    } else if line.result == "error" && line.detail.contains("leads to another origin") {
+    } else if line.result == "cross-origin" {
         // Prism makes next links up; the client refuses any to another origin, by design.
         line.result = "mock".to_owned();
         line.detail =
             "the mock's next link leads to another origin; the client refused to follow it"
                 .to_owned();
-    } else if line.result == "error"
-        && line
-            .detail
-            .contains("repeats a page it has already delivered")
-    {
+    } else if line.result == "cycle" {
         // A seeded mock answers every request for a path with the same body, so the second
         // page is the first again, which the client rightly refuses to deliver twice.
         line.result = "mock".to_owned();

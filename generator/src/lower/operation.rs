@@ -4,15 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::resources::{NameInput, lower_call_names};
+use super::resources::{CallName, NameInput, lower_call_names};
 use super::schema::docs_of;
 use super::{Lowerer, resolve};
 use crate::config::PaginationRule;
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
-    BodyKind, Docs, FormField, HttpMethod, NameOrigin, Operation, Pagination, PaginationStyle,
-    Param, ParamLocation, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase,
-    Responses, StatusMatch, SuccessResponse, TypeRef,
+    BodyKind, Docs, FormField, HttpMethod, Operation, Pagination, PaginationStyle, Param,
+    ParamLocation, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase, Responses,
+    StatusMatch, SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -85,17 +85,14 @@ impl<'a> Lowerer<'a> {
             let builder_name = builder_names.claim(&naming::type_name(&words.join("_")));
             let success_name = builder_names.claim(&format!("{builder_name}Success"));
             let error_name = builder_names.claim(&format!("{builder_name}Error"));
-            let mut lowered = self.lower_operation(
+            out.push(self.lower_operation(
                 op,
                 operation_id,
-                name.method,
+                name,
                 builder_name,
                 success_name,
                 error_name,
-            );
-            lowered.resource = name.resource;
-            lowered.name_origin = name.origin;
-            out.push(lowered);
+            ));
         }
         strip_common_module_prefix(&mut out);
         out.sort_by(|a, b| (&a.resource, &a.method_name).cmp(&(&b.resource, &b.method_name)));
@@ -170,7 +167,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         op: RawOperation<'a>,
         operation_id: String,
-        method_name: String,
+        name: CallName,
         builder_name: String,
         success_name: String,
         error_name: String,
@@ -215,9 +212,9 @@ impl<'a> Lowerer<'a> {
             .filter(|s| Some(s) != first_absolute_server(self.root.get("servers")).as_ref());
         Operation {
             server,
-            resource: Vec::new(),
-            method_name,
-            name_origin: NameOrigin::PathShape,
+            resource: name.resource,
+            method_name: name.method,
+            name_origin: name.origin,
             builder_name,
             operation_id,
             module,
