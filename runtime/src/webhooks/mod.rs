@@ -78,6 +78,7 @@
 
 mod common;
 mod dedup;
+mod event;
 mod generic;
 mod github;
 mod sendgrid;
@@ -87,6 +88,7 @@ mod stripe;
 mod twilio;
 
 pub use dedup::{Dedup, InMemoryDedup};
+pub use event::{Verify, WebhookEvent, construct_event, from_value, parse_json};
 pub use generic::{HmacAlgorithm, HmacVerifier, SignatureEncoding};
 pub use github::GitHubVerifier;
 pub use sendgrid::SendGridVerifier;
@@ -143,4 +145,14 @@ pub enum WebhookError {
     /// example a Standard Webhooks secret that is not base64 after `whsec_`).
     #[error("webhook secret is malformed: {0}")]
     InvalidSecret(&'static str),
+    /// The delivery verified, but its body is not what the event's schema describes:
+    /// not JSON, or a field of the wrong type. Raised only by typed events, after
+    /// verification, so it always concerns a genuine delivery.
+    #[error("webhook payload of event `{event}` does not parse: {reason}")]
+    InvalidPayload {
+        /// The event type the delivery named, such as `issues.opened`.
+        event: String,
+        /// Where the body did not fit and why.
+        reason: String,
+    },
 }
