@@ -80,40 +80,14 @@ fn spec_files(
     downloaded: &mut Vec<String>,
     diags: &mut Diagnostics,
 ) -> Vec<(Option<String>, PathBuf)> {
-    let mut resolve =
-        |file: &crate::config::SourceFile, diags: &mut Diagnostics| match crate::vendor::resolve(
-            dir, file, sources,
-        ) {
-            Ok(resolved) => {
-                if let Resolved::Downloaded {
-                    url, fresh: true, ..
-                } = &resolved
-                {
-                    downloaded.push(url.clone());
-                }
-                Some(resolved.path().to_path_buf())
-            }
-            Err(err) => {
-                // The message names the file; the diagnostic points at the pin.
-                let config = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-                diags.error_with_hint(
-                    err.kind(),
-                    format!(
-                        "{} [[source.files]] {}",
-                        config.join("sdkgen.toml").display(),
-                        file.path
-                    ),
-                    err.to_string(),
-                    err.hint(),
-                );
-                None
-            }
-        };
+    let mut resolve = |file: &crate::config::SourceFile, diags: &mut Diagnostics| {
+        resolve_pinned(dir, file, sources, downloaded, diags)
+    };
     let with_modules: Vec<_> = config
         .source
         .files
         .iter()
-        .filter(|f| f.module.is_some())
+        .filter(|f| f.module.is_some() && !f.webhooks)
         .collect();
     if !with_modules.is_empty() {
         return with_modules
@@ -130,7 +104,7 @@ fn spec_files(
         }
         return vec![(None, dir.join(spec))];
     }
-    if let Some(file) = config.source.files.first() {
+    if let Some(file) = config.source.files.iter().find(|f| !f.webhooks) {
         return resolve(file, diags)
             .map(|p| (None, p))
             .into_iter()
@@ -141,6 +115,63 @@ fn spec_files(
         .map(|n| dir.join(n))
         .find(|p| p.exists());
     vec![(None, found.unwrap_or_else(|| dir.join("openapi.yaml")))]
+}
+
+/// The path of a pinned file: in the folder, the mirror, or downloaded.
+fn resolve_pinned(
+    dir: &Path,
+    file: &crate::config::SourceFile,
+    sources: &Sources,
+    downloaded: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) -> Option<PathBuf> {
+    match crate::vendor::resolve(dir, file, sources) {
+        Ok(resolved) => {
+            if let Resolved::Downloaded {
+                url, fresh: true, ..
+            } = &resolved
+            {
+                downloaded.push(url.clone());
+            }
+            Some(resolved.path().to_path_buf())
+        }
+        Err(err) => {
+            // The message names the file; the diagnostic points at the pin.
+            let config = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+            diags.error_with_hint(
+                err.kind(),
+                format!(
+                    "{} [[source.files]] {}",
+                    config.join("sdkgen.toml").display(),
+                    file.path
+                ),
+                err.to_string(),
+                err.hint(),
+            );
+            None
+        }
+    }
+}
+
+/// Adds the `webhooks` of every file pinned with `webhooks = true` to the main spec, with the
+/// component schemas they need that the main spec lacks.
+fn graft_webhooks(
+    doc: &mut crate::load::Document,
+    dir: &Path,
+    config: &Config,
+    sources: &Sources,
+    downloaded: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) {
+    for file in config.source.files.iter().filter(|f| f.webhooks) {
+        let Some(path) = resolve_pinned(dir, file, sources, downloaded, diags) else {
+            continue;
+        };
+        let Some(extra) = crate::load::load_path(&path, diags) else {
+            continue;
+        };
+        crate::load::graft_webhooks(doc, extra);
+    }
 }
 
 /// Loads and lowers every spec of a provider folder, reading pinned files from the folder, the
@@ -180,10 +211,20 @@ pub fn load_provider_from(dir: &Path, sources: &Sources) -> Result<Provider, Dia
     for (module, spec) in files {
         let mut part_diags = Diagnostics::new();
         let fixes = config.fixes_for(&spec);
-        let Some(doc) = crate::load::load_path_fixed(&spec, &fixes, &mut part_diags) else {
+        let Some(mut doc) = crate::load::load_path_fixed(&spec, &fixes, &mut part_diags) else {
             diags.extend(part_diags);
             return Err(diags);
         };
+        if module.is_none() {
+            graft_webhooks(
+                &mut doc,
+                dir,
+                &config,
+                sources,
+                &mut downloaded,
+                &mut part_diags,
+            );
+        }
         // Pagination rules may name the spec modules they apply to.
         let mut part_config = config.clone();
         let applies = |rule: &crate::config::PaginationRule| {
@@ -266,11 +307,8 @@ fn placement(module: Option<&str>) -> Placement {
 pub fn features_table(provider: &Provider) -> String {
     let mut groups = BTreeSet::new();
     for part in &provider.parts {
-        for op in &part.generated.api.operations {
-            groups.insert(crate::emit::feature_name(
-                part.module.as_deref(),
-                &op.module,
-            ));
+        for group in part.generated.api.groups() {
+            groups.insert(crate::emit::feature_name(part.module.as_deref(), &group));
         }
     }
     render_features_table(&groups)
@@ -435,6 +473,9 @@ pub fn only_enabled(
     }
     let on = |group: &String| enabled(&crate::emit::feature_name(prefix, group));
     api.operations.retain(|op| on(&op.module));
+    if !on(&crate::ir::WEBHOOKS_GROUP.to_owned()) {
+        api.webhooks = None;
+    }
     // A type no operation reaches is gated by `full`, like the emitted `#[cfg]`, so it goes too.
     api.types.retain(|_, def| def.users.iter().any(on));
     api

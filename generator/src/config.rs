@@ -49,6 +49,43 @@ pub struct Config {
     /// How calls are named (see `generator/src/lower/resources.rs` for the rule).
     #[serde(default)]
     pub naming: NamingConfig,
+    /// How the provider's webhook deliveries are verified and told apart (see
+    /// `generator/src/lower/webhooks.rs`).
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
+}
+
+/// How a provider signs its webhook deliveries and how a delivery names its event.
+///
+/// Typed events come from the spec's OpenAPI 3.1 `webhooks`, or, for a provider that
+/// describes its deliveries as one envelope object (Stripe's `event`), from `envelope` and
+/// `event_types`. Without any of it a crate has no `webhooks` module.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// The signing scheme, one of `stripe`, `github`, `standard` (Standard Webhooks, as
+    /// OpenAI uses), `slack` and `sendgrid`; its verifier checks every delivery before
+    /// `construct_event` parses it. Without it the crate parses events but verifies none.
+    pub verifier: Option<String>,
+    /// The header that names the event, as GitHub's `X-GitHub-Event`: each webhook's event is
+    /// its operationId up to `/`, in snake_case. Without it, the body names the event.
+    pub event_header: Option<String>,
+    /// The body property that names the action within an event (GitHub's `action`): each
+    /// webhook's action is that property's one value, or its operationId after `/`.
+    pub action_field: Option<String>,
+    /// The body property whose one constant value names each event (OpenAI's `type`).
+    /// Detected when left out: the required property that is a different constant in every
+    /// payload.
+    pub tag_field: Option<String>,
+    /// A component schema that wraps every delivery, whose `type` names the event and whose
+    /// `data.object` is the event's payload (Stripe's `event`).
+    pub envelope: Option<String>,
+    /// A JSON Pointer to the string enum that lists every event type, for `envelope`.
+    pub event_types: Option<String>,
+    /// The component schema of an event's `data.object`, by event type, where the rule gets
+    /// it wrong (see `lower/webhooks.rs`); `""` leaves the payload untyped JSON.
+    #[serde(default)]
+    pub payloads: std::collections::BTreeMap<String, String>,
 }
 
 /// Knobs of the call-naming rule, for the few things a spec cannot say.
@@ -244,6 +281,11 @@ pub struct SourceFile {
     /// For crates built from several specs: the module this file's client goes into.
     #[serde(default)]
     pub module: Option<String>,
+    /// A file that contributes only its OpenAPI 3.1 `webhooks` to the main spec, as GitHub's
+    /// separate webhooks description does. Their `$ref`s name the main spec's component
+    /// schemas; one the main spec lacks is taken from this file.
+    #[serde(default)]
+    pub webhooks: bool,
 }
 
 /// Provider behaviour handed to the runtime.

@@ -65,6 +65,8 @@ pub enum DiagnosticKind {
     Naming,
     /// A response example contradicts its schema; the property is read as the example shows.
     ExampleConflict,
+    /// A webhook could not be typed, or the events cannot be told apart.
+    Webhook,
 }
 
 impl DiagnosticKind {
@@ -94,6 +96,7 @@ impl DiagnosticKind {
             Self::Config => "config",
             Self::Naming => "naming",
             Self::ExampleConflict => "example-conflict",
+            Self::Webhook => "webhook",
         }
     }
 
@@ -146,6 +149,9 @@ impl DiagnosticKind {
             Self::Naming => "rename the item in the spec for a nicer identifier",
             Self::ExampleConflict => {
                 "the spec's own example leaves the property out or null; if the schema is right, fix the example upstream"
+            }
+            Self::Webhook => {
+                "say how deliveries name their event in sdkgen.toml's [webhooks] (tag_field, event_header, envelope), or map the event's payload in [webhooks.payloads]"
             }
         }
     }

@@ -447,6 +447,7 @@ fn empty_api() -> Api {
         security: Vec::new(),
         spec_sha256: String::new(),
         detected_pagination: BTreeMap::new(),
+        webhooks: None,
     }
 }
 

@@ -31,6 +31,101 @@ pub struct Api {
     /// Pagination that no `sdkgen.toml` rule configured and that lowering detected, by
     /// operationId, with the evidence (see `lower::pagination`).
     pub detected_pagination: BTreeMap<String, String>,
+    /// The events the provider delivers to its users' servers, when it describes any.
+    pub webhooks: Option<Webhooks>,
+}
+
+/// The operation group, and Cargo feature, that compiles typed webhook events.
+pub const WEBHOOKS_GROUP: &str = "webhooks";
+
+impl Api {
+    /// Every operation group, and `webhooks` when the API has events: the crate's features.
+    pub fn groups(&self) -> BTreeSet<String> {
+        let mut groups: BTreeSet<String> =
+            self.operations.iter().map(|op| op.module.clone()).collect();
+        if self.webhooks.is_some() {
+            groups.insert(WEBHOOKS_GROUP.to_owned());
+        }
+        groups
+    }
+}
+
+/// The events a provider delivers, how they are verified and how a delivery names its event.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    /// The signing scheme whose verifier checks a delivery before it is parsed.
+    pub verifier: Option<WebhookVerifier>,
+    /// Where a delivery names its event.
+    pub dispatch: EventDispatch,
+    /// Every event, sorted by name.
+    pub events: Vec<WebhookEvent>,
+}
+
+/// The signing schemes the runtime verifies, by its verifier type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookVerifier {
+    /// `StripeVerifier`.
+    Stripe,
+    /// `GitHubVerifier`.
+    GitHub,
+    /// `StandardWebhooks` (OpenAI).
+    Standard,
+    /// `SlackVerifier`.
+    Slack,
+    /// `SendGridVerifier`.
+    SendGrid,
+}
+
+/// Where a delivery names its event.
+#[derive(Debug, Clone)]
+pub enum EventDispatch {
+    /// The body's `field` holds a constant per event (OpenAI's `type`).
+    BodyTag {
+        /// The JSON property.
+        field: String,
+    },
+    /// A header names the event and, for events with actions, the body's `field` names the
+    /// action (GitHub's `X-GitHub-Event` and `action`).
+    HeaderAndAction {
+        /// The header, lowercase.
+        header: String,
+        /// The JSON property of the action.
+        field: String,
+    },
+    /// Every delivery is one envelope type whose `type` names the event and whose
+    /// `data.object` is the payload (Stripe's `event`).
+    Envelope {
+        /// The envelope type.
+        envelope: TypeId,
+    },
+}
+
+/// One event a provider delivers.
+#[derive(Debug, Clone)]
+pub struct WebhookEvent {
+    /// What the delivery calls it: the tag or envelope `type` (`batch.cancelled`), or for a
+    /// header dispatch the header's value (`issues`).
+    pub event: String,
+    /// For a header dispatch, the action (`opened`); `None` matches any action, or none.
+    pub action: Option<String>,
+    /// The enum variant (UpperCamelCase, unique).
+    pub variant: String,
+    /// The payload type; [`TypeRef::Json`] where the spec gives none.
+    pub payload: TypeRef,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Where it comes from in the spec.
+    pub pointer: String,
+}
+
+impl WebhookEvent {
+    /// The event's full name: `issues.opened`, `push`, `batch.cancelled`.
+    pub fn name(&self) -> String {
+        match &self.action {
+            Some(action) => format!("{}.{action}", self.event),
+            None => self.event.clone(),
+        }
+    }
 }
 
 /// A server URL with its variables.

@@ -52,12 +52,7 @@ fn features_table(generated: &crate::Generated) -> String {
     if !generated.config.crate_.features {
         return String::new();
     }
-    let groups = generated
-        .api
-        .operations
-        .iter()
-        .map(|op| op.module.clone())
-        .collect();
+    let groups = generated.api.groups();
     format!("\n{}", crate::build::render_features_table(&groups))
 }
 

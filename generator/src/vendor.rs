@@ -834,6 +834,7 @@ mod tests {
             url: None,
             sha256: sha.to_owned(),
             module: None,
+            webhooks: false,
         }
     }
 

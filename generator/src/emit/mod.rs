@@ -10,6 +10,7 @@ mod docs;
 mod operations;
 mod resources;
 mod types;
+mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -220,6 +221,9 @@ pub(crate) fn emit_tree(api: &Api, config: &Config, placement: &Placement) -> Mo
         "resources".to_owned(),
         resources::emit_resources_module(&cx),
     );
+    if let Some(module) = webhooks::emit_webhooks_module(&cx) {
+        root.children.insert("webhooks".to_owned(), module);
+    }
     root.items = client::emit_client(api, config);
     root
 }

@@ -41,6 +41,40 @@ pub struct Document {
     pub webhooks: Option<Value>,
 }
 
+/// Adds the `webhooks` of `extra` to `doc`, and the component schemas of `extra` that `doc`
+/// lacks: a webhooks-only description (GitHub's) refers to the same schemas as the API's.
+/// Where both have a schema, the main spec's is kept, so the API's types do not change.
+pub fn graft_webhooks(doc: &mut Document, extra: Document) {
+    let Some(Value::Object(added)) = extra.webhooks else {
+        return;
+    };
+    if let Some(Value::Object(schemas)) = extra.root.pointer("/components/schemas").cloned()
+        && let Value::Object(root) = &mut doc.root
+    {
+        let components = root
+            .entry("components")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(components) = components {
+            let target = components
+                .entry("schemas")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(target) = target {
+                for (name, schema) in schemas {
+                    target.entry(name).or_insert(schema);
+                }
+            }
+        }
+    }
+    let webhooks = doc
+        .webhooks
+        .get_or_insert_with(|| Value::Object(Default::default()));
+    if let Value::Object(webhooks) = webhooks {
+        for (name, item) in added {
+            webhooks.entry(name).or_insert(item);
+        }
+    }
+}
+
 /// Reads and normalizes the spec at `path`; relative `$ref`s resolve beside it.
 pub fn load_path(path: &Path, diags: &mut Diagnostics) -> Option<Document> {
     load_path_fixed(path, &SpecFixes::default(), diags)

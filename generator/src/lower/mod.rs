@@ -13,6 +13,7 @@ mod pagination;
 mod passes;
 mod resources;
 mod schema;
+mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
     // reached it first through an `allOf`.
     lowerer.drain_pending();
     let operations = lowerer.lower_operations();
+    let webhooks = lowerer.lower_webhooks(doc.webhooks.as_ref());
     lowerer.drain_pending();
     let mut api = Api {
         title: str_at(&doc.root, "/info/title").unwrap_or("API").to_owned(),
@@ -54,6 +56,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
         security: lower_security(&doc.root, lowerer.diags),
         spec_sha256: doc.sha256.clone(),
         detected_pagination: BTreeMap::new(),
+        webhooks,
     };
     pagination::detect(&mut api, &doc.root, config);
     passes::run(&mut api, lowerer.diags);

@@ -8,6 +8,7 @@ use crate::ir::{
     Api, BodyKind, FormField, MultipartField, Operation, PartEncoding, Presence, ResponseBody,
     StructDef, SuccessResponse, TypeDef, TypeId, TypeKind, TypeRef, Usage,
 };
+use crate::ir::{EventDispatch, WEBHOOKS_GROUP, Webhooks};
 use crate::naming::Scope;
 
 /// Runs every pass in order.
@@ -304,6 +305,19 @@ fn response_roots(op: &Operation) -> Vec<TypeId> {
         .for_each(|c| ids.extend(body_refs(&c.body)));
     if let Some(t) = &op.responses.event_stream {
         ids.extend(refs_of(t));
+    }
+    ids
+}
+
+/// The named types the events refer to: their payloads, and the envelope that wraps them.
+fn webhook_roots(webhooks: &Webhooks) -> Vec<TypeId> {
+    let mut ids: Vec<TypeId> = webhooks
+        .events
+        .iter()
+        .flat_map(|e| refs_of(&e.payload))
+        .collect();
+    if let EventDispatch::Envelope { envelope } = &webhooks.dispatch {
+        ids.push(*envelope);
     }
     ids
 }
@@ -805,6 +819,12 @@ fn assign_modules(api: &mut Api) {
         roots.extend(request_roots(op));
         roots.extend(response_roots(op));
     }
+    if let Some(webhooks) = &api.webhooks {
+        roots_by_module
+            .entry(WEBHOOKS_GROUP.to_owned())
+            .or_default()
+            .extend(webhook_roots(webhooks));
+    }
     let mut users: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
     for (module, roots) in roots_by_module {
         for id in reachable(api, roots) {
@@ -826,7 +846,15 @@ fn assign_modules(api: &mut Api) {
 /// direction never needs an impl that is gated off.
 fn mark_usage(api: &mut Api) {
     let in_request = reachable(api, api.operations.iter().flat_map(request_roots));
-    let in_response = reachable(api, api.operations.iter().flat_map(response_roots));
+    // A webhook payload is received, as a response is.
+    let webhooks = api.webhooks.iter().flat_map(webhook_roots);
+    let in_response = reachable(
+        api,
+        api.operations
+            .iter()
+            .flat_map(response_roots)
+            .chain(webhooks),
+    );
     for (id, def) in &mut api.types {
         def.usage = match (in_request.contains(id), in_response.contains(id)) {
             (true, false) => Usage::Request,

@@ -161,6 +161,22 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize(value).map_err(|error| invalid_payload(event, &error))
 }
 
+/// Converts an already parsed JSON value into a boxed `T`, as [`from_value`] does.
+///
+/// Generated parsers call this once per event type: the payload is built in this function's
+/// own frame and moved to the heap, so a parser that matches hundreds of event types does not
+/// need a stack frame that holds every one of them.
+///
+/// # Errors
+///
+/// [`WebhookError::InvalidPayload`] with the path of the first field that did not fit.
+pub fn from_value_boxed<T: serde::de::DeserializeOwned>(
+    event: &str,
+    value: serde_json::Value,
+) -> Result<Box<T>, WebhookError> {
+    from_value(event, value)
+}
+
 fn invalid_payload<E: std::fmt::Display>(
     event: &str,
     error: &serde_path_to_error::Error<E>,

@@ -63,7 +63,19 @@ pub mod spec {
         spec
     }
 
+    /// The OpenAPI 3.1 `webhooks` of the spec file `file` of `provider`, read as [`load`]
+    /// reads the file.
+    pub fn webhooks(provider: &str, file: &str) -> Value {
+        read_document(provider, file)
+            .webhooks
+            .unwrap_or_else(|| panic!("{provider}/{file} has no webhooks"))
+    }
+
     fn read(provider: &str, file: &str) -> Value {
+        read_document(provider, file).root
+    }
+
+    fn read_document(provider: &str, file: &str) -> sdkgen::load::Document {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../specs")
             .join(provider);
@@ -81,7 +93,6 @@ pub mod spec {
         let fixes = config.fixes_for(&path);
         sdkgen::load::load_path_fixed(&path, &fixes, &mut diags)
             .unwrap_or_else(|| panic!("{provider}/{file} does not load: {diags:?}"))
-            .root
     }
 
     /// The operation at `method path`.

@@ -1,0 +1,396 @@
+//! Typed webhook events through the generated crates' public API: deliveries signed here with
+//! each provider's documented algorithm, the payloads taken from the providers' own specs
+//! (OpenAI's `x-oaiMeta` examples, GitHub's webhook examples) or from Stripe's documented
+//! event shape, then `webhooks::construct_event` verifies and parses them.
+
+mod common;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit, Mac};
+use sdkgen_runtime::http::{HeaderMap, HeaderValue};
+use sdkgen_runtime::webhooks::WebhookError;
+use serde_json::{Value, json};
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        headers.insert(*name, HeaderValue::from_str(value).expect("ASCII header"));
+    }
+    headers
+}
+
+mod openai {
+    use super::*;
+    use sdkgen_openai::webhooks::{Event, construct_event};
+
+    const KEY: &[u8] = b"a 32-byte key for Standard Hooks";
+
+    fn secret() -> String {
+        format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode(KEY)
+        )
+    }
+
+    /// Standard Webhooks: `v1,` and base64 of HMAC-SHA256 over `"{id}.{timestamp}.{body}"`.
+    fn signed(body: &[u8], key: &[u8]) -> HeaderMap {
+        let id = "msg_2Lh9KRb0pzN4LePd3XiA0fNH3Zc";
+        let timestamp = now().to_string();
+        let signature = hmac_sha256(
+            key,
+            &[id.as_bytes(), b".", timestamp.as_bytes(), b".", body],
+        );
+        headers(&[
+            ("webhook-id", id.to_owned()),
+            ("webhook-timestamp", timestamp),
+            (
+                "webhook-signature",
+                format!(
+                    "v1,{}",
+                    base64::engine::general_purpose::STANDARD.encode(signature)
+                ),
+            ),
+        ])
+    }
+
+    /// Every webhook of OpenAI's spec, with the example payload its schema documents.
+    fn examples() -> Vec<(String, String)> {
+        let spec = common::spec::load("openai", "openapi.yaml");
+        let webhooks = common::spec::webhooks("openai", "openapi.yaml");
+        let webhooks = webhooks.as_object().expect("webhooks is a map");
+        webhooks
+            .iter()
+            .map(|(key, item)| {
+                let reference = item
+                    .pointer("/post/requestBody/content/application~1json/schema/$ref")
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("{key} has no payload schema"));
+                let schema = spec
+                    .pointer(reference.trim_start_matches('#'))
+                    .unwrap_or_else(|| panic!("{reference} resolves"));
+                let example = schema
+                    .pointer("/x-oaiMeta/example")
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("{key} documents no example"));
+                (key.clone(), example.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_documented_example_verifies_and_parses_into_its_typed_event() {
+        let examples = examples();
+        assert_eq!(examples.len(), 16, "OpenAI's spec describes 16 webhooks");
+        for (key, example) in examples {
+            // The documentation's JSON has the odd trailing comma; a delivery has none.
+            let expected = common::spec::lenient_json(&example);
+            let name = expected["type"].as_str().expect("a type").to_owned();
+            let body = serde_json::to_vec(&expected).expect("JSON");
+            let event = construct_event(&signed(&body, KEY), &body, &secret())
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(event.name(), name, "{key}");
+            assert!(
+                !matches!(event, Event::Unknown(_)),
+                "{key} parsed as unknown"
+            );
+        }
+    }
+
+    #[test]
+    fn a_batch_event_carries_its_typed_fields() {
+        let body = br#"{"id":"evt_1","type":"batch.completed","created_at":1719168000,"object":"event","data":{"id":"batch_abc123"}}"#;
+        let event = construct_event(&signed(body, KEY), body, &secret()).expect("valid");
+        let Event::BatchCompleted(payload) = event else {
+            panic!("not a batch.completed event: {event:?}");
+        };
+        assert_eq!(payload.id, "evt_1");
+        assert_eq!(payload.created_at, 1_719_168_000);
+        assert_eq!(payload.data.id, "batch_abc123");
+    }
+
+    #[test]
+    fn a_tampered_body_or_a_wrong_secret_is_rejected_before_parsing() {
+        let body = br#"{"id":"evt_1","type":"batch.completed","created_at":1,"data":{"id":"b"}}"#;
+        let tampered =
+            br#"{"id":"evt_1","type":"batch.completed","created_at":2,"data":{"id":"b"}}"#;
+        assert_eq!(
+            construct_event(&signed(body, KEY), tampered, &secret()).unwrap_err(),
+            WebhookError::SignatureMismatch
+        );
+        assert_eq!(
+            construct_event(
+                &signed(body, b"another key of the same length!!"),
+                body,
+                &secret()
+            )
+            .unwrap_err(),
+            WebhookError::SignatureMismatch
+        );
+        // Not even a signed body that is not JSON gets further than the signature.
+        let garbage = b"<html>";
+        assert_eq!(
+            construct_event(&signed(body, KEY), garbage, &secret()).unwrap_err(),
+            WebhookError::SignatureMismatch
+        );
+    }
+
+    #[test]
+    fn an_event_added_upstream_parses_as_unknown_with_its_json() {
+        let body = br#"{"id":"evt_9","type":"video.generated","created_at":1,"data":{"id":"v"}}"#;
+        let event = construct_event(&signed(body, KEY), body, &secret()).expect("valid");
+        let Event::Unknown(unknown) = &event else {
+            panic!("a new event type is not an error: {event:?}");
+        };
+        assert_eq!(event.name(), "video.generated");
+        assert_eq!(unknown.payload["data"]["id"], "v");
+    }
+
+    #[test]
+    fn a_known_event_whose_payload_does_not_fit_names_the_field() {
+        let body =
+            br#"{"id":"evt_1","type":"batch.failed","created_at":"yesterday","data":{"id":"b"}}"#;
+        match construct_event(&signed(body, KEY), body, &secret()) {
+            Err(WebhookError::InvalidPayload { event, reason }) => {
+                assert_eq!(event, "batch.failed");
+                assert!(reason.contains("created_at"), "{reason}");
+            }
+            other => panic!("expected InvalidPayload, got {other:?}"),
+        }
+    }
+}
+
+mod github {
+    use super::*;
+    use sdkgen_github::webhooks::{Event, construct_event};
+
+    const SECRET: &str = "It's a Secret to Everybody";
+
+    /// `X-Hub-Signature-256: sha256=` and hex of HMAC-SHA256 over the body.
+    fn signed(event: &str, body: &[u8], secret: &str) -> HeaderMap {
+        headers(&[
+            ("x-github-event", event.to_owned()),
+            (
+                "x-github-delivery",
+                "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_owned(),
+            ),
+            (
+                "x-hub-signature-256",
+                format!("sha256={}", hex(&hmac_sha256(secret.as_bytes(), &[body]))),
+            ),
+        ])
+    }
+
+    #[test]
+    fn githubs_own_example_payloads_parse_into_their_typed_events() {
+        let spec = common::spec::load("github", "webhooks.api.github.com.json");
+        let webhooks = common::spec::webhooks("github", "webhooks.api.github.com.json");
+        let mut checked = 0;
+        for (key, item) in webhooks.as_object().expect("a map") {
+            let operation_id = item["post"]["operationId"]
+                .as_str()
+                .expect("an operationId");
+            let event = operation_id
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .replace('-', "_");
+            let Some(examples) = item
+                .pointer("/post/requestBody/content/application~1json/examples")
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for (name, example) in examples {
+                let example = match example.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => spec
+                        .pointer(reference.trim_start_matches('#'))
+                        .unwrap_or_else(|| panic!("{reference} resolves")),
+                    None => example,
+                };
+                let body = serde_json::to_vec(&example["value"]).expect("JSON");
+                let parsed = construct_event(&signed(&event, &body, SECRET), &body, SECRET)
+                    .unwrap_or_else(|e| panic!("{key} example {name}: {e}"));
+                assert!(
+                    !matches!(parsed, Event::Unknown(_)),
+                    "{key} parsed as unknown"
+                );
+                assert!(
+                    parsed.name().starts_with(&event),
+                    "{key}: {}",
+                    parsed.name()
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 6,
+            "GitHub's webhooks description has 6 examples; {checked} checked"
+        );
+    }
+
+    fn issue_opened() -> Value {
+        let user = json!({
+            "login": "octocat", "id": 1, "node_id": "MDQ6VXNlcjE=",
+            "avatar_url": "https://github.com/images/error/octocat_happy.gif", "gravatar_id": "",
+            "url": "https://api.github.com/users/octocat", "html_url": "https://github.com/octocat",
+            "followers_url": "https://api.github.com/users/octocat/followers",
+            "following_url": "https://api.github.com/users/octocat/following{/other_user}",
+            "gists_url": "https://api.github.com/users/octocat/gists{/gist_id}",
+            "starred_url": "https://api.github.com/users/octocat/starred{/owner}{/repo}",
+            "subscriptions_url": "https://api.github.com/users/octocat/subscriptions",
+            "organizations_url": "https://api.github.com/users/octocat/orgs",
+            "repos_url": "https://api.github.com/users/octocat/repos",
+            "events_url": "https://api.github.com/users/octocat/events{/privacy}",
+            "received_events_url": "https://api.github.com/users/octocat/received_events",
+            "type": "User", "site_admin": false
+        });
+        json!({ "action": "opened", "sender": user })
+    }
+
+    #[test]
+    fn the_header_and_the_action_pick_the_event() {
+        // A body that is not a whole `issues.opened` payload still tells the two apart: the
+        // typed parse fails on the missing `issue`, naming the event it tried.
+        let body = serde_json::to_vec(&issue_opened()).expect("JSON");
+        match construct_event(&signed("issues", &body, SECRET), &body, SECRET) {
+            Err(WebhookError::InvalidPayload { event, reason }) => {
+                assert_eq!(event, "issues.opened");
+                assert!(reason.contains("issue"), "{reason}");
+            }
+            other => panic!("expected InvalidPayload for issues.opened, got {other:?}"),
+        }
+        // The same body under an action this crate does not know is an unknown event.
+        let mut unknown = issue_opened();
+        unknown["action"] = json!("teleported");
+        let body = serde_json::to_vec(&unknown).expect("JSON");
+        let event =
+            construct_event(&signed("issues", &body, SECRET), &body, SECRET).expect("valid");
+        assert_eq!(event.name(), "issues.teleported");
+        assert!(matches!(event, Event::Unknown(_)));
+    }
+
+    #[test]
+    fn a_delivery_without_its_event_header_or_signature_is_rejected() {
+        let body = br#"{"zen":"Design for failure.","hook_id":1}"#;
+        let mut no_event = signed("ping", body, SECRET);
+        no_event.remove("x-github-event");
+        assert_eq!(
+            construct_event(&no_event, body, SECRET).unwrap_err(),
+            WebhookError::MissingHeader(sdkgen_runtime::http::HeaderName::from_static(
+                "x-github-event"
+            ))
+        );
+        let mut unsigned = signed("ping", body, SECRET);
+        unsigned.remove("x-hub-signature-256");
+        assert!(matches!(
+            construct_event(&unsigned, body, SECRET).unwrap_err(),
+            WebhookError::MissingHeader(_)
+        ));
+        assert_eq!(
+            construct_event(&signed("ping", body, "not the secret"), body, SECRET).unwrap_err(),
+            WebhookError::SignatureMismatch
+        );
+    }
+}
+
+mod stripe {
+    use super::*;
+    use sdkgen_stripe::webhooks::{Event, construct_event};
+
+    const SECRET: &str = "whsec_test_secret";
+
+    /// `Stripe-Signature: t=…,v1=` and hex of HMAC-SHA256 over `"{t}.{body}"`.
+    fn signed(body: &[u8], timestamp: u64) -> HeaderMap {
+        let t = timestamp.to_string();
+        let v1 = hex(&hmac_sha256(SECRET.as_bytes(), &[t.as_bytes(), b".", body]));
+        headers(&[("stripe-signature", format!("t={t},v1={v1}"))])
+    }
+
+    /// A `customer.created` event as Stripe's API reference shows one.
+    fn customer_created() -> Value {
+        json!({
+            "id": "evt_1NG8Du2eZvKYlo2CUI79vXWy",
+            "object": "event",
+            "api_version": "2023-08-16",
+            "created": 1_686_089_970,
+            "data": { "object": {
+                "id": "cus_NffrFeUfNV2Hib", "object": "customer", "address": null, "balance": 0,
+                "created": 1_680_893_993, "currency": null, "default_source": null,
+                "delinquent": false, "description": null, "discount": null,
+                "email": "jennyrosen@example.com", "invoice_prefix": "0759376C",
+                "invoice_settings": { "custom_fields": null, "default_payment_method": null,
+                    "footer": null, "rendering_options": null },
+                "livemode": false, "metadata": {}, "name": "Jenny Rosen",
+                "next_invoice_sequence": 1, "phone": null, "preferred_locales": [],
+                "shipping": null, "tax_exempt": "none", "test_clock": null
+            } },
+            "livemode": false,
+            "pending_webhooks": 0,
+            "request": { "id": "req_BCxgaCDoJ6Pkxk", "idempotency_key": "5c1b1f5e-1a0a-4b7e-9d84-1f6d1cfd4a3e" },
+            "type": "customer.created"
+        })
+    }
+
+    #[test]
+    fn a_customer_created_event_carries_a_typed_customer_and_its_envelope() {
+        let body = serde_json::to_vec(&customer_created()).expect("JSON");
+        let event = construct_event(&signed(&body, now()), &body, SECRET).expect("valid");
+        assert_eq!(event.name(), "customer.created");
+        let Event::CustomerCreated(delivery) = event else {
+            panic!("not customer.created: {event:?}");
+        };
+        assert_eq!(delivery.event.id, "evt_1NG8Du2eZvKYlo2CUI79vXWy");
+        assert_eq!(delivery.object.id, "cus_NffrFeUfNV2Hib");
+        assert_eq!(
+            delivery.object.email.as_deref(),
+            Some("jennyrosen@example.com")
+        );
+    }
+
+    #[test]
+    fn an_old_delivery_is_a_replay() {
+        let body = serde_json::to_vec(&customer_created()).expect("JSON");
+        let hour_ago = now() - 3600;
+        assert!(matches!(
+            construct_event(&signed(&body, hour_ago), &body, SECRET).unwrap_err(),
+            WebhookError::TimestampOutsideTolerance { .. }
+        ));
+    }
+
+    #[test]
+    fn an_event_type_added_upstream_parses_as_unknown() {
+        let mut value = customer_created();
+        value["type"] = json!("customer.teleported");
+        let body = serde_json::to_vec(&value).expect("JSON");
+        let event = construct_event(&signed(&body, now()), &body, SECRET).expect("valid");
+        let Event::Unknown(unknown) = &event else {
+            panic!("a new event type is not an error: {event:?}");
+        };
+        assert_eq!(unknown.name, "customer.teleported");
+        assert_eq!(
+            unknown.payload["data"]["object"]["id"],
+            "cus_NffrFeUfNV2Hib"
+        );
+    }
+}
