@@ -88,7 +88,9 @@ mod stripe;
 mod twilio;
 
 pub use dedup::{Dedup, InMemoryDedup};
-pub use event::{Verify, WebhookEvent, construct_event, from_value, parse_json};
+pub use event::{
+    Verify, WebhookEvent, construct_event, construct_event_from_request, from_value, parse_json,
+};
 pub use generic::{HmacAlgorithm, HmacVerifier, SignatureEncoding};
 pub use github::GitHubVerifier;
 pub use sendgrid::SendGridVerifier;
