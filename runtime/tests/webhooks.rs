@@ -324,6 +324,20 @@ fn github_rotated_secret_is_accepted() {
 }
 
 #[test]
+fn a_secret_added_to_a_clone_is_not_accepted_by_the_original() {
+    let original = GitHubVerifier::new("new secret");
+    let rotated = original.clone().add_secret(GITHUB_SECRET);
+    assert_eq!(
+        rotated.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        Ok(())
+    );
+    assert_eq!(
+        original.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        Err(WebhookError::SignatureMismatch)
+    );
+}
+
+#[test]
 fn github_malformed_or_missing_signature_is_reported_as_such() {
     let verifier = GitHubVerifier::new(GITHUB_SECRET);
     for signature in [
