@@ -1340,6 +1340,44 @@ fn construct_event_from_request_verifies_before_it_parses() {
     );
 }
 
+#[test]
+fn each_error_answers_with_the_documented_status() {
+    use http::StatusCode;
+    let cases = [
+        (WebhookError::SignatureMismatch, StatusCode::UNAUTHORIZED),
+        (
+            WebhookError::TimestampOutsideTolerance {
+                timestamp: T,
+                now: T + 600,
+                tolerance: Duration::from_secs(300),
+            },
+            StatusCode::UNAUTHORIZED,
+        ),
+        (missing("stripe-signature"), StatusCode::BAD_REQUEST),
+        (
+            WebhookError::MalformedHeader {
+                name: HeaderName::from_static("x-hub-signature-256"),
+                reason: "the signature is not hex",
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            WebhookError::InvalidPayload {
+                event: "issues".into(),
+                reason: "at `number`: invalid type".into(),
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            WebhookError::InvalidSecret("the secret is empty"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    ];
+    for (error, status) in cases {
+        assert_eq!(error.status(), status, "{error}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Dedup
 // ---------------------------------------------------------------------------------------

@@ -158,3 +158,31 @@ pub enum WebhookError {
         reason: String,
     },
 }
+
+impl WebhookError {
+    /// The status to answer the sender with, for servers that answer a rejected delivery
+    /// themselves (the `axum` feature's extractors answer with it).
+    ///
+    /// | Error | Status | Why |
+    /// | --- | --- | --- |
+    /// | [`SignatureMismatch`](Self::SignatureMismatch), [`TimestampOutsideTolerance`](Self::TimestampOutsideTolerance) | `401 Unauthorized` | the delivery is not, or no longer, authentic (a changed body, a wrong secret, a forgery or a replay); GitHub's documentation answers a signature that does not match with `401` |
+    /// | [`MissingHeader`](Self::MissingHeader), [`MalformedHeader`](Self::MalformedHeader) | `400 Bad Request` | a header the scheme (or the event's name) needs is absent or unreadable: the request is not shaped like a delivery; Stripe's samples answer every verification failure with `400` |
+    /// | [`InvalidPayload`](Self::InvalidPayload) | `400 Bad Request` | a genuine delivery whose body is not the event it names |
+    /// | [`InvalidSecret`](Self::InvalidSecret) | `500 Internal Server Error` | the receiver's configuration is wrong, not the delivery |
+    ///
+    /// Providers treat every status outside `2xx` as a failed delivery (Stripe retries it
+    /// for up to three days; GitHub shows it in the webhook's recent deliveries), so the
+    /// choice between `400` and `401` is for the people reading logs and dashboards.
+    #[must_use]
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::SignatureMismatch | Self::TimestampOutsideTolerance { .. } => {
+                http::StatusCode::UNAUTHORIZED
+            }
+            Self::InvalidSecret(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingHeader(_) | Self::MalformedHeader { .. } | Self::InvalidPayload { .. } => {
+                http::StatusCode::BAD_REQUEST
+            }
+        }
+    }
+}
