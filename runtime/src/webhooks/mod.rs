@@ -42,6 +42,22 @@
 //! - **Secrets never leak.** They are held in [`secrecy`] types, the verifiers' `Debug`
 //!   shows only how many there are, and no [`WebhookError`] contains one.
 //!
+//! # Receiving deliveries in a server
+//!
+//! Verification needs the body exactly as it arrived, so it runs before anything parses
+//! the body:
+//!
+//! - **Any framework** that hands out an [`http::Request`]: read the body into memory
+//!   with the framework's size limit, then call [`Verify::verify_request`] or, for a
+//!   generated crate's typed events, [`construct_event_from_request`]. Answer a refusal
+//!   with [`WebhookError::status`] (`401` for a signature or timestamp that does not
+//!   verify, `400` for a missing or malformed header or payload).
+//! - **axum**, with this crate's `axum` feature: the extractors `webhooks::axum::Verified<E>`
+//!   (a typed event) and `webhooks::axum::VerifiedBody<V>` (the raw bytes) read the body
+//!   within axum's `DefaultBodyLimit` (2 MB unless raised; GitHub's payloads reach 25 MB),
+//!   verify it at `SystemTime::now()` with the verifier from the router's state, parse it,
+//!   and answer a refusal themselves, before the handler runs.
+//!
 //! # Processing a delivery once
 //!
 //! Providers deliver *at least* once: a delivery that timed out is sent again, with the
@@ -76,6 +92,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod common;
 mod dedup;
 mod event;
