@@ -74,7 +74,9 @@
 //!   Standard Webhooks (OpenAI), Twilio, SendGrid, Slack and a configurable HMAC one —
 //!   over the raw body and headers, with secret rotation, a timestamp tolerance on an
 //!   injected `now`, constant-time comparison, and a bounded store of seen event ids
-//!   ([`webhooks::InMemoryDedup`]) so a re-delivery is processed once.
+//!   ([`webhooks::InMemoryDedup`]) so a re-delivery is processed once. A whole
+//!   `http::Request` can be verified and parsed in one call, and the `axum` feature adds
+//!   extractors that do it before a handler runs.
 //! - **Timeouts**: connect (10 s), per attempt (60 s: the request sent and the response
 //!   read, its body too unless streamed), read (time without a byte of the body, also
 //!   between two chunks of a stream; the attempt timeout unless set) and, optionally,

@@ -11,8 +11,8 @@ use p256::ecdsa::SigningKey;
 use p256::ecdsa::signature::Signer;
 use sdkgen_runtime::webhooks::{
     Dedup, GitHubVerifier, HmacAlgorithm, HmacVerifier, InMemoryDedup, SendGridVerifier,
-    SignatureEncoding, SlackVerifier, StandardWebhooks, StripeVerifier, TwilioVerifier,
-    WebhookError,
+    SignatureEncoding, SlackVerifier, StandardWebhooks, StripeVerifier, TwilioVerifier, Verify,
+    WebhookError, WebhookEvent, construct_event_from_request, parse_json,
 };
 use sha2::Digest as _;
 
@@ -320,6 +320,20 @@ fn github_rotated_secret_is_accepted() {
     assert_eq!(
         verifier.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
         Ok(())
+    );
+}
+
+#[test]
+fn a_secret_added_to_a_clone_is_not_accepted_by_the_original() {
+    let original = GitHubVerifier::new("new secret");
+    let rotated = original.clone().add_secret(GITHUB_SECRET);
+    assert_eq!(
+        rotated.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        Ok(())
+    );
+    assert_eq!(
+        original.verify_parts(GITHUB_DOC_SIGNATURE, b"Hello, World!"),
+        Err(WebhookError::SignatureMismatch)
     );
 }
 
@@ -1180,6 +1194,187 @@ fn generic_rotated_secret_is_accepted_and_malformed_signatures_are_reported() {
             is_malformed(verifier.verify_parts(signature, None, body, at(T)), "x-sig"),
             "{signature:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole requests and typed events
+// ---------------------------------------------------------------------------------------
+
+/// A typed event as a generated crate defines one: a variant per known event, a fallback.
+#[derive(Debug, PartialEq)]
+enum GitHubEvent {
+    Issues(IssuesEvent),
+    Unknown(String),
+}
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct IssuesEvent {
+    action: String,
+    number: u64,
+}
+
+impl WebhookEvent for GitHubEvent {
+    type Verifier = GitHubVerifier;
+
+    fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Self, WebhookError> {
+        let name = HeaderName::from_static("x-github-event");
+        let event = headers
+            .get(&name)
+            .and_then(|value| value.to_str().ok())
+            .ok_or(WebhookError::MissingHeader(name))?;
+        match event {
+            "issues" => parse_json(event, body).map(GitHubEvent::Issues),
+            other => Ok(GitHubEvent::Unknown(other.to_owned())),
+        }
+    }
+}
+
+fn github_request<B: AsRef<[u8]>>(event: Option<&str>, signed: &[u8], body: B) -> http::Request<B> {
+    let signature = format!("sha256={}", hex(&hmac_sha256(b"s3cret", &[signed])));
+    let mut request = http::Request::post("/webhooks/github")
+        .header("x-hub-signature-256", signature)
+        .body(body)
+        .expect("valid request");
+    if let Some(event) = event {
+        request.headers_mut().insert(
+            "x-github-event",
+            HeaderValue::from_str(event).expect("test header value"),
+        );
+    }
+    request
+}
+
+#[test]
+fn verify_request_reads_the_headers_and_body_of_any_byte_body() {
+    let verifier = StripeVerifier::new(STRIPE_SECRET);
+    let header = format!("t={T},v1={}", stripe_v1(STRIPE_SECRET, T, STRIPE_BODY));
+    let request = http::Request::post("/webhooks/stripe")
+        .header("stripe-signature", header)
+        .body(bytes::Bytes::from_static(STRIPE_BODY))
+        .expect("valid request");
+    assert_eq!(verifier.verify_request(&request, at(T)), Ok(()));
+
+    let as_vec = request.map(|body| body.to_vec());
+    assert_eq!(verifier.verify_request(&as_vec, at(T)), Ok(()));
+    let as_string = as_vec.map(|body| String::from_utf8(body).expect("JSON is UTF-8"));
+    assert_eq!(verifier.verify_request(&as_string, at(T)), Ok(()));
+    assert!(is_outside_tolerance(
+        verifier.verify_request(&as_string, at(T + 301))
+    ));
+
+    let tampered = as_string.map(|body| body.replace("customer.created", "customer.deleted"));
+    assert_eq!(
+        verifier.verify_request(&tampered, at(T)),
+        Err(WebhookError::SignatureMismatch)
+    );
+    let unsigned = http::Request::new(STRIPE_BODY);
+    assert_eq!(
+        verifier.verify_request(&unsigned, at(T)),
+        Err(missing("stripe-signature"))
+    );
+}
+
+#[test]
+fn verifiers_still_work_as_trait_objects() {
+    let body = br#"{"action":"opened","number":1}"#;
+    let verifiers: [Box<dyn Verify>; 2] = [
+        Box::new(GitHubVerifier::new("s3cret")),
+        Box::new(GitHubVerifier::new("other")),
+    ];
+    let request = github_request(None, body, body);
+    let outcomes: Vec<_> = verifiers
+        .iter()
+        .map(|verifier| verifier.verify_delivery(request.headers(), *request.body(), at(T)))
+        .collect();
+    assert_eq!(outcomes, [Ok(()), Err(WebhookError::SignatureMismatch)]);
+}
+
+#[test]
+fn construct_event_from_request_parses_a_genuine_delivery_into_its_variant() {
+    let verifier = GitHubVerifier::new("s3cret");
+    let body = br#"{"action":"opened","number":7,"sender":{"login":"octocat"}}"#;
+    let request = github_request(Some("issues"), body, body.to_vec());
+    assert_eq!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &request, at(T)),
+        Ok(GitHubEvent::Issues(IssuesEvent {
+            action: "opened".into(),
+            number: 7,
+        }))
+    );
+
+    let request = github_request(Some("merge_group"), body, &body[..]);
+    assert_eq!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &request, at(T)),
+        Ok(GitHubEvent::Unknown("merge_group".into())),
+        "an event the crate does not know is its fallback variant, not an error"
+    );
+}
+
+#[test]
+fn construct_event_from_request_verifies_before_it_parses() {
+    let verifier = GitHubVerifier::new("s3cret");
+    let forged = github_request(Some("issues"), b"something else", "not JSON at all");
+    assert_eq!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &forged, at(T)),
+        Err(WebhookError::SignatureMismatch),
+        "a forged body never reaches the parser"
+    );
+
+    let genuine = github_request(Some("issues"), b"not JSON at all", "not JSON at all");
+    assert!(matches!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &genuine, at(T)),
+        Err(WebhookError::InvalidPayload { event, .. }) if event == "issues"
+    ));
+    let wrong_type = br#"{"action":"opened","number":"seven"}"#;
+    let genuine = github_request(Some("issues"), wrong_type, wrong_type);
+    assert!(matches!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &genuine, at(T)),
+        Err(WebhookError::InvalidPayload { reason, .. }) if reason.contains("number")
+    ));
+
+    let nameless = github_request(None, b"{}", b"{}");
+    assert_eq!(
+        construct_event_from_request::<GitHubEvent, _>(&verifier, &nameless, at(T)),
+        Err(missing("x-github-event"))
+    );
+}
+
+#[test]
+fn each_error_answers_with_the_documented_status() {
+    use http::StatusCode;
+    let cases = [
+        (WebhookError::SignatureMismatch, StatusCode::UNAUTHORIZED),
+        (
+            WebhookError::TimestampOutsideTolerance {
+                timestamp: T,
+                now: T + 600,
+                tolerance: Duration::from_secs(300),
+            },
+            StatusCode::UNAUTHORIZED,
+        ),
+        (missing("stripe-signature"), StatusCode::BAD_REQUEST),
+        (
+            WebhookError::MalformedHeader {
+                name: HeaderName::from_static("x-hub-signature-256"),
+                reason: "the signature is not hex",
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            WebhookError::InvalidPayload {
+                event: "issues".into(),
+                reason: "at `number`: invalid type".into(),
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            WebhookError::InvalidSecret("the secret is empty"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    ];
+    for (error, status) in cases {
+        assert_eq!(error.status(), status, "{error}");
     }
 }
 

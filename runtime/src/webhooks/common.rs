@@ -2,6 +2,7 @@
 //! constant-time matching.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -19,25 +20,28 @@ pub(crate) const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
 /// The shared secrets of one verifier: the first is the one given to `new`, the rest were
 /// added for rotation.
+///
+/// Behind an [`Arc`], so that cloning a verifier (as a server framework does per request
+/// when the verifier is part of its state) shares the secrets instead of copying them.
 #[derive(Clone)]
-pub(crate) struct Secrets(Vec<SecretSlice<u8>>);
+pub(crate) struct Secrets(Arc<Vec<SecretSlice<u8>>>);
 
 impl Secrets {
     /// Secrets used as the HMAC key byte for byte, as Stripe, GitHub, Slack and Twilio do.
     pub(crate) fn from_text(secret: SecretString) -> Self {
-        Self(vec![text_key(&secret)])
+        Self(Arc::new(vec![text_key(&secret)]))
     }
 
     pub(crate) fn from_bytes(secret: SecretSlice<u8>) -> Self {
-        Self(vec![secret])
+        Self(Arc::new(vec![secret]))
     }
 
     pub(crate) fn push_text(&mut self, secret: SecretString) {
-        self.0.push(text_key(&secret));
+        Arc::make_mut(&mut self.0).push(text_key(&secret));
     }
 
     pub(crate) fn push_bytes(&mut self, secret: SecretSlice<u8>) {
-        self.0.push(secret);
+        Arc::make_mut(&mut self.0).push(secret);
     }
 
     /// Whether the MAC of `message` under any secret equals any of `candidates`.
@@ -53,7 +57,7 @@ impl Secrets {
         candidates: &[Vec<u8>],
     ) -> bool {
         let mut matched = Choice::from(0);
-        for secret in &self.0 {
+        for secret in self.0.iter() {
             if secret.expose_secret().is_empty() {
                 continue;
             }

@@ -1,9 +1,9 @@
 //! The interface between verifiers and the typed events of generated crates: verify a
-//! delivery, then parse it, in one call.
+//! delivery, then parse it, in one call, from its parts or from a whole [`http::Request`].
 
 use std::time::SystemTime;
 
-use http::HeaderMap;
+use http::{HeaderMap, Request};
 
 use super::{
     GitHubVerifier, HmacVerifier, SendGridVerifier, SlackVerifier, StandardWebhooks,
@@ -28,6 +28,51 @@ pub trait Verify {
         body: &[u8],
         now: SystemTime,
     ) -> Result<(), WebhookError>;
+
+    /// Checks a whole [`http::Request`] whose body has been read into memory, as
+    /// [`verify_delivery`](Self::verify_delivery) does with its headers and body.
+    ///
+    /// Any framework that hands out an `http::Request<B>` with a body of bytes (`Bytes`,
+    /// `Vec<u8>`, `String`, `&[u8]`) can call it as it is; the method, URI and extensions
+    /// are not looked at.
+    ///
+    /// # Example
+    ///
+    /// GitHub's documented test values:
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use sdkgen_runtime::webhooks::{GitHubVerifier, Verify, WebhookError};
+    ///
+    /// let verifier = GitHubVerifier::new("It's a Secret to Everybody");
+    /// let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    /// let request = http::Request::post("/webhooks/github")
+    ///     .header("x-hub-signature-256", signature)
+    ///     .body(bytes::Bytes::from_static(b"Hello, World!"))?;
+    /// verifier.verify_request(&request, SystemTime::now())?;
+    ///
+    /// let tampered = request.map(|_| "Hello, World?");
+    /// assert_eq!(
+    ///     verifier.verify_request(&tampered, SystemTime::now()),
+    ///     Err(WebhookError::SignatureMismatch),
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_delivery`](Self::verify_delivery).
+    fn verify_request<B: AsRef<[u8]>>(
+        &self,
+        request: &Request<B>,
+        now: SystemTime,
+    ) -> Result<(), WebhookError>
+    where
+        // Keeps `dyn Verify` possible: a generic method needs a sized receiver.
+        Self: Sized,
+    {
+        self.verify_delivery(request.headers(), request.body().as_ref(), now)
+    }
 }
 
 impl Verify for StripeVerifier {
@@ -132,6 +177,79 @@ pub fn construct_event<E: WebhookEvent>(
 ) -> Result<E, WebhookError> {
     verifier.verify_delivery(headers, body, now)?;
     E::parse(headers, body)
+}
+
+/// Verifies a whole [`http::Request`], then parses it into the provider's typed event, as
+/// [`construct_event`] does with its headers and body.
+///
+/// The body must already be in memory (`Bytes`, `Vec<u8>`, `String`, `&[u8]`): read it
+/// with your framework's size limit first. With the `axum` feature, the extractor
+/// `webhooks::axum::Verified` does the reading too.
+///
+/// # Example
+///
+/// A GitHub `ping` delivery, signed here as GitHub signs it:
+///
+/// ```
+/// use std::time::SystemTime;
+/// use hmac::{KeyInit, Mac};
+/// use sdkgen_runtime::webhooks::{
+///     GitHubVerifier, WebhookError, WebhookEvent, construct_event_from_request, parse_json,
+/// };
+///
+/// /// What a generated crate's `webhooks::Event` looks like, cut down to one event.
+/// #[derive(Debug, PartialEq)]
+/// enum Event {
+///     Ping(Ping),
+///     Unknown(String),
+/// }
+///
+/// #[derive(Debug, PartialEq, serde::Deserialize)]
+/// struct Ping {
+///     zen: String,
+/// }
+///
+/// impl WebhookEvent for Event {
+///     type Verifier = GitHubVerifier;
+///
+///     fn parse(headers: &http::HeaderMap, body: &[u8]) -> Result<Self, WebhookError> {
+///         let name = http::HeaderName::from_static("x-github-event");
+///         let event = headers
+///             .get(&name)
+///             .and_then(|value| value.to_str().ok())
+///             .ok_or(WebhookError::MissingHeader(name))?;
+///         match event {
+///             "ping" => parse_json(event, body).map(Event::Ping),
+///             other => Ok(Event::Unknown(other.to_owned())),
+///         }
+///     }
+/// }
+///
+/// let body = r#"{"zen":"Keep it logically awesome."}"#;
+/// let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"webhook secret")?;
+/// mac.update(body.as_bytes());
+/// let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+///
+/// let request = http::Request::post("/webhooks/github")
+///     .header("x-github-event", "ping")
+///     .header("x-hub-signature-256", format!("sha256={hex}"))
+///     .body(body)?;
+///
+/// let verifier = GitHubVerifier::new("webhook secret");
+/// let event: Event = construct_event_from_request(&verifier, &request, SystemTime::now())?;
+/// assert_eq!(event, Event::Ping(Ping { zen: "Keep it logically awesome.".into() }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`construct_event`].
+pub fn construct_event_from_request<E: WebhookEvent, B: AsRef<[u8]>>(
+    verifier: &E::Verifier,
+    request: &Request<B>,
+    now: SystemTime,
+) -> Result<E, WebhookError> {
+    construct_event(verifier, request.headers(), request.body().as_ref(), now)
 }
 
 /// Parses a JSON body into `T`, reporting where it did not fit as

@@ -42,6 +42,22 @@
 //! - **Secrets never leak.** They are held in [`secrecy`] types, the verifiers' `Debug`
 //!   shows only how many there are, and no [`WebhookError`] contains one.
 //!
+//! # Receiving deliveries in a server
+//!
+//! Verification needs the body exactly as it arrived, so it runs before anything parses
+//! the body:
+//!
+//! - **Any framework** that hands out an [`http::Request`]: read the body into memory
+//!   with the framework's size limit, then call [`Verify::verify_request`] or, for a
+//!   generated crate's typed events, [`construct_event_from_request`]. Answer a refusal
+//!   with [`WebhookError::status`] (`401` for a signature or timestamp that does not
+//!   verify, `400` for a missing or malformed header or payload).
+//! - **axum**, with this crate's `axum` feature: the extractors `webhooks::axum::Verified<E>`
+//!   (a typed event) and `webhooks::axum::VerifiedBody<V>` (the raw bytes) read the body
+//!   within axum's `DefaultBodyLimit` (2 MB unless raised; GitHub's payloads reach 25 MB),
+//!   verify it at `SystemTime::now()` with the verifier from the router's state, parse it,
+//!   and answer a refusal themselves, before the handler runs.
+//!
 //! # Processing a delivery once
 //!
 //! Providers deliver *at least* once: a delivery that timed out is sent again, with the
@@ -76,6 +92,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod common;
 mod dedup;
 mod event;
@@ -88,7 +106,10 @@ mod stripe;
 mod twilio;
 
 pub use dedup::{Dedup, InMemoryDedup};
-pub use event::{Verify, WebhookEvent, construct_event, from_value, from_value_boxed, parse_json};
+pub use event::{
+    Verify, WebhookEvent, construct_event, construct_event_from_request, from_value,
+    from_value_boxed, parse_json,
+};
 pub use generic::{HmacAlgorithm, HmacVerifier, SignatureEncoding};
 pub use github::GitHubVerifier;
 pub use sendgrid::SendGridVerifier;
@@ -155,4 +176,32 @@ pub enum WebhookError {
         /// Where the body did not fit and why.
         reason: String,
     },
+}
+
+impl WebhookError {
+    /// The status to answer the sender with, for servers that answer a rejected delivery
+    /// themselves (the `axum` feature's extractors answer with it).
+    ///
+    /// | Error | Status | Why |
+    /// | --- | --- | --- |
+    /// | [`SignatureMismatch`](Self::SignatureMismatch), [`TimestampOutsideTolerance`](Self::TimestampOutsideTolerance) | `401 Unauthorized` | the delivery is not, or no longer, authentic (a changed body, a wrong secret, a forgery or a replay); GitHub's documentation answers a signature that does not match with `401` |
+    /// | [`MissingHeader`](Self::MissingHeader), [`MalformedHeader`](Self::MalformedHeader) | `400 Bad Request` | a header the scheme (or the event's name) needs is absent or unreadable: the request is not shaped like a delivery; Stripe's samples answer every verification failure with `400` |
+    /// | [`InvalidPayload`](Self::InvalidPayload) | `400 Bad Request` | a genuine delivery whose body is not the event it names |
+    /// | [`InvalidSecret`](Self::InvalidSecret) | `500 Internal Server Error` | the receiver's configuration is wrong, not the delivery |
+    ///
+    /// Providers treat every status outside `2xx` as a failed delivery (Stripe retries it
+    /// for up to three days; GitHub shows it in the webhook's recent deliveries), so the
+    /// choice between `400` and `401` is for the people reading logs and dashboards.
+    #[must_use]
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::SignatureMismatch | Self::TimestampOutsideTolerance { .. } => {
+                http::StatusCode::UNAUTHORIZED
+            }
+            Self::InvalidSecret(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingHeader(_) | Self::MalformedHeader { .. } | Self::InvalidPayload { .. } => {
+                http::StatusCode::BAD_REQUEST
+            }
+        }
+    }
 }
