@@ -92,6 +92,8 @@ pub enum EventDispatch {
         /// The JSON property of the action.
         field: String,
     },
+    /// The spec describes one event and nothing to tell events apart: every delivery is it.
+    Single,
     /// Every delivery is one envelope type whose `type` names the event and whose
     /// `data.object` is the payload (Stripe's `event`).
     Envelope {

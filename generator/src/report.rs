@@ -129,8 +129,57 @@ pub fn surface(api: &Api) -> String {
         })
         .collect();
     types.sort();
+    lines.extend(webhook_surface(api));
     lines.extend(types);
     lines.join("\n") + "\n"
+}
+
+/// One line per webhook event: its variant, the name a delivery gives it and its payload.
+fn webhook_surface(api: &Api) -> Vec<String> {
+    let Some(webhooks) = &api.webhooks else {
+        return Vec::new();
+    };
+    let verifier = match webhooks.verifier {
+        Some(v) => format!("{v:?}"),
+        None => "none".to_owned(),
+    };
+    let mut lines = vec![format!(
+        "webhooks: {} events, verified by {verifier}",
+        webhooks.events.len()
+    )];
+    lines.extend(webhooks.events.iter().map(|e| {
+        format!(
+            "event webhooks::Event::{}(\"{}\") -> {}",
+            e.variant,
+            e.name(),
+            type_text(api, &e.payload)
+        )
+    }));
+    lines
+}
+
+/// How many events the provider delivers, how many have typed payloads, and each webhook
+/// diagnostic.
+fn write_webhooks(out: &mut String, api: &Api, diags: &crate::diagnostics::Diagnostics) {
+    let Some(webhooks) = &api.webhooks else {
+        return;
+    };
+    let typed = webhooks
+        .events
+        .iter()
+        .filter(|e| e.payload != TypeRef::Json)
+        .count();
+    let _ = writeln!(
+        out,
+        "  webhooks: {} events, {typed} with typed payloads, verified by {}",
+        webhooks.events.len(),
+        webhooks
+            .verifier
+            .map_or_else(|| "nothing".to_owned(), |v| format!("{v:?}"))
+    );
+    for d in diags.iter().filter(|d| d.kind == DiagnosticKind::Webhook) {
+        let _ = writeln!(out, "    {}: {}", d.pointer, d.message);
+    }
 }
 
 /// The coverage report of a provider: operations typed, degraded (with why) and skipped.
@@ -162,6 +211,7 @@ pub fn provider_report(provider: &Provider) -> String {
             skipped.len()
         );
         write_name_origins(&mut out, api);
+        write_webhooks(&mut out, api, diags);
         for (op, reasons) in &degraded {
             let _ = writeln!(out, "  degraded {op}");
             for r in reasons {

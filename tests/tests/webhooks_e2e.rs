@@ -394,3 +394,147 @@ mod stripe {
         );
     }
 }
+
+/// The fixtures, compiled into the test crate: events told apart by a detected body tag, and a
+/// spec with a single event, which needs no tag.
+mod fixtures {
+    use super::*;
+    use sdkgen_tests::fixtures::oai_v3_1_webhook_example::webhooks::Event as OnlyEvent;
+    use sdkgen_tests::fixtures::openapi31::webhooks::Event as ItemEvent;
+    use sdkgen_tests::fixtures::webhooks::webhooks::Event;
+
+    #[test]
+    fn the_detected_tag_picks_the_event() {
+        let body = br#"{"type":"order.paid","order_id":"o_1","paid_at":"2026-12-06T10:00:00Z"}"#;
+        let event = Event::parse(&HeaderMap::new(), body).expect("parses");
+        let Event::OrderPaid(paid) = &event else {
+            panic!("not order.paid: {event:?}");
+        };
+        assert_eq!(paid.order_id, "o_1");
+        assert_eq!(event.name(), "order.paid");
+
+        let body = br#"{"type":"ping","zen":"keep it simple"}"#;
+        let event = Event::parse(&HeaderMap::new(), body).expect("parses");
+        assert!(matches!(event, Event::Ping(p) if p.zen.as_deref() == Some("keep it simple")));
+    }
+
+    #[test]
+    fn a_body_without_a_known_tag_is_unknown_and_one_that_is_not_json_is_an_error() {
+        let event = Event::parse(&HeaderMap::new(), br#"{"order_id":"o_1"}"#).expect("parses");
+        assert!(matches!(&event, Event::Unknown(u) if u.name.is_empty()));
+        let event = Event::parse(&HeaderMap::new(), br#"{"type":"order.lost"}"#).expect("parses");
+        assert_eq!(event.name(), "order.lost");
+        assert!(matches!(
+            Event::parse(&HeaderMap::new(), b"<html>500</html>"),
+            Err(WebhookError::InvalidPayload { .. })
+        ));
+        // A known tag with a payload that does not fit names the event and the field.
+        match Event::parse(
+            &HeaderMap::new(),
+            br#"{"type":"order.refunded","order_id":"o"}"#,
+        ) {
+            Err(WebhookError::InvalidPayload { event, reason }) => {
+                assert_eq!(event, "order.refunded");
+                assert!(reason.contains("amount"), "{reason}");
+            }
+            other => panic!("expected InvalidPayload, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_single_event_with_a_constant_tag_is_still_told_by_it() {
+        let body = br#"{"type":"item.created","item":{"id":7,"kind":"item","price":2.5}}"#;
+        let event = ItemEvent::parse(&HeaderMap::new(), body).expect("parses");
+        assert_eq!(event.name(), "item.created");
+        assert!(!matches!(event, ItemEvent::Unknown(_)));
+    }
+
+    #[test]
+    fn a_single_event_without_a_tag_is_every_delivery() {
+        // The OpenAPI Initiative's own 3.1 webhook example: one `newPet` webhook with a `Pet`.
+        let body = br#"{"id":7,"name":"Rex"}"#;
+        let event = OnlyEvent::parse(&HeaderMap::new(), body).expect("parses");
+        assert_eq!(event.name(), "newPet");
+        let OnlyEvent::NewPet(pet) = event else {
+            panic!("not newPet: {event:?}");
+        };
+        assert_eq!(pet.name, "Rex");
+        assert!(matches!(
+            OnlyEvent::parse(&HeaderMap::new(), br#"{"id":7}"#),
+            Err(WebhookError::InvalidPayload { event, .. }) if event == "newPet"
+        ));
+    }
+}
+
+/// `Event::parse` is reached only after verification, but it must never panic whatever a
+/// delivery holds: truncated, bit-flipped and random bodies under random event headers.
+mod never_panics {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so a failure reproduces.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn bodies(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for seed in seeds {
+            for _ in 0..40 {
+                let mut body = seed.clone();
+                match rng.below(3) {
+                    0 => body.truncate(rng.below(seed.len() + 1)),
+                    1 => {
+                        for _ in 0..=rng.below(4) {
+                            let at = rng.below(body.len().max(1));
+                            if let Some(byte) = body.get_mut(at) {
+                                *byte = rng.next() as u8;
+                            }
+                        }
+                    }
+                    _ => body = (0..rng.below(64)).map(|_| rng.next() as u8).collect(),
+                }
+                out.push(body);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parsing_arbitrary_deliveries_never_panics() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let seeds: Vec<Vec<u8>> = [
+            json!({"type": "batch.completed", "id": "evt", "created_at": 1, "data": {"id": "b"}}),
+            json!({"type": "customer.created", "data": {"object": {"id": "cus", "object": "customer"}}}),
+            json!({"action": "opened", "issue": {"id": 1}, "sender": {"login": "x"}}),
+            json!({"zen": "Design for failure.", "hook_id": 1}),
+        ]
+        .iter()
+        .map(|v| serde_json::to_vec(v).expect("JSON"))
+        .collect();
+        let events = ["issues", "push", "ping", "", "check_run", "\u{7f}"];
+        let mut parsed = 0;
+        for body in bodies(&mut rng, &seeds) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(events[rng.below(events.len())]) {
+                headers.insert("x-github-event", value);
+            }
+            parsed += usize::from(sdkgen_github::webhooks::Event::parse(&headers, &body).is_ok());
+            parsed += usize::from(sdkgen_openai::webhooks::Event::parse(&headers, &body).is_ok());
+            parsed += usize::from(sdkgen_stripe::webhooks::Event::parse(&headers, &body).is_ok());
+        }
+        // Some mutations stay valid JSON and parse (often as unknown events): the inputs are
+        // not all rejected at the first byte.
+        assert!(parsed > 0);
+    }
+}

@@ -42,6 +42,9 @@ fn module_docs(webhooks: &Webhooks) -> String {
              its action in the body's `{field}`: `issues` with `\"{field}\": \"opened\"` is \
              `issues.opened`."
         ),
+        EventDispatch::Single => {
+            "The spec describes one event, so every delivery is parsed as it.".to_owned()
+        }
         EventDispatch::Envelope { .. } => "Every delivery is an event envelope whose `type` \
              names the event and whose `data.object` is the object it concerns, read into the \
              event's type as [`Delivery::object`]."
@@ -195,18 +198,24 @@ fn emit_parse(webhooks: &Webhooks) -> TokenStream {
         EventDispatch::HeaderAndAction { header, field } => {
             emit_parse_by_header(webhooks, header, field)
         }
+        EventDispatch::Single => emit_parse_single(webhooks),
     };
+    let missing_header = match &webhooks.dispatch {
+        EventDispatch::HeaderAndAction { header, .. } => format!(
+            "[`WebhookError::MissingHeader`](::sdkgen_runtime::webhooks::WebhookError::MissingHeader) \
+             without `{header}`, which names the event, and "
+        ),
+        _ => String::new(),
+    };
+    let docs = emit_doc_text(&format!(
+        "Parses a delivery that has already been verified: its headers, and its body as \
+         received.\n\n# Errors\n\n{missing_header}\
+         [`WebhookError::InvalidPayload`](::sdkgen_runtime::webhooks::WebhookError::InvalidPayload) \
+         when the body is not JSON, or not the payload of the event it names."
+    ));
     quote! {
         impl Event {
-            /// Parses a delivery that has already been verified: its headers, and its body
-            /// as received.
-            ///
-            /// # Errors
-            ///
-            /// [`WebhookError::MissingHeader`](::sdkgen_runtime::webhooks::WebhookError::MissingHeader)
-            /// when a header that names the event is absent, and
-            /// [`WebhookError::InvalidPayload`](::sdkgen_runtime::webhooks::WebhookError::InvalidPayload)
-            /// when the body is not JSON or not the event's payload.
+            #docs
             pub fn parse(
                 headers: &::sdkgen_runtime::http::HeaderMap,
                 body: &[u8],
@@ -235,6 +244,26 @@ fn emit_parse_by_field(webhooks: &Webhooks, field: &str) -> TokenStream {
             #(#arms)*
             _ => Self::Unknown(UnknownEvent { name, payload: value }),
         })
+    }
+}
+
+fn emit_parse_single(webhooks: &Webhooks) -> TokenStream {
+    let Some(event) = webhooks.events.first() else {
+        return quote! {
+            let _ = headers;
+            ::std::result::Result::Ok(Self::Unknown(UnknownEvent {
+                name: ::std::string::String::new(),
+                payload: ::sdkgen_runtime::webhooks::parse_json("", body)?,
+            }))
+        };
+    };
+    let name = &event.event;
+    let read = parse_arm(webhooks, event);
+    quote! {
+        let _ = headers;
+        let name = #name;
+        let value: ::serde_json::Value = ::sdkgen_runtime::webhooks::parse_json(name, body)?;
+        ::std::result::Result::Ok(#read)
     }
 }
 

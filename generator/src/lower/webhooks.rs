@@ -12,6 +12,8 @@
 //!   and `action_field` in the body names the action (`"action": "opened"`), which is that
 //!   property's one value in the payload schema, or the operationId after `/`. A webhook
 //!   without an action (`push`) matches every delivery of its event.
+//! - **Nothing**, when the spec describes a single event: every delivery is that event, named
+//!   by its operationId or its key under `webhooks`.
 //! - **An envelope** (`envelope` and `event_types`; Stripe): every delivery is one object
 //!   whose `type` names the event and whose `data.object` is the payload. The event types
 //!   are the values of the enum at `event_types`, and the payload of `a.b.verb` is the
@@ -61,9 +63,17 @@ impl<'a> Lowerer<'a> {
         if raw.is_empty() {
             return None;
         }
-        let (dispatch, keys) = match &config.event_header {
-            Some(header) => self.header_keys(header, &raw),
-            None => self.tag_keys(&raw)?,
+        let (dispatch, keys) = match (&config.event_header, &config.tag_field, raw.as_slice()) {
+            (Some(header), _, _) => self.header_keys(header, &raw),
+            // One event needs no tag: every delivery is it.
+            (None, None, [only]) if self.detect_tag(&raw).is_none() => (
+                EventDispatch::Single,
+                vec![Some((
+                    only.operation_id.unwrap_or(only.key).to_owned(),
+                    None,
+                ))],
+            ),
+            _ => self.tag_keys(&raw)?,
         };
         let mut events = Vec::new();
         let mut seen = BTreeSet::new();
@@ -145,7 +155,7 @@ impl<'a> Lowerer<'a> {
             self.diags.warn(
                 DiagnosticKind::Webhook,
                 &ptr,
-                "the webhook has no JSON body schema; its payload is untyped JSON",
+                "the webhook has no JSON body schema: its payload is untyped JSON, and no body tag can name it",
             );
         }
         Some(RawWebhook {
@@ -204,6 +214,8 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|w| match self.constant_of(w.schema.as_ref(), &field) {
                 Some(tag) => Some((tag, None)),
+                // Already reported: there is no body to read a tag from.
+                None if w.schema.is_none() => None,
                 None => {
                     self.diags.warn(
                         DiagnosticKind::Webhook,
@@ -220,6 +232,7 @@ impl<'a> Lowerer<'a> {
     /// The property that is a constant in every payload and a different one in each;
     /// `type` and `event` first, then by name.
     fn detect_tag(&self, raw: &[RawWebhook<'a>]) -> Option<String> {
+        let raw: Vec<&RawWebhook<'a>> = raw.iter().filter(|w| w.schema.is_some()).collect();
         let first = self.payload_object(raw.first()?.schema.as_ref())?;
         let mut candidates: Vec<&String> = first.get("properties")?.as_object()?.keys().collect();
         candidates.sort_by_key(|name| (!matches!(name.as_str(), "type" | "event"), name.as_str()));
