@@ -401,7 +401,7 @@ mod fixtures {
     use super::*;
     use sdkgen_tests::fixtures::oai_v3_1_webhook_example::webhooks::Event as OnlyEvent;
     use sdkgen_tests::fixtures::openapi31::webhooks::Event as ItemEvent;
-    use sdkgen_tests::fixtures::webhooks::webhooks::Event;
+    use sdkgen_tests::fixtures::webhook_events::webhooks::Event;
 
     #[test]
     fn the_detected_tag_picks_the_event() {

@@ -179,14 +179,14 @@ fn emit_delivery(cx: &Cx, webhooks: &Webhooks) -> TokenStream {
     }
 }
 
-/// The arm that parses one event's payload, named `name`, from `value`.
-fn parse_arm(webhooks: &Webhooks, event: &WebhookEvent) -> TokenStream {
+/// The arm that parses one event's payload from `value`; `name` is a `&str` expression.
+fn parse_arm(webhooks: &Webhooks, event: &WebhookEvent, name: &TokenStream) -> TokenStream {
     let variant = ident(&event.variant);
     // Each payload is read and boxed in a function of its own: read here, every payload
     // would get a slot in this one frame, and GitHub's 261 overflow a thread's stack.
     let read = match &webhooks.dispatch {
-        EventDispatch::Envelope { .. } => quote! { Delivery::boxed(&name, value)? },
-        _ => quote! { ::sdkgen_runtime::webhooks::from_value_boxed(&name, value)? },
+        EventDispatch::Envelope { .. } => quote! { Delivery::boxed(#name, value)? },
+        _ => quote! { ::sdkgen_runtime::webhooks::from_value_boxed(#name, value)? },
     };
     quote! { Self::#variant(#read) }
 }
@@ -229,7 +229,7 @@ fn emit_parse(webhooks: &Webhooks) -> TokenStream {
 fn emit_parse_by_field(webhooks: &Webhooks, field: &str) -> TokenStream {
     let arms = webhooks.events.iter().map(|event| {
         let name = &event.event;
-        let read = parse_arm(webhooks, event);
+        let read = parse_arm(webhooks, event, &quote! { &name });
         quote! { #name => #read, }
     });
     quote! {
@@ -258,7 +258,7 @@ fn emit_parse_single(webhooks: &Webhooks) -> TokenStream {
         };
     };
     let name = &event.event;
-    let read = parse_arm(webhooks, event);
+    let read = parse_arm(webhooks, event, &quote! { name });
     quote! {
         let _ = headers;
         let name = #name;
@@ -273,7 +273,7 @@ fn emit_parse_by_header(webhooks: &Webhooks, header: &str, field: &str) -> Token
     events.sort_by_key(|e| e.action.is_none());
     let arms = events.iter().map(|event| {
         let name = &event.event;
-        let read = parse_arm(webhooks, event);
+        let read = parse_arm(webhooks, event, &quote! { &name });
         match &event.action {
             Some(action) => quote! { (#name, ::std::option::Option::Some(#action)) => #read, },
             None => quote! { (#name, _) => #read, },
