@@ -47,12 +47,12 @@ fn module_docs(webhooks: &Webhooks) -> String {
         }
         EventDispatch::Envelope { .. } => "Every delivery is an event envelope whose `type` \
              names the event and whose `data.object` is the object it concerns, read into the \
-             event's type as [`Delivery::object`]."
+             event's type as [`Delivery::object`](webhooks::Delivery::object)."
             .to_owned(),
     };
     let receive = match webhooks.verifier {
         Some(verifier) => format!(
-            "\n\n[`construct_event`] verifies a delivery with the provider's signing scheme \
+            "\n\n[`construct_event`](webhooks::construct_event) verifies a delivery with the provider's signing scheme \
              ([`{}`]) and only then parses it. Pass the body exactly as received: a body that \
              was parsed and serialized again no longer matches its signature.",
             verifier_path(verifier)
@@ -60,9 +60,11 @@ fn module_docs(webhooks: &Webhooks) -> String {
         None => String::new(),
     };
     format!(
-        "Typed webhook events: the {count} events the spec describes, as one [`Event`] enum.\n\n\
+        "Typed webhook events: the {count} events the spec describes, as one \
+         [`Event`](webhooks::Event) enum.\n\n\
          {how}{receive}\n\n\
-         An event this version of the crate does not know parses into [`Event::Unknown`] with \
+         An event this version of the crate does not know parses into \
+         [`Event::Unknown`](webhooks::Event::Unknown) with \
          its name and JSON, so a provider adding events never breaks a receiver; match on the \
          variants you handle and acknowledge the rest.",
         count = webhooks.events.len()
