@@ -2,13 +2,13 @@
 //!
 //! Two specs are compared as the crates they generate, not as text: operations (matched by
 //! operationId, else by HTTP method and path), their parameters, bodies, responses and
-//! pagination; types by Rust name, with their fields and enum variants; the auth schemes and
-//! servers. Each change is classified by what it does to code that uses the crate:
+//! pagination; types by Rust name, with their fields and enum variants; the auth schemes,
+//! servers and webhook events. Each change is classified by what it does to code that uses the crate:
 //!
 //! Every generated struct and enum is `#[non_exhaustive]`, request types are built with
 //! `new(required…)` plus setters, and enums keep an `Unknown` fallback. So an added operation,
-//! optional parameter, optional request field, response field, enum variant or type is
-//! *compatible*; a removed or renamed item, a new required parameter or request field, a
+//! optional parameter, optional request field, response field, enum variant, type or webhook
+//! event is *compatible*; a removed or renamed item, a new required parameter or request field, a
 //! changed Rust type (including an optional request field that became required, or a response
 //! field that became optional) is *breaking*. Any breaking change makes the verdict major;
 //! otherwise any addition makes it minor; anything else is a patch.
@@ -89,11 +89,13 @@ pub enum Item {
     Auth,
     /// Base URLs.
     Server,
+    /// A webhook event of `webhooks::Event`, or how deliveries are verified.
+    Event,
 }
 
 impl Item {
     /// Every item kind, in report order.
-    pub const ALL: [Item; 10] = [
+    pub const ALL: [Item; 11] = [
         Self::Operation,
         Self::Parameter,
         Self::Body,
@@ -104,6 +106,7 @@ impl Item {
         Self::Variant,
         Self::Auth,
         Self::Server,
+        Self::Event,
     ];
 
     fn label(self) -> &'static str {
@@ -118,6 +121,7 @@ impl Item {
             Self::Variant => "enum variants",
             Self::Auth => "auth",
             Self::Server => "servers",
+            Self::Event => "webhook events",
         }
     }
 }
@@ -233,7 +237,8 @@ pub struct Diff {
 /// The classification rule, stated in every report.
 pub const RULE: &str = "Every generated struct and enum is #[non_exhaustive], request types are built with \
 new(required…) plus setters, and enums keep an Unknown fallback. So an added operation, optional \
-parameter, optional request body or field, response field, enum variant, type or server is compatible; \
+parameter, optional request body or field, response field, enum variant, type, server or webhook event is \
+compatible; \
 a removed or renamed item, a new required parameter or request field, and any changed Rust type \
 (an optional request field that became required, a response field that became optional) are breaking. \
 Any breaking change makes the verdict major, any addition minor, anything else patch.";
@@ -506,6 +511,7 @@ pub fn diff_apis(old: &Api, new: &Api, module: Option<&str>) -> Vec<Entry> {
     cx.types(&mut out);
     cx.security(&mut out);
     cx.servers(&mut out);
+    cx.webhooks(&mut out);
     out
 }
 
@@ -1616,6 +1622,82 @@ impl Cx<'_> {
         }
     }
 
+    /// Webhook events: an added one is compatible, since `webhooks::Event` is
+    /// `#[non_exhaustive]` and receivers already handle events they do not know; a removed
+    /// one, a changed payload type or another verifier breaks code that names them.
+    fn webhooks(&self, out: &mut Vec<Entry>) {
+        type Events = BTreeMap<String, (String, String, String)>;
+        let events = |api: &Api| -> Events {
+            api.webhooks
+                .iter()
+                .flat_map(|w| &w.events)
+                .map(|e| {
+                    let payload = crate::report::type_text(api, &e.payload);
+                    (e.name(), (e.variant.clone(), payload, e.pointer.clone()))
+                })
+                .collect()
+        };
+        let (o, n) = (events(self.old), events(self.new));
+        let path = |variant: &str| format!("{}webhooks::Event::{variant}", self.prefix);
+        for name in o.keys().chain(n.keys()).collect::<BTreeSet<_>>() {
+            let (change, class, variant, detail) = match (o.get(name), n.get(name)) {
+                (Some((v, p, _)), None) => (
+                    Change::Removed,
+                    Class::Breaking,
+                    v,
+                    format!("`{name}` ({p}) is no longer described"),
+                ),
+                (None, Some((v, p, _))) => (
+                    Change::Added,
+                    Class::Compatible,
+                    v,
+                    format!("`{name}` ({p})"),
+                ),
+                (Some((ov, op, _)), Some((nv, np, _))) => {
+                    let renamed = self.renamed.get(op).unwrap_or(op);
+                    if ov == nv && renamed == np {
+                        continue;
+                    }
+                    let detail = if ov == nv {
+                        format!("`{name}` payload {op} → {np}")
+                    } else {
+                        format!("`{name}` variant {ov} → {nv}")
+                    };
+                    (Change::Changed, Class::Breaking, nv, detail)
+                }
+                (None, None) => continue,
+            };
+            out.push(Entry {
+                class,
+                group: format!("{}webhooks", self.prefix),
+                item: Item::Event,
+                change,
+                rust_path: path(variant),
+                old_rust_path: None,
+                operation_id: None,
+                detail,
+                old_pointer: o.get(name).map(|(_, _, ptr)| ptr.clone()),
+                new_pointer: n.get(name).map(|(_, _, ptr)| ptr.clone()),
+            });
+        }
+        let verifier = |api: &Api| api.webhooks.as_ref().and_then(|w| w.verifier);
+        let (ov, nv) = (verifier(self.old), verifier(self.new));
+        if ov != nv && self.old.webhooks.is_some() && self.new.webhooks.is_some() {
+            out.push(Entry {
+                class: Class::Breaking,
+                group: format!("{}webhooks", self.prefix),
+                item: Item::Event,
+                change: Change::Changed,
+                rust_path: format!("{}webhooks::construct_event", self.prefix),
+                old_rust_path: None,
+                operation_id: None,
+                detail: format!("verified by {ov:?} → {nv:?}"),
+                old_pointer: None,
+                new_pointer: None,
+            });
+        }
+    }
+
     fn servers(&self, out: &mut Vec<Entry>) {
         let urls = |api: &Api| {
             api.servers
@@ -1827,6 +1909,7 @@ fn item_singular(item: Item) -> &'static str {
         Item::Variant => "variant",
         Item::Auth => "auth",
         Item::Server => "server",
+        Item::Event => "webhook event",
     }
 }
 

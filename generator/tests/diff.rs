@@ -123,6 +123,26 @@ const CASES: &[(&str, Verdict, &[&str])] = &[
         &["compatible added auth client (security scheme `token`)"],
     ),
     (
+        "webhook-event-added",
+        Verdict::Minor,
+        &[
+            "compatible added type types::orderrefunded",
+            "compatible added type types::orderrefundedtype",
+            "compatible added event webhooks::event::orderrefunded",
+        ],
+    ),
+    (
+        "webhook-event-removed",
+        Verdict::Major,
+        &[
+            "breaking removed type types::orderpaid",
+            "breaking renamed type types::orderpaidpayloadtype",
+            "breaking removed event webhooks::event::ordershipped",
+            "breaking changed event webhooks::event::orderpaid",
+            "compatible added type types::orderpaidpayload",
+        ],
+    ),
+    (
         "server-changed",
         Verdict::Patch,
         &["compatible changed server client::builder() default base url"],
