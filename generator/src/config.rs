@@ -103,6 +103,13 @@ pub struct NamingConfig {
     /// counted by `sdkgen report`.
     #[serde(default)]
     pub operations: std::collections::BTreeMap<String, String>,
+    /// Type names kept across spec updates: the name the rules give now → the name users
+    /// already depend on. `sdkgen vendor --update` writes one for each type the update would
+    /// rename (an enum named by its values that gained a value, an inline schema that became a
+    /// component), so that an update never moves a name; delete a line to take the new name
+    /// in a major release.
+    #[serde(default)]
+    pub types: std::collections::BTreeMap<String, String>,
 }
 
 /// How the spec's response examples are used.

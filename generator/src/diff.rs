@@ -618,6 +618,15 @@ fn type_renames(old: &Api, new: &Api) -> BTreeMap<String, String> {
     renames
 }
 
+/// The pointer of an enum's values; a shared enum's own pointer already names them.
+fn enum_pointer(pointer: &str) -> String {
+    if pointer.ends_with("/enum") {
+        pointer.to_owned()
+    } else {
+        format!("{pointer}/enum")
+    }
+}
+
 fn field_type(api: &Api, f: &Field) -> String {
     let inner = type_text(api, &f.ty);
     match f.presence {
@@ -1568,8 +1577,8 @@ impl Cx<'_> {
                 ),
                 Some(_) => continue,
             };
-            e.old_pointer = Some(format!("{}/enum", o.pointer));
-            e.new_pointer = nw.contains_key(wire).then(|| format!("{}/enum", n.pointer));
+            e.old_pointer = Some(enum_pointer(&o.pointer));
+            e.new_pointer = nw.contains_key(wire).then(|| enum_pointer(&n.pointer));
             out.push(e);
         }
         for (wire, rust) in nw {
@@ -1582,7 +1591,7 @@ impl Cx<'_> {
                     Some(rust),
                     format!("`{wire}`"),
                 );
-                e.new_pointer = Some(format!("{}/enum", n.pointer));
+                e.new_pointer = Some(enum_pointer(&n.pointer));
                 out.push(e);
             }
         }

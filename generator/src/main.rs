@@ -384,6 +384,11 @@ fn vendor_update(
                 outcome.new_version,
                 diff.verdict.label()
             );
+            for (now, kept) in &outcome.pinned {
+                println!(
+                    "kept the name {kept} (the new spec would call it {now}) in [naming.types]"
+                );
+            }
             if dry_run {
                 println!("dry run: nothing was changed");
             }

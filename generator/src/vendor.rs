@@ -7,6 +7,7 @@
 //! Build scripts use [`resolve_source`] to read a vendored file, or the mirror's copy when the
 //! file has not been vendored, so a fresh clone builds without a manual step.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, SourceFile};
@@ -472,6 +473,9 @@ pub struct UpdateOutcome {
     pub changelog_entry: String,
     /// The files written (empty for a dry run or when up to date).
     pub written: Vec<PathBuf>,
+    /// Type names the update would have moved, pinned to their old names in
+    /// `[naming.types]`: the new spec's name → the kept one.
+    pub pinned: BTreeMap<String, String>,
 }
 
 /// Why an update stopped; nothing is written when it does.
@@ -574,6 +578,7 @@ pub fn update_provider(req: &UpdateRequest) -> Result<UpdateOutcome, UpdateError
         diff: None,
         changelog_entry: String::new(),
         written: Vec::new(),
+        pinned: BTreeMap::new(),
     };
     if new_sha.eq_ignore_ascii_case(&file.sha256) {
         return Ok(outcome);
@@ -620,8 +625,37 @@ pub fn update_provider(req: &UpdateRequest) -> Result<UpdateOutcome, UpdateError
     });
     let _ = std::fs::remove_dir_all(&staging);
     let new = new?;
-    let diff =
+    let mut diff =
         crate::diff::diff_providers(&old, &new, &req.provider_dir.display().to_string(), &from)?;
+    // Names do not move: each type the new spec would rename is pinned to its old name, and
+    // the diff (so the verdict and the changelog) is of the crate with the pins.
+    let pins = rename_pins(&diff);
+    if !pins.is_empty() {
+        new_text = add_type_pins(&new_text, &pins);
+        let staged = stage(
+            &staging,
+            &req.provider_dir,
+            &config,
+            file,
+            &bytes,
+            &new_text,
+        );
+        let pinned = staged.and_then(|()| {
+            crate::build::load_provider(&staging).map_err(|d| UpdateError::New {
+                from: from.clone(),
+                config: config_path.display().to_string(),
+                errors: error_lines(&d),
+            })
+        });
+        let _ = std::fs::remove_dir_all(&staging);
+        diff = crate::diff::diff_providers(
+            &old,
+            &pinned?,
+            &req.provider_dir.display().to_string(),
+            &from,
+        )?;
+        outcome.pinned = pins;
+    }
     let new_version = diff
         .verdict
         .bump(&old_version)
@@ -655,6 +689,11 @@ fn pick_file<'c>(config: &'c Config, wanted: Option<&str>) -> Result<&'c SourceF
             .iter()
             .find(|f| f.path == w)
             .ok_or_else(|| format!("no [[source.files]] has path `{w}`")),
+        // The main spec, when files that only add webhooks are pinned beside it.
+        None if files.iter().filter(|f| !f.webhooks).count() == 1 => files
+            .iter()
+            .find(|f| !f.webhooks)
+            .ok_or_else(|| "no [[source.files]] is pinned".to_owned()),
         None => match files.as_slice() {
             [one] => Ok(one),
             [] => Err("no [[source.files]] is pinned".to_owned()),
@@ -718,6 +757,75 @@ fn stage(
 
 fn replace_once(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
+}
+
+/// The type names an update would move, as `[naming.types]` pins: the name the rules give the
+/// newer spec → the name the older crate had.
+pub fn rename_pins(diff: &crate::diff::Diff) -> BTreeMap<String, String> {
+    let bare = |path: &str| path.rsplit("::").next().unwrap_or(path).to_owned();
+    diff.changes
+        .iter()
+        .filter(|e| e.item == crate::diff::Item::Type && e.change == crate::diff::Change::Renamed)
+        .filter_map(|e| Some((bare(&e.rust_path), bare(e.old_rust_path.as_deref()?))))
+        .collect()
+}
+
+/// Adds pins to `[naming.types]` (creating the table at the end if there is none), editing
+/// only those lines. An earlier pin that kept the same name goes: the type it named was
+/// renamed again, and the new pin keeps the name instead.
+pub fn add_type_pins(text: &str, pins: &BTreeMap<String, String>) -> String {
+    if pins.is_empty() {
+        return text.to_owned();
+    }
+    let kept: BTreeSet<&str> = pins.values().map(String::as_str).collect();
+    let lines: Vec<String> = pins
+        .iter()
+        .map(|(now, old)| format!("{} = {}", toml_key(now), toml_key(old)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut in_table = false;
+    let mut found = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_table = trimmed == "[naming.types]";
+            if in_table {
+                found = true;
+                out.push(line.to_owned());
+                out.extend(lines.iter().cloned());
+                continue;
+            }
+        }
+        let superseded = in_table
+            && trimmed
+                .split_once('=')
+                .is_some_and(|(_, v)| kept.contains(v.trim().trim_matches('"')));
+        if !superseded {
+            out.push(line.to_owned());
+        }
+    }
+    if !found {
+        if out.last().is_some_and(|l| !l.trim().is_empty()) {
+            out.push(String::new());
+        }
+        out.push(
+            "# Type names kept across spec updates (written by `sdkgen vendor --update`): the name"
+                .to_owned(),
+        );
+        out.push(
+            "# the newer spec would give → the name users depend on. Delete a line to take the new name."
+                .to_owned(),
+        );
+        out.push("[naming.types]".to_owned());
+        out.extend(lines);
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    joined
+}
+
+fn toml_key(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Sets `version` in the `[crate]` table, editing that one line so comments and layout stay.
@@ -798,6 +906,14 @@ fn changelog_entry(o: &UpdateOutcome, diff: &crate::diff::Diff, date: &str) -> S
         out.push_str(&format!("\n### {title}\n\n"));
         for l in lines {
             out.push_str(&format!("- {l}\n"));
+        }
+    }
+    if !o.pinned.is_empty() {
+        out.push_str("\n### Names kept\n\n");
+        for (now, kept) in &o.pinned {
+            out.push_str(&format!(
+                "- `{kept}` keeps its name; the new spec would call it `{now}` (`[naming.types]`)\n"
+            ));
         }
     }
     out

@@ -143,6 +143,14 @@ const CASES: &[(&str, Verdict, &[&str])] = &[
         ],
     ),
     (
+        "shared-enum-gains-a-value",
+        Verdict::Major,
+        &[
+            "breaking renamed type types::openclosedall",
+            "compatible added variant types::openclosedall::all",
+        ],
+    ),
+    (
         "server-changed",
         Verdict::Patch,
         &["compatible changed server client::builder() default base url"],
@@ -346,6 +354,45 @@ fn operation_ids(path: &Path) -> BTreeSet<String> {
 fn github_2022_to_current_summary() {
     let (.., d, _, _) = github();
     insta::assert_snapshot!("diff-github", names_summary(&d));
+}
+
+#[test]
+fn after_vendor_update_pins_them_the_github_pair_renames_nothing() {
+    // Without pins, the rules name five types differently in the newer description, each
+    // because GitHub changed that type (an enum gained or lost values, an inline schema
+    // became a component); `sdkgen vendor --update` pins each to its old name, as here.
+    let (old, new, d, ..) = github();
+    let pins = sdkgen::vendor::rename_pins(&d);
+    assert_eq!(pins.len(), 5, "{pins:#?}");
+    assert_eq!(d.renames, 5);
+    let dir = std::env::temp_dir().join(format!("sdkgen-github-pins-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("sdkgen.toml");
+    let text = std::fs::read_to_string(root().join("specs/github/sdkgen.toml")).unwrap();
+    std::fs::write(&config, sdkgen::vendor::add_type_pins(&text, &pins)).unwrap();
+    let o = diff::load_side(&old, Some(&config)).unwrap_or_else(|e| panic!("{e}"));
+    let n = diff::load_side(&new, Some(&config)).unwrap_or_else(|e| panic!("{e}"));
+    let pinned = diff::diff_providers(&o, &n, "old", "new").unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let renamed: Vec<String> = pinned
+        .changes
+        .iter()
+        .filter(|e| e.change == diff::Change::Renamed)
+        .map(|e| e.rust_path.clone())
+        .collect();
+    assert_eq!(pinned.renames, 0, "{renamed:#?}");
+    // Nothing else moved: the same operations were added, and every kept name is generated.
+    assert_eq!(pinned.new.operations, d.new.operations);
+    let names: BTreeSet<&str> = n.parts[0]
+        .generated
+        .api
+        .types
+        .values()
+        .map(|t| t.name.as_str())
+        .collect();
+    for kept in pins.values() {
+        assert!(names.contains(kept.as_str()), "{kept} is not generated");
+    }
 }
 
 #[test]

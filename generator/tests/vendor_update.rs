@@ -148,3 +148,41 @@ fn the_pinned_spec_again_is_up_to_date() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn an_update_keeps_every_type_name_the_new_spec_would_move() {
+    // A query enum shared by two calls is named by its values, so a value added upstream
+    // would rename it from `OpenClosed` to `OpenClosedAll`.
+    let case = "shared-enum-gains-a-value";
+    let (root, dir, _) = provider("pins", case, "");
+    let outcome = update_provider(&request(&root, &dir, case, false)).unwrap();
+    assert_eq!(
+        outcome.pinned.into_iter().collect::<Vec<_>>(),
+        [("OpenClosedAll".to_owned(), "OpenClosed".to_owned())]
+    );
+    // With the name kept, the added value is all that changed: a minor release.
+    let diff = outcome.diff.unwrap();
+    assert_eq!(diff.renames, 0, "{:#?}", diff.changes);
+    assert_eq!(outcome.new_version, "0.3.2");
+    let toml = std::fs::read_to_string(dir.join("sdkgen.toml")).unwrap();
+    assert!(
+        toml.ends_with("[naming.types]\n\"OpenClosedAll\" = \"OpenClosed\"\n"),
+        "{toml}"
+    );
+    let changelog = std::fs::read_to_string(root.join("generated/pets/CHANGELOG.md")).unwrap();
+    assert!(changelog.contains("### Names kept"), "{changelog}");
+    // The kept name is what the crate now generates.
+    let generated = sdkgen::build::load_provider(&dir).unwrap();
+    let names: Vec<&str> = generated.parts[0]
+        .generated
+        .api
+        .types
+        .values()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert!(
+        names.contains(&"OpenClosed") && !names.contains(&"OpenClosedAll"),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -60,6 +60,7 @@ pub fn lower(doc: &Document, config: &Config, diags: &mut Diagnostics) -> Api {
     };
     pagination::detect(&mut api, &doc.root, config);
     passes::run(&mut api, lowerer.diags);
+    passes::keep_type_names(&mut api, &config.naming.types, lowerer.diags);
     crate::examples::reconcile(&doc.root, &mut api, &config.examples, lowerer.diags);
     api
 }

@@ -27,6 +27,39 @@ pub(super) fn run(api: &mut Api, diags: &mut Diagnostics) {
     relax_deprecated_in_responses(api);
 }
 
+/// Renames each type that `[naming.types]` pins back to the name users depend on. A pin whose
+/// name no type has any more, or whose kept name another type has taken, is reported and
+/// left alone, never applied halfway.
+pub(super) fn keep_type_names(
+    api: &mut Api,
+    pins: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
+    if pins.is_empty() {
+        return;
+    }
+    let names: BTreeSet<String> = api.types.values().map(|d| d.name.clone()).collect();
+    for (now, kept) in pins {
+        let at = format!("sdkgen.toml [naming.types] \"{now}\"");
+        if !names.contains(now) {
+            diags.warn_with_hint(
+                DiagnosticKind::Naming,
+                at,
+                format!("no type is named `{now}` any more, so `{kept}` is not kept"),
+                "the spec changed that type again; run `sdkgen diff` to see its name now, or delete the line",
+            );
+        } else if names.contains(kept) || crate::naming::type_name(kept) != *kept {
+            diags.warn(
+                DiagnosticKind::Naming,
+                at,
+                format!("`{kept}` is taken by another type or is not a type name, so `{now}` keeps its name"),
+            );
+        } else if let Some(def) = api.types.values_mut().find(|d| d.name == *now) {
+            def.name = kept.clone();
+        }
+    }
+}
+
 /// Every named type a type refers to, with whether the reference is by value (not behind a
 /// `Vec`, map or other heap indirection).
 fn edges(kind: &TypeKind) -> Vec<(TypeId, bool)> {
