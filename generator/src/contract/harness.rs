@@ -14,12 +14,6 @@ use crate::ir::{
 /// Why an operation is not called, when it is not.
 pub(crate) fn skip_reason(op: &Operation) -> Option<&'static str> {
     if matches!(
-        op.body.as_ref().map(|b| &b.kind),
-        Some(BodyKind::Multipart { .. })
-    ) {
-        return Some("multipart body: file parts are not built from JSON values");
-    }
-    if matches!(
         op.responses.success,
         SuccessResponse::Single(ResponseBody::EventStream(_))
     ) {

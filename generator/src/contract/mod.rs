@@ -221,47 +221,64 @@ fn write_form_defaults(doc: &mut Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
+        // Both form bodies: a multipart form's repeated text parts are read the same way.
+        let media_types = ["application~1x-www-form-urlencoded", "multipart~1form-data"];
         for op in item.values_mut() {
-            let Some(media) = op
-                .pointer_mut("/requestBody/content/application~1x-www-form-urlencoded")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
+            for media_type in media_types {
+                let Some(media) = op
+                    .pointer_mut(&format!("/requestBody/content/{media_type}"))
+                    .and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                write_array_defaults(&root, media);
+            }
+        }
+    }
+}
+
+/// Writes the default encoding of every array property of one form body's media type object.
+fn write_array_defaults(root: &Value, media: &mut serde_json::Map<String, Value>) {
+    let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => crate::lower::resolve(root, r)
+            .cloned()
+            .unwrap_or(Value::Null),
+        None => schema,
+    };
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let arrays: Vec<String> = props
+        .iter()
+        .filter(|(_, p)| {
+            let p = match p.get("$ref").and_then(Value::as_str) {
+                Some(r) => crate::lower::resolve(root, r).unwrap_or(p),
+                None => p,
             };
-            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
-            let schema = match schema.get("$ref").and_then(Value::as_str) {
-                Some(r) => crate::lower::resolve(&root, r)
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                None => schema,
-            };
-            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-                continue;
-            };
-            let arrays: Vec<String> = props
-                .iter()
-                .filter(|(_, p)| {
-                    let p = match p.get("$ref").and_then(Value::as_str) {
-                        Some(r) => crate::lower::resolve(&root, r).unwrap_or(p),
-                        None => p,
-                    };
-                    match p.get("type") {
-                        Some(Value::String(t)) => t == "array",
-                        Some(Value::Array(types)) => types.iter().any(|t| t == "array"),
-                        _ => false,
-                    }
-                })
-                .map(|(name, _)| name.clone())
-                .collect();
-            let encoding = media
-                .entry("encoding")
+            match p.get("type") {
+                Some(Value::String(t)) => t == "array",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "array"),
+                _ => false,
+            }
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let encoding = media
+        .entry("encoding")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if let Some(encoding) = encoding.as_object_mut() {
+        for name in arrays {
+            let entry = encoding
+                .entry(name)
                 .or_insert_with(|| Value::Object(serde_json::Map::new()));
-            if let Some(encoding) = encoding.as_object_mut() {
-                for name in arrays {
-                    encoding
-                        .entry(name)
-                        .or_insert_with(|| serde_json::json!({"style": "form", "explode": true}));
-                }
+            // A field's encoding may say only its content type; without a style, the style
+            // is the default, written out. A declared style keeps its own explode default.
+            if let Some(entry) = entry.as_object_mut()
+                && !entry.contains_key("style")
+            {
+                entry.insert("style".to_owned(), "form".into());
+                entry.entry("explode").or_insert(Value::Bool(true));
             }
         }
     }
@@ -454,7 +471,15 @@ fn classify(root: &Value, op: &crate::ir::Operation, line: &Line) -> Line {
         }
     } else if line.result == "status" && is_prism_failure(&line.detail) {
         line.result = "mock".to_owned();
-        line.detail = "Prism answered 500: its response generator failed".to_owned();
+        line.detail = if line.detail.contains("sdkgen-schema-mock/") {
+            let reason = line.detail.split("\"detail\":").nth(1).unwrap_or_default();
+            format!(
+                "the schema mock answered 500: its faker failed or made a value its validator refused ({})",
+                reason.trim_end_matches('}')
+            )
+        } else {
+            "Prism answered 500: its response generator failed".to_owned()
+        };
     } else if line.result == "cross-origin" {
         // Prism makes next links up; the client refuses any to another origin, by design.
         line.result = "mock".to_owned();
@@ -471,14 +496,17 @@ fn classify(root: &Value, op: &crate::ir::Operation, line: &Line) -> Line {
     line
 }
 
-/// Prism's own 500: its generator overflowed or threw.
+/// The mock's own 500: Prism's generator overflowed or threw, or the schema mock that stands
+/// in for Prism (`.ci/schema-mock`) made a value its validator refused.
 fn is_prism_failure(detail: &str) -> bool {
     let status = detail
         .split_once(": ")
         .filter(|(page, _)| page.starts_with("page "))
         .map_or(detail, |(_, rest)| rest);
     status.starts_with("500")
-        && (status.contains("stoplight.io/prism/errors") || status.contains("RangeError"))
+        && (status.contains("stoplight.io/prism/errors")
+            || status.contains("RangeError")
+            || status.contains("sdkgen-schema-mock/"))
 }
 
 /// The JSON schema of the operation's first success response.

@@ -131,10 +131,18 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, depth: u32) ->
     None
 }
 
-/// Standard or URL-safe base64, padded or not, with the unused bits of the last symbol zero
-/// (what the runtime's `Base64` reads).
+/// Standard or URL-safe base64 (one alphabet throughout), padded or not, with the unused bits
+/// of the last symbol zero (what the runtime's `Base64` reads).
 fn is_base64(text: &str) -> bool {
     let digits = text.trim_end_matches('=');
+    let standard = digits.bytes().any(|c| c == b'+' || c == b'/');
+    let url_safe = digits.bytes().any(|c| c == b'-' || c == b'_');
+    if standard && url_safe {
+        return false;
+    }
+    if digits.len() != text.len() && text.len() % 4 != 0 {
+        return false;
+    }
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),
@@ -199,5 +207,9 @@ mod tests {
         assert!(is_base64(""));
         assert!(!is_base64("abcdefd"));
         assert!(!is_base64("a b"));
+        // One alphabet or the other, never both; padding only to a multiple of four.
+        assert!(!is_base64("a/b_"));
+        assert!(is_base64("a/b+"));
+        assert!(!is_base64("aGVsbG8=="));
     }
 }

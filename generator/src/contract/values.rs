@@ -130,6 +130,22 @@ impl<'a> ValueGen<'a> {
                     out.insert(name.clone(), self.value_at(prop, depth + 1));
                 }
             }
+            // An object with nothing required would be empty, and an empty object does not
+            // exist in a form body (Stripe's `components` of an account session): it would go
+            // out as no field at all, so a required one would be missing. Its first writable
+            // property makes it there.
+            if out.is_empty() {
+                let first = props.iter().find(|(_, prop)| {
+                    !self
+                        .deref(prop)
+                        .get("readOnly")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                });
+                if let Some((name, prop)) = first {
+                    out.insert(name.clone(), self.value_at(prop, depth + 1));
+                }
+            }
         }
         Value::Object(out)
     }
