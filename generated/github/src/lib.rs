@@ -27,5 +27,12 @@
 //!
 //! Types implement `Serialize` when requests send them and `Deserialize` when responses
 //! return them; the `serialize` and `deserialize` features add the other impl to every type.
+//!
+//! # Webhooks
+//!
+//! With the `webhooks` feature, `webhooks::construct_event(&headers, &body, secret)` checks
+//! `X-Hub-Signature-256` and parses the delivery into `webhooks::Event`, one variant per event
+//! and action of GitHub's webhooks description (`Event::IssuesOpened`, `Event::Push`, …), or
+//! `Event::Unknown` for one this version does not know.
 
 include!(concat!(env!("OUT_DIR"), "/sdkgen.rs"));

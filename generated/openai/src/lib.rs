@@ -27,5 +27,12 @@
 //!
 //! Types implement `Serialize` when requests send them and `Deserialize` when responses
 //! return them; the `serialize` and `deserialize` features add the other impl to every type.
+//!
+//! # Webhooks
+//!
+//! With the `webhooks` feature, `webhooks::construct_event(&headers, &body, secret)` checks the
+//! Standard Webhooks signature with the endpoint's `whsec_` secret and parses the delivery into
+//! `webhooks::Event` (`Event::BatchCompleted`, `Event::ResponseCompleted`, …), or
+//! `Event::Unknown` for an event this version does not know.
 
 include!(concat!(env!("OUT_DIR"), "/sdkgen.rs"));

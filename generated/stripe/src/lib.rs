@@ -27,5 +27,12 @@
 //!
 //! Types implement `Serialize` when requests send them and `Deserialize` when responses
 //! return them; the `serialize` and `deserialize` features add the other impl to every type.
+//!
+//! # Webhooks
+//!
+//! With the `webhooks` feature, `webhooks::construct_event(&headers, &body, secret)` checks
+//! `Stripe-Signature` and parses the event into `webhooks::Event`, one variant per event type
+//! whose `Delivery` holds the envelope and `data.object` typed (`Event::CustomerCreated` holds a
+//! `Customer`), or `Event::Unknown` for a type this version does not know.
 
 include!(concat!(env!("OUT_DIR"), "/sdkgen.rs"));
