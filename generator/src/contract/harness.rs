@@ -37,35 +37,52 @@ pub(crate) fn emit_harness(
         group_gates: false,
         feature_prefix: None,
     };
+    let krate_path = cx.root.clone();
     let mut fns = TokenStream::new();
-    let mut runs = TokenStream::new();
+    let mut skipped = TokenStream::new();
+    let mut table = Vec::new();
     for (i, op) in api.operations.iter().enumerate() {
         let name = ident(&format!("op_{i}"));
+        let runner = ident(&format!("run_{i}"));
         let id = Literal::string(&op.operation_id);
         let call_name = Literal::string(&call_text(op));
         if let Some(reason) = skip_reason(op) {
             let reason = Literal::string(reason);
-            runs.extend(quote! { report(#id, #call_name, "-", "skipped", #reason); });
+            skipped.extend(quote! { report(#id, #call_name, "-", "skipped", #reason); });
             continue;
         }
         fns.extend(emit_op(&cx, root, op, &name));
+        // Each call is boxed behind a plain function, so that `main` awaits one small future
+        // at a time: awaiting every operation's future in `main` made one state machine of
+        // them all, which GitHub's 1,223 operations took more memory to compile than a
+        // machine has.
+        fns.extend(quote! {
+            fn #runner(client: &#krate_path::Client, all: bool, pages: bool) -> Run<'_> {
+                ::std::boxed::Box::pin(#name(client, all, pages))
+            }
+        });
         let paged = op.pagination.is_some();
-        runs.extend(quote! {
+        table.push(quote! { (#id, #call_name, #paged, #runner as Runner) });
+    }
+    let runs = quote! {
+        #skipped
+        let table: &[(&str, &str, bool, Runner)] = &[#(#table),*];
+        for (id, call_name, paged, run) in table {
             if dynamic {
-                let (result, detail) = settle(#name(&client, false, false).await);
-                report(#id, #call_name, "required", result, &detail);
-                if #paged {
-                    let (result, detail) = settle(#name(&client, false, true).await);
-                    report(#id, #call_name, "pages", result, &detail);
+                let (result, detail) = settle(run(&client, false, false).await);
+                report(id, call_name, "required", result, &detail);
+                if *paged {
+                    let (result, detail) = settle(run(&client, false, true).await);
+                    report(id, call_name, "pages", result, &detail);
                 }
             } else {
                 for (variant, all) in [("required", false), ("all", true)] {
-                    let (result, detail) = settle(#name(&client, all, false).await);
-                    report(#id, #call_name, variant, result, &detail);
+                    let (result, detail) = settle(run(&client, all, false).await);
+                    report(id, call_name, variant, result, &detail);
                 }
             }
-        });
-    }
+        }
+    };
     let file = quote! {
         //! Written by `sdkgen contract`: calls every operation through the generated client.
         #![allow(unused_mut, unused_variables, clippy::all)]
@@ -73,6 +90,12 @@ pub(crate) fn emit_harness(
         use ::futures::StreamExt as _;
 
         type Outcome = (&'static str, ::std::string::String);
+
+        /// One operation's call, boxed.
+        type Run<'a> = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::std::result::Result<Outcome, ::std::string::String>> + 'a>>;
+
+        /// The function that makes one operation's call.
+        type Runner = for<'a> fn(&'a #krate_path::Client, bool, bool) -> Run<'a>;
 
         /// The first candidate the generated type takes: the spec's example, then a value made
         /// from the schema (Twilio's examples write booleans as "true").
