@@ -85,7 +85,7 @@ pub(crate) fn emit_harness(
     };
     let file = quote! {
         //! Written by `sdkgen contract`: calls every operation through the generated client.
-        #![allow(unused_mut, unused_variables, clippy::all)]
+        #![allow(unused_mut, unused_variables, deprecated, clippy::all)]
 
         use ::futures::StreamExt as _;
 
@@ -117,6 +117,9 @@ pub(crate) fn emit_harness(
             let reasons: ::std::vec::Vec<::std::string::String> = list
                 .iter()
                 .filter(|v| v.pointer("/location/0").and_then(|l| l.as_str()) == Some("request"))
+                // Prism also reports warnings, such as a deprecated parameter that was sent;
+                // only errors refuse a request.
+                .filter(|v| v.get("severity").and_then(|s| s.as_str()).is_none_or(|s| s.eq_ignore_ascii_case("error")))
                 .map(|v| {
                     let at = v.get("location").map(|l| l.to_string()).unwrap_or_default();
                     let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default();
@@ -248,12 +251,17 @@ fn emit_op(cx: &Cx, root: &Value, op: &Operation, name: &proc_macro2::Ident) -> 
     let mut args = Vec::new();
     let mut optional = TokenStream::new();
     for p in &op.params {
-        let generated =
-            param_schema(root, op, p).map_or(Value::String("example".into()), |s| all_gen.value(s));
-        let candidates: Vec<Value> = param_example(root, op, p)
-            .into_iter()
-            .chain([generated])
-            .collect();
+        let schema = param_schema(root, op, p);
+        let generated = schema.map_or(Value::String("example".into()), |s| all_gen.value(s));
+        let candidates: Vec<Value> = match schema.and_then(|s| text_branch(root, s)) {
+            // A parameter travels as text, so a number matches both branches of GitHub's
+            // `oneOf: [integer, string]` workflow id: a word matches only the string one.
+            Some(word) => vec![word],
+            None => param_example(root, op, p)
+                .into_iter()
+                .chain([generated])
+                .collect(),
+        };
         let value = decode_expr(cx, &p.ty, &candidates, &candidates);
         if p.required {
             args.push(value);
@@ -369,6 +377,22 @@ fn param_schema<'v>(root: &'v Value, op: &Operation, p: &Param) -> Option<&'v Va
             .and_then(|c| c.values().next())
             .and_then(|m| m.get("schema"))
     })
+}
+
+/// For a parameter whose schema is a union with a string branch beside others, a word that
+/// only the string branch accepts once the value is text.
+fn text_branch(root: &Value, schema: &Value) -> Option<Value> {
+    let schema = deref(root, schema);
+    let branches = ["oneOf", "anyOf"]
+        .into_iter()
+        .find_map(|k| schema.get(k)?.as_array())?;
+    let string = branches.iter().map(|b| deref(root, b)).find(|b| {
+        b.get("type").and_then(Value::as_str) == Some("string")
+            && b.get("enum").is_none()
+            && b.get("format").is_none()
+            && b.get("pattern").is_none()
+    })?;
+    (branches.len() > 1 && string.is_object()).then(|| Value::String("example-word".to_owned()))
 }
 
 /// The parameter's own example, where the spec gives one.

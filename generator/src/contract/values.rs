@@ -174,8 +174,22 @@ impl<'a> ValueGen<'a> {
     }
 
     fn array(&self, schema: &Value, depth: u8) -> Value {
-        if let Some(example) = schema.get("example").filter(|e| e.is_array()) {
-            return example.clone();
+        // The spec's example, unless it breaks the schema's own bounds (GitHub's `emails`
+        // example is `[]` under `minItems: 1`).
+        let len_ok = |len: usize| {
+            let at_least = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+            let at_most = schema
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .unwrap_or(u64::MAX);
+            (at_least..=at_most).contains(&(len as u64))
+        };
+        if let Some(example) = schema
+            .get("example")
+            .and_then(Value::as_array)
+            .filter(|e| len_ok(e.len()))
+        {
+            return Value::Array(example.clone());
         }
         // Two items where the schema allows them: a form body cannot tell a one-item array from
         // a scalar, so a validator reading one back may call it the wrong type.
@@ -212,17 +226,29 @@ impl<'a> ValueGen<'a> {
 /// The object with its first `oneOf`/`anyOf` branch's `required` merged in, when every branch
 /// is only a `required` list beside the object's own `properties`.
 fn constraint_branches(schema: &Value) -> Option<Value> {
-    schema.get("properties")?;
+    let own = schema.get("properties")?.as_object()?;
     let (key, branches) = ["oneOf", "anyOf"]
         .into_iter()
         .find_map(|k| Some((k, schema.get(k)?.as_array()?)))?;
-    let only_required = |b: &Value| {
-        b.as_object()
-            .is_some_and(|o| !o.is_empty() && o.keys().all(|k| k == "required"))
+    // A branch constrains this object when it only requires properties or narrows properties
+    // the object already has (GitHub's check-run update: `status: completed` requires a
+    // `conclusion`).
+    let constrains = |b: &Value| {
+        b.as_object().is_some_and(|o| {
+            !o.is_empty()
+                && o.iter().all(|(k, v)| match k.as_str() {
+                    "required" | "additionalProperties" => true,
+                    "properties" => v
+                        .as_object()
+                        .is_some_and(|p| p.keys().all(|name| own.contains_key(name))),
+                    _ => false,
+                })
+        })
     };
-    if branches.is_empty() || !branches.iter().all(only_required) {
+    if branches.is_empty() || !branches.iter().all(constrains) {
         return None;
     }
+    let first = branches.first()?;
     let mut merged = schema.clone();
     let map = merged.as_object_mut()?;
     map.remove(key);
@@ -231,14 +257,25 @@ fn constraint_branches(schema: &Value) -> Option<Value> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    if let Some(extra) = branches
-        .first()
-        .and_then(|b| b.get("required"))
-        .and_then(Value::as_array)
-    {
+    if let Some(extra) = first.get("required").and_then(Value::as_array) {
         required.extend(extra.iter().cloned());
     }
     map.insert("required".to_owned(), Value::Array(required));
+    if let (Some(narrowed), Some(Value::Object(props))) = (
+        first.get("properties").and_then(Value::as_object),
+        map.get_mut("properties"),
+    ) {
+        for (name, constraint) in narrowed {
+            if let (Some(Value::Object(prop)), Some(constraint)) =
+                (props.get_mut(name), constraint.as_object())
+            {
+                // The branch's keywords (an `enum`) narrow the property's own schema.
+                for (k, v) in constraint {
+                    prop.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
     Some(merged)
 }
 
@@ -281,10 +318,11 @@ fn string_value(schema: &Value) -> Value {
             return Value::String(fit_length(schema, text));
         }
     }
-    if let Some(example) = example_of(schema).filter(Value::is_string) {
+    let format = schema.get("format").and_then(Value::as_str);
+    if let Some(example) = example_of(schema).filter(|e| fits_format(format, e)) {
         return example;
     }
-    let text = match schema.get("format").and_then(Value::as_str) {
+    let text = match format {
         Some("date-time") => "2024-01-02T03:04:05Z",
         Some("date") => "2024-01-02",
         Some("time") => "03:04:05",
@@ -299,6 +337,28 @@ fn string_value(schema: &Value) -> Value {
         _ => "example",
     };
     Value::String(fit_length(schema, text.to_owned()))
+}
+
+/// Whether an example is a string of its format, as far as a validator would check it: specs
+/// carry examples that are not (GitHub's artifact `path`, `format: uri`, is a bare path).
+fn fits_format(format: Option<&str>, example: &Value) -> bool {
+    let Some(text) = example.as_str() else {
+        return false;
+    };
+    match format {
+        Some("uri" | "url") => text.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }),
+        Some("email") => text.contains('@'),
+        Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        Some("uuid") => text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4,
+        _ => true,
+    }
 }
 
 fn fit_length(schema: &Value, mut text: String) -> String {
