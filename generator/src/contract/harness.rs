@@ -85,7 +85,7 @@ pub(crate) fn emit_harness(
     };
     let file = quote! {
         //! Written by `sdkgen contract`: calls every operation through the generated client.
-        #![allow(unused_mut, unused_variables, deprecated, clippy::all)]
+        #![allow(unused_mut, unused_variables, deprecated, dead_code, clippy::all)]
 
         use ::futures::StreamExt as _;
 
