@@ -605,26 +605,23 @@ pub fn update_provider(req: &UpdateRequest) -> Result<UpdateOutcome, UpdateError
             .map(|d| d.as_nanos())
             .unwrap_or_default()
     ));
-    let staged = stage(
-        &staging,
-        &req.provider_dir,
-        &config,
-        file,
-        &bytes,
-        &new_text,
-    );
-    let new = staged.and_then(|()| {
-        crate::build::load_provider(&staging).map_err(|d| UpdateError::New {
-            from: from.clone(),
-            config: config_path.display().to_string(),
-            errors: error_lines(&d).replace(
-                &staging.display().to_string(),
-                &req.provider_dir.display().to_string(),
-            ),
-        })
-    });
-    let _ = std::fs::remove_dir_all(&staging);
-    let new = new?;
+    // The new spec is generated from the staging folder, as a build would read it.
+    let load_new = |text: &str| {
+        let loaded =
+            stage(&staging, &req.provider_dir, &config, file, &bytes, text).and_then(|()| {
+                crate::build::load_provider(&staging).map_err(|d| UpdateError::New {
+                    from: from.clone(),
+                    config: config_path.display().to_string(),
+                    errors: error_lines(&d).replace(
+                        &staging.display().to_string(),
+                        &req.provider_dir.display().to_string(),
+                    ),
+                })
+            });
+        let _ = std::fs::remove_dir_all(&staging);
+        loaded
+    };
+    let new = load_new(&new_text)?;
     let mut diff =
         crate::diff::diff_providers(&old, &new, &req.provider_dir.display().to_string(), &from)?;
     // Names do not move: each type the new spec would rename is pinned to its old name, and
@@ -632,25 +629,10 @@ pub fn update_provider(req: &UpdateRequest) -> Result<UpdateOutcome, UpdateError
     let pins = rename_pins(&diff);
     if !pins.is_empty() {
         new_text = add_type_pins(&new_text, &pins);
-        let staged = stage(
-            &staging,
-            &req.provider_dir,
-            &config,
-            file,
-            &bytes,
-            &new_text,
-        );
-        let pinned = staged.and_then(|()| {
-            crate::build::load_provider(&staging).map_err(|d| UpdateError::New {
-                from: from.clone(),
-                config: config_path.display().to_string(),
-                errors: error_lines(&d),
-            })
-        });
-        let _ = std::fs::remove_dir_all(&staging);
+        let pinned = load_new(&new_text)?;
         diff = crate::diff::diff_providers(
             &old,
-            &pinned?,
+            &pinned,
             &req.provider_dir.display().to_string(),
             &from,
         )?;

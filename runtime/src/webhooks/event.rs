@@ -75,16 +75,29 @@ pub trait Verify {
     }
 }
 
-impl Verify for StripeVerifier {
-    fn verify_delivery(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<(), WebhookError> {
-        self.verify(headers, body, now)
-    }
+/// `Verify` for the schemes whose `verify` already takes the headers, the body and `now`.
+macro_rules! verify_with_now {
+    ($($verifier:ty),*) => {$(
+        impl Verify for $verifier {
+            fn verify_delivery(
+                &self,
+                headers: &HeaderMap,
+                body: &[u8],
+                now: SystemTime,
+            ) -> Result<(), WebhookError> {
+                self.verify(headers, body, now)
+            }
+        }
+    )*};
 }
+
+verify_with_now!(
+    StripeVerifier,
+    StandardWebhooks,
+    SlackVerifier,
+    SendGridVerifier,
+    HmacVerifier
+);
 
 impl Verify for GitHubVerifier {
     fn verify_delivery(
@@ -95,50 +108,6 @@ impl Verify for GitHubVerifier {
     ) -> Result<(), WebhookError> {
         // GitHub signs no timestamp: replays are caught by the delivery id instead.
         self.verify(headers, body)
-    }
-}
-
-impl Verify for StandardWebhooks {
-    fn verify_delivery(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<(), WebhookError> {
-        self.verify(headers, body, now)
-    }
-}
-
-impl Verify for SlackVerifier {
-    fn verify_delivery(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<(), WebhookError> {
-        self.verify(headers, body, now)
-    }
-}
-
-impl Verify for SendGridVerifier {
-    fn verify_delivery(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<(), WebhookError> {
-        self.verify(headers, body, now)
-    }
-}
-
-impl Verify for HmacVerifier {
-    fn verify_delivery(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<(), WebhookError> {
-        self.verify(headers, body, now)
     }
 }
 
