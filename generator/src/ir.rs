@@ -717,6 +717,10 @@ pub struct Responses {
     /// The media types the responses declare, joined for the `Accept` header (success
     /// types first); `None` when no response has a body.
     pub accept: Option<String>,
+    /// The only documented successes are redirects (`301`, `302`, `303`, `307`, `308`),
+    /// which are then the call's answer, not an error status: the `Location`
+    /// ([`ResponseBody::Redirect`]) or the redirect's documented body.
+    pub redirect_answers: bool,
 }
 
 /// What a successful call returns.
@@ -768,6 +772,10 @@ pub enum ResponseBody {
     Binary,
     /// A `text/event-stream` of JSON events of a type.
     EventStream(TypeRef),
+    /// The `Location` of a redirect without a documented body, the operation's only
+    /// documented success (GitHub's downloads answer `302` with a signed URL on a storage
+    /// host).
+    Redirect,
 }
 
 /// How a list operation pages, from the provider config.

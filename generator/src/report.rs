@@ -44,6 +44,7 @@ pub(crate) fn response_text(api: &Api, body: &ResponseBody) -> String {
         ResponseBody::Json(t) => type_text(api, t),
         ResponseBody::Text => "String".to_owned(),
         ResponseBody::Binary | ResponseBody::EventStream(_) => "Bytes".to_owned(),
+        ResponseBody::Redirect => "Redirect".to_owned(),
     }
 }
 

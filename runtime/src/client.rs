@@ -651,6 +651,8 @@ enum Done {
 /// The result of one attempt that got a response.
 struct Answer {
     status: StatusCode,
+    /// The URL that answered, after the redirects the client followed.
+    url: reqwest::Url,
     headers: HeaderMap,
     body: AnswerBody,
     latency: Duration,
@@ -793,6 +795,7 @@ impl Client {
                 .or(attempt_timeout);
             let idempotency_key = self.idempotency_key(&req)?;
             let replayable_body = req.body.is_replayable();
+            let redirect_is_answer = req.redirect_is_answer;
             let safe_to_replay =
                 replayable_body && (is_idempotent(&req.method) || idempotency_key.is_some());
             inner.budget.deposit();
@@ -870,7 +873,9 @@ impl Client {
                         let request_id = self.request_id(&answer.headers);
                         let status = answer.status;
                         let flagged = status.is_success() && self.ok_flag_is_false(&answer);
-                        if status.is_success() && !flagged {
+                        let answered = status.is_success()
+                            || (redirect_is_answer && is_redirect_status(status));
+                        if answered && !flagged {
                             tracing::debug!(status = status.as_u16(), "call succeeded");
                             let timeouts = BodyTimeouts {
                                 read: read_timeout,
@@ -1046,6 +1051,7 @@ impl Client {
             .await
             .map_err(|e| map_reqwest_error(e, self.inner.connect_timeout))?;
         let status = resp.status();
+        let url = resp.url().clone();
         let headers = std::mem::take(resp.headers_mut());
         // A JSON success body is read whole when the provider has an ok flag, so that the
         // flag can be checked; event streams and downloads are left streaming.
@@ -1062,6 +1068,7 @@ impl Client {
         };
         Ok(Answer {
             status,
+            url,
             headers,
             body,
             latency: started.elapsed(),
@@ -1360,6 +1367,7 @@ impl Answer {
                 headers: self.headers,
                 body,
                 request_id,
+                url: Some(self.url),
             }),
             AnswerBody::Streaming(resp) => Done::Streaming(StreamingResponse {
                 status: self.status,
@@ -1375,6 +1383,12 @@ impl Answer {
             }),
         }
     }
+}
+
+/// The statuses that send the client elsewhere with a `Location` (not `304 Not Modified`,
+/// nor `300`, which offers choices).
+fn is_redirect_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
 }
 
 fn map_reqwest_error(e: reqwest::Error, connect_timeout: Option<Duration>) -> Error {

@@ -110,6 +110,7 @@
 //! | `remaining: 0` with a reset, even on a 2xx | later calls on the client wait for the reset if it is within `max_wait` and their deadline, else fail at once with [`Error::RateLimited`] (`api: None`); a pause is capped at an hour |
 //! | A redirect loop (more than 10 same-origin redirects) | [`Error::Redirect`], not retried: at most 11 requests per call |
 //! | A redirect to another origin | not followed (no credential leaves its host): [`Error::Api`] with the `3xx` and its `Location` |
+//! | A redirect that is the operation's only documented success (GitHub's downloads) | not followed either: the call's answer is a [`Redirect`] with the absolute `Location` (or the redirect's documented body) |
 //!
 //! No error carries a credential: request headers are never kept and URLs are stripped.
 #![deny(missing_docs)]
@@ -156,7 +157,7 @@ pub use interceptor::{AttemptContext, AttemptOutcome, Interceptor};
 pub use pagination::Pagination;
 pub use ratelimit::{CircuitBreaker, RateLimit, RateLimiter};
 pub use request::RequestOptions;
-pub use response::{Page, Response};
+pub use response::{Page, Redirect, Response};
 pub use retry::{Jitter, RetryBudget, RetryPolicy};
 pub use sse::SseEvent;
 pub use values::{Base64, FilePart};
@@ -175,7 +176,9 @@ pub mod __private {
     };
     pub use crate::pagination::{next_link, paginate, paginate_items, parse_links};
     pub use crate::request::{Multipart, Request};
-    pub use crate::response::{RawResponse, StreamingResponse, decode_json, decode_text};
+    pub use crate::response::{
+        RawResponse, StreamingResponse, decode_json, decode_redirect, decode_text,
+    };
     pub use crate::sse::{SseParser, decode_sse, decode_sse_events, stream_sse};
 
     /// Run the parsers of provider-requested waits (`Retry-After`, `retry-after-ms` and

@@ -139,6 +139,8 @@ pub struct Request {
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
     pub(crate) problem: Option<String>,
+    /// The operation's documented answer is a redirect, which is then its result.
+    pub(crate) redirect_is_answer: bool,
 }
 
 impl fmt::Debug for Request {
@@ -176,6 +178,7 @@ impl Request {
             body: Body::Empty,
             options: RequestOptions::default(),
             problem: None,
+            redirect_is_answer: false,
         }
     }
 
@@ -187,6 +190,14 @@ impl Request {
             Ok(value) => self.accept = Some(value),
             Err(_) => self.fail(format!("`{media_types}` is not a valid Accept header")),
         }
+        self
+    }
+
+    /// The operation's only documented success is a redirect (GitHub's downloads answer
+    /// `302` with the `Location` of the content on a storage host): a `301`, `302`, `303`,
+    /// `307` or `308` that the client does not follow is the call's answer, not an error.
+    pub fn redirect_is_answer(mut self) -> Self {
+        self.redirect_is_answer = true;
         self
     }
 

@@ -56,6 +56,9 @@ pub struct RawResponse {
     pub body: Bytes,
     /// The provider's request id, from the configured header.
     pub request_id: Option<String>,
+    /// The URL that answered, after the redirects the client followed (`None` for a
+    /// response that did not come from the network).
+    pub url: Option<url::Url>,
 }
 
 impl RawResponse {
@@ -182,6 +185,90 @@ fn decode_failure(
     };
     let path = (path != "." && !path.is_empty() && !(syntax && path.contains('?'))).then_some(path);
     resp.decode_error(message, path)
+}
+
+/// Where an operation's content is: the answer of a call whose only documented success is a
+/// redirect, such as GitHub's archive, artifact and log downloads (`302` to a storage host).
+///
+/// The client does not follow such a redirect with the API's credentials, since the target
+/// is another host; the location is usually a short-lived signed URL that needs none, so
+/// fetch it with any HTTP client (`reqwest::get(redirect.location().clone())`), streaming
+/// a large archive to disk. `Debug` leaves out the URL's query, which holds the signature.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redirect {
+    status: StatusCode,
+    location: url::Url,
+}
+
+impl Redirect {
+    /// A redirect with the given status and location (for tests and mocks).
+    pub fn new(status: StatusCode, location: url::Url) -> Self {
+        Redirect { status, location }
+    }
+
+    /// The status the API answered with: `302` for most downloads, or `200` when the
+    /// client followed a redirect within the API's own origin, whose URL is then the
+    /// location.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The absolute URL of the content (a relative `Location` is resolved against the
+    /// request's URL).
+    pub fn location(&self) -> &url::Url {
+        &self.location
+    }
+
+    /// The absolute URL of the content, owned.
+    pub fn into_location(self) -> url::Url {
+        self.location
+    }
+}
+
+impl std::fmt::Debug for Redirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A signed URL's query (`token=…`, `X-Amz-Signature=…`) is a credential for the
+        // content; the origin and path say where it is.
+        let url = &self.location;
+        let mut shown = format!("{}{}", url.origin().ascii_serialization(), url.path());
+        if url.query().is_some() {
+            shown.push_str("?<redacted>");
+        }
+        f.debug_struct("Redirect")
+            .field("status", &self.status.as_u16())
+            .field("location", &shown)
+            .finish()
+    }
+}
+
+/// Read the answer of an operation whose success is a redirect: the `Location` of a `3xx`,
+/// resolved against the URL that answered, or that URL itself for a `2xx` (a redirect the
+/// client followed within the origin).
+pub fn decode_redirect(resp: &RawResponse) -> Result<Redirect, Error> {
+    if resp.status.is_success() {
+        return match &resp.url {
+            Some(url) => Ok(Redirect::new(resp.status, url.clone())),
+            None => Err(resp.decode_error(
+                "the redirect's target is unknown: the response has no URL".to_owned(),
+                None,
+            )),
+        };
+    }
+    let Some(value) = resp.headers.get(http::header::LOCATION) else {
+        return Err(resp.decode_error(
+            format!("a {} without a Location header", resp.status.as_u16()),
+            None,
+        ));
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| resp.decode_error("the Location header is not ASCII".to_owned(), None))?;
+    let location = match &resp.url {
+        Some(base) => base.join(text),
+        None => url::Url::parse(text),
+    }
+    .map_err(|e| resp.decode_error(format!("the Location header is not a URL: {e}"), None))?;
+    Ok(Redirect::new(resp.status, location))
 }
 
 /// Decode a text body (UTF-8 required).

@@ -192,6 +192,57 @@ async fn a_download_can_be_read_as_a_stream_of_chunks() {
     assert_eq!(received, bytes);
 }
 
+/// A call whose only documented success is a redirect answers with the signed URL; the
+/// file store on the other host never sees the API's credentials, nor any request.
+#[tokio::test]
+async fn a_documented_redirect_answers_with_the_location_and_follows_nothing() {
+    let store = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&store)
+        .await;
+    let server = MockServer::start().await;
+    let signed = format!("{}/documents/doc_1?signature=3b1f", store.uri());
+    Mock::given(method("GET"))
+        .and(path("/documents/doc_1/link"))
+        .and(header("authorization", "Bearer hbr_test_secret"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", signed.as_str())
+                .insert_header("x-request-id", "req_link"),
+        )
+        .mount(&server)
+        .await;
+    // The built-in HTTP client, whose redirect policy is the one under test.
+    let harbor = Client::builder()
+        .base_url(server.uri())
+        .auth(Auth::bearer("hbr_test_secret"))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let response = harbor
+        .documents()
+        .link("doc_1")
+        .send_with_response()
+        .await
+        .unwrap_or_else(|e| panic!("link: {e}"));
+    assert_eq!(response.status.as_u16(), 302);
+    assert_eq!(response.request_id.as_deref(), Some("req_link"));
+    let redirect: sdkgen_runtime::Redirect = response.body;
+    assert_eq!(redirect.location().as_str(), signed);
+    assert!(!format!("{redirect:?}").contains("3b1f"));
+    let store_hits = store.received_requests().await.unwrap_or_default().len();
+    assert_eq!(store_hits, 0);
+
+    // A 404 is still the documented error.
+    let err = harbor
+        .documents()
+        .link("doc_2")
+        .send()
+        .await
+        .expect_err("no mock answers doc_2");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}
+
 #[test]
 fn a_discriminated_union_round_trips_and_keeps_unknown_tags() {
     use sdkgen_tests::fixtures::oneof_discriminator::types::PaymentMethod;

@@ -73,6 +73,7 @@ fn response_type(cx: &Cx, body: &ResponseBody) -> TokenStream {
         ResponseBody::Binary | ResponseBody::EventStream(_) => {
             quote! { ::sdkgen_runtime::bytes::Bytes }
         }
+        ResponseBody::Redirect => quote! { ::sdkgen_runtime::Redirect },
     }
 }
 
@@ -87,6 +88,7 @@ fn decode_expr(cx: &Cx, body: &ResponseBody) -> TokenStream {
         ResponseBody::Binary | ResponseBody::EventStream(_) => {
             quote! { ::std::clone::Clone::clone(&raw.body) }
         }
+        ResponseBody::Redirect => quote! { ::sdkgen_runtime::__private::decode_redirect(&raw)? },
     }
 }
 
@@ -309,6 +311,10 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             let a = Literal::string(a);
             quote! { req = req.accept(#a); }
         });
+    let redirect = op
+        .responses
+        .redirect_answers
+        .then(|| quote! { req = req.redirect_is_answer(); });
     let path_pushes = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(text) => {
             let mut chars = text.chars();
@@ -391,6 +397,7 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             let mut req = ::sdkgen_runtime::__private::Request::new(#method, #op_id, #template, path);
             #server
             #accept
+            #redirect
             #(#params)*
             #body
             req.options(::std::clone::Clone::clone(&self.options))

@@ -573,9 +573,14 @@ impl<'a> Lowerer<'a> {
             .collect();
         let accept = accept_of(&in_accept_order);
         let has_2xx = cases.iter().any(|(s, _, _)| is_success(*s));
-        let (success, errors): (Vec<_>, Vec<_>) = cases
-            .into_iter()
-            .partition(|(s, _, _)| is_success(*s) || (!has_2xx && *s == StatusMatch::Default));
+        // An operation that documents only a redirect (GitHub's archive and log downloads,
+        // Twilio's `307`s to a file) answers with where the content is.
+        let redirect_only = !has_2xx && cases.iter().any(|(s, _, _)| is_redirect(*s));
+        let (success, errors): (Vec<_>, Vec<_>) = cases.into_iter().partition(|(s, _, _)| {
+            is_success(*s)
+                || (redirect_only && is_redirect(*s))
+                || (!has_2xx && !redirect_only && *s == StatusMatch::Default)
+        });
         let errors: Vec<_> = errors
             .into_iter()
             .filter(|(s, _, _)| !matches!(s, StatusMatch::Code(c) if *c < 400))
@@ -609,7 +614,10 @@ impl<'a> Lowerer<'a> {
                 None if single => format!("{builder}Response"),
                 None => format!("{builder}Response{variant}"),
             };
-            let body = self.lower_response_body(node, &rptr, &ctx);
+            let body = match self.lower_response_body(node, &rptr, &ctx) {
+                ResponseBody::Empty if redirect_only => ResponseBody::Redirect,
+                body => body,
+            };
             success_cases.push(ResponseCase {
                 status,
                 variant,
@@ -644,6 +652,7 @@ impl<'a> Lowerer<'a> {
             error_type_name: error_name,
             event_stream,
             accept,
+            redirect_answers: redirect_only,
         }
     }
 
@@ -936,6 +945,11 @@ fn parse_status(key: &str) -> Option<StatusMatch> {
 
 fn is_success(status: StatusMatch) -> bool {
     matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2))
+}
+
+/// The statuses that send the client elsewhere with a `Location` (not `304 Not Modified`).
+fn is_redirect(status: StatusMatch) -> bool {
+    matches!(status, StatusMatch::Code(301 | 302 | 303 | 307 | 308))
 }
 
 /// An enum variant name for a status: its reason phrase where there is a well-known one.

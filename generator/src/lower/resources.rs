@@ -226,6 +226,10 @@ struct PathShapes {
     /// Token paths read by an operation whose operationId starts with `list` (`ListMessage`,
     /// `listFiles`): collections, whatever their last word looks like.
     listed: BTreeSet<String>,
+    /// Token paths ending in a literal, read by an operation whose operationId starts with
+    /// `fetch` or `retrieve` (Twilio's `FetchDeactivation` at `/v1/Deactivations`): one
+    /// thing, whatever its last word looks like.
+    fetched: BTreeSet<String>,
 }
 
 impl PathShapes {
@@ -235,6 +239,7 @@ impl PathShapes {
             followed_by_param: BTreeSet::new(),
             extended: BTreeSet::new(),
             listed: BTreeSet::new(),
+            fetched: BTreeSet::new(),
         };
         for op in ops {
             let tokens = tokens_of(op.path, config);
@@ -244,8 +249,16 @@ impl PathShapes {
                 .or_default()
                 .insert(op.method);
             let first_word = naming::field_name(op.operation_id);
-            if op.method == HttpMethod::Get && first_word.split('_').next() == Some("list") {
-                shapes.listed.insert(key_of(&tokens));
+            if op.method == HttpMethod::Get {
+                match first_word.split('_').next() {
+                    Some("list") => {
+                        shapes.listed.insert(key_of(&tokens));
+                    }
+                    Some("fetch" | "retrieve") if tokens.last() != Some(&Token::Param) => {
+                        shapes.fetched.insert(key_of(&tokens));
+                    }
+                    _ => {}
+                }
             }
             for i in 1..tokens.len() {
                 let prefix = key_of(&tokens[..i]);
@@ -260,7 +273,9 @@ impl PathShapes {
 
     /// A literal that names a set of things rather than one thing or an action.
     fn is_collection(&self, key: &str, word: &str) -> bool {
-        self.followed_by_param.contains(key) || self.listed.contains(key) || is_plural(word)
+        self.followed_by_param.contains(key)
+            || self.listed.contains(key)
+            || (is_plural(word) && !self.fetched.contains(key))
     }
 
     /// A literal with no operations of its own and no parameter after it, such as `checkout`
@@ -696,6 +711,8 @@ mod tests {
                     Get,
                     "FetchIncomingPhoneNumber",
                 ),
+                // A plural word that names one thing, as its operationId says.
+                ("/v1/Deactivations", Get, "FetchDeactivation"),
             ],
             &config,
         );
@@ -714,6 +731,7 @@ mod tests {
                 "incoming_phone_numbers.local.list",
                 "incoming_phone_numbers.local.create",
                 "incoming_phone_numbers.fetch",
+                "deactivations.fetch",
             ]
         );
     }

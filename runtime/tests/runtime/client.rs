@@ -671,3 +671,113 @@ async fn a_redirect_loop_is_not_retried() {
         "the first request and 10 redirects"
     );
 }
+
+/// Issue 13: GitHub's downloads answer only `302` with the content's signed URL on another
+/// host. Such a call's answer is the location, which the credentials never follow.
+#[tokio::test]
+async fn a_documented_redirect_is_the_answer_and_its_target_gets_no_request() {
+    let storage = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&storage)
+        .await;
+    let server = MockServer::start().await;
+    let target = format!("{}/legacy.tar.gz?token=SIGNED", storage.uri());
+    Mock::given(path("/tarball"))
+        .and(header("authorization", "Bearer SECRET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
+        .mount(&server)
+        .await;
+    // The built-in HTTP client, with its same-origin redirect policy.
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .auth(rt::Auth::bearer("SECRET"))
+        .build()
+        .unwrap();
+
+    let raw = c.send(get("/tarball").redirect_is_answer()).await.unwrap();
+    let redirect = rt::__private::decode_redirect(&raw).unwrap();
+    assert_eq!(redirect.status().as_u16(), 302);
+    assert_eq!(redirect.location().as_str(), target);
+    assert_eq!(hits(&storage).await, 0);
+    // The signature in the query is a credential for the archive.
+    let debug = format!("{redirect:?}");
+    assert!(!debug.contains("SIGNED"), "{debug}");
+    assert!(debug.contains("/legacy.tar.gz?<redacted>"), "{debug}");
+
+    // The same call without the flag: the redirect is an error status, as before.
+    let err = c.send(get("/tarball")).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+}
+
+#[tokio::test]
+async fn a_relative_location_is_resolved_and_a_missing_one_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/relative"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "files/1?sig=x"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/nowhere"))
+        .respond_with(ResponseTemplate::new(302).insert_header("x-request-id", "req_9"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/not-modified"))
+        .respond_with(ResponseTemplate::new(304))
+        .mount(&server)
+        .await;
+    // A client that follows no redirect, so that a same-origin one is seen as it came.
+    let http = rt::reqwest::Client::builder()
+        .redirect(rt::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let c = builder(config(), &server)
+        .reqwest_client(http)
+        .build()
+        .unwrap();
+    let raw = c.send(get("/relative").redirect_is_answer()).await.unwrap();
+    let redirect = rt::__private::decode_redirect(&raw).unwrap();
+    assert_eq!(redirect.status().as_u16(), 307);
+    assert_eq!(
+        redirect.location().as_str(),
+        format!("{}/files/1?sig=x", server.uri())
+    );
+
+    let raw = c.send(get("/nowhere").redirect_is_answer()).await.unwrap();
+    let err = rt::__private::decode_redirect(&raw).unwrap_err();
+    assert!(matches!(err, rt::Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("302 without a Location"), "{err}");
+    assert_eq!(err.request_id(), Some("req_9"));
+
+    // `304 Not Modified` sends nobody anywhere: still an error status.
+    let err = c
+        .send(get("/not-modified").redirect_is_answer())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(304));
+}
+
+/// A redirect within the API's own origin is followed (credentials stay home); the URL that
+/// answered is then where the content is.
+#[tokio::test]
+async fn a_same_origin_redirect_followed_gives_the_final_url() {
+    let server = MockServer::start().await;
+    Mock::given(path("/download"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/blob/7"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/blob/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("content"))
+        .mount(&server)
+        .await;
+    let c = rt::Client::builder(config())
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let raw = c.send(get("/download").redirect_is_answer()).await.unwrap();
+    let redirect = rt::__private::decode_redirect(&raw).unwrap();
+    assert_eq!(redirect.status().as_u16(), 200);
+    assert_eq!(
+        redirect.location().as_str(),
+        format!("{}/blob/7", server.uri())
+    );
+}

@@ -267,6 +267,7 @@ fn a_decode_errors_debug_shows_a_bounded_excerpt_of_a_large_body() {
         headers: http::HeaderMap::new(),
         request_id: None,
         body: bytes::Bytes::from(format!("[{}]", "1,".repeat(500_000) + "1")),
+        url: None,
     };
     let err = decode_json::<Customer>(&raw).unwrap_err();
     let debug = format!("{err:?}");
