@@ -53,6 +53,30 @@ pub struct Config {
     /// `generator/src/lower/webhooks.rs`).
     #[serde(default)]
     pub webhooks: WebhooksConfig,
+    /// How request bodies are written where the spec leaves it to the default.
+    #[serde(default)]
+    pub encoding: EncodingConfig,
+}
+
+/// How request bodies are written where the spec declares no `encoding`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodingConfig {
+    /// `"brackets"`: objects, arrays and lists of files in a multipart form go in bracket
+    /// notation (`expires_after[anchor]=…`, `include[]=…`, `files[]`), as the provider's own
+    /// SDKs send them, instead of OpenAPI's default (an object as one `application/json`
+    /// part, an array as repeated parts). `"default"` (or absent) keeps OpenAPI's.
+    pub multipart: Option<MultipartStyle>,
+}
+
+/// How a multipart form writes nested values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MultipartStyle {
+    /// OpenAPI's default.
+    Default,
+    /// Bracket notation.
+    Brackets,
 }
 
 /// How a provider signs its webhook deliveries and how a delivery names its event.

@@ -650,6 +650,10 @@ pub enum BodyKind {
         /// Fields whose `encoding` says `style: deepObject`: sent as bracketed text parts
         /// (`file_link_data[create]=true`, `expand[]=...`), as Stripe reads them.
         deep_object: BTreeSet<String>,
+        /// Objects, arrays and file lists without an `encoding` of their own go in bracket
+        /// notation (`expires_after[anchor]`, `include[]`, `files[]`), as the provider's
+        /// own SDKs send them (`[encoding] multipart = "brackets"`).
+        brackets: bool,
     },
     /// Raw bytes.
     Binary,
@@ -682,6 +686,9 @@ pub struct MultipartField {
     pub rust_name: String,
     /// The part name.
     pub wire_name: String,
+    /// The part name of each item of a list of files: the name, or `name[]` in bracket
+    /// notation.
+    pub item_name: String,
     /// How the value is written.
     pub encoding: PartEncoding,
     /// Whether the field is an `Option`.
@@ -689,10 +696,23 @@ pub struct MultipartField {
 }
 
 /// How a multipart field is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PartEncoding {
     /// A file part.
     File,
+    /// One file part per item of a list, each under the field's name (`name[]` in bracket
+    /// notation).
+    FileList,
+    /// A union of a file and a list of files (OpenAI's `files` of a skill: a zip, or a
+    /// folder's files): the named variants that hold one file, and those that hold a list.
+    FileUnion {
+        /// The union.
+        ty: TypeRef,
+        /// Variants holding one file.
+        single: Vec<String>,
+        /// Variants holding a list of files.
+        list: Vec<String>,
+    },
     /// Plain text (scalars).
     Text,
     /// Several parts with the same name, one per array element (scalars).

@@ -226,6 +226,110 @@ async fn a_file_upload_sends_exact_multipart_parts() {
     assert_eq!(String::from_utf8_lossy(&sent.body), expected);
 }
 
+/// The text parts of a multipart body, by name, in order (file parts left out).
+fn text_parts(body: &[u8], content_type: &str) -> Vec<(String, String)> {
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("not multipart: {content_type}"));
+    let text = String::from_utf8_lossy(body);
+    text.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            if head.contains("filename=") {
+                return None;
+            }
+            let name = head.split("name=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.trim_end_matches("\r\n").to_owned()))
+        })
+        .collect()
+}
+
+/// Objects and arrays in OpenAI's multipart forms go in bracket notation, as openai-python and
+/// the API reference's curl examples send them (`[encoding] multipart = "brackets"`), not as
+/// OpenAPI's default JSON part and repeated parts.
+#[tokio::test]
+async fn multipart_objects_and_arrays_go_in_bracket_notation() {
+    use sdkgen_openai::types::{
+        CreateFileRequest, CreateFileRequestPurpose, CreateTranscriptionRequest,
+        CreateTranscriptionRequestModel, CreateTranscriptionRequestTimestampGranularitiesItem,
+        FileExpirationAfter, TranscriptionInclude,
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/files"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(common::spec::lenient_json(
+                &common::spec::oai_meta_response(spec(), "post", "/files", None),
+            )),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/audio/transcriptions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"text": "hello"})))
+        .mount(&server)
+        .await;
+    let openai = client(&server);
+    openai
+        .files()
+        .create(
+            CreateFileRequest::new(
+                sdkgen_runtime::FilePart::new("{}\n").file_name("batch.jsonl"),
+                CreateFileRequestPurpose::Batch,
+            )
+            .expires_after(FileExpirationAfter::new(3600)),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    openai
+        .audio()
+        .transcriptions()
+        .create(
+            CreateTranscriptionRequest::new(
+                sdkgen_runtime::FilePart::new(vec![0u8; 4]).file_name("a.mp3"),
+                CreateTranscriptionRequestModel::Whisper1,
+            )
+            .timestamp_granularities(vec![
+                CreateTranscriptionRequestTimestampGranularitiesItem::Word,
+                CreateTranscriptionRequestTimestampGranularitiesItem::Segment,
+            ])
+            .include(vec![TranscriptionInclude::Logprobs]),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("transcription: {e}"));
+
+    let requests = server.received_requests().await.unwrap_or_default();
+    let parts = |i: usize| {
+        let sent = &requests[i];
+        let content_type = sent
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        text_parts(&sent.body, content_type)
+    };
+    let pair = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+    assert_eq!(
+        parts(0),
+        [
+            pair("purpose", "batch"),
+            pair("expires_after[anchor]", "created_at"),
+            pair("expires_after[seconds]", "3600"),
+        ]
+    );
+    assert_eq!(
+        parts(1),
+        [
+            pair("model", "whisper-1"),
+            pair("include[]", "logprobs"),
+            pair("timestamp_granularities[]", "word"),
+            pair("timestamp_granularities[]", "segment"),
+        ]
+    );
+}
+
 /// Page `n` of a file list: the spec's example, with its files renamed for the page.
 fn files_page(example: &serde_json::Value, n: usize, has_more: bool) -> serde_json::Value {
     let mut page = example.clone();

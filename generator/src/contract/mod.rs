@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::config::AuthConfig;
 use crate::diagnostics::Diagnostics;
-use crate::ir::{Api, SecurityKind};
+use crate::ir::{Api, BodyKind, PartEncoding, SecurityKind};
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -140,6 +140,7 @@ fn write_part(
     let doc = crate::load::load_path_fixed(&part.spec, &fixes, &mut diags)
         .ok_or_else(|| render(&diags))?;
     let mut raw = raw;
+    write_bracket_names(&mut raw, &part.generated.api);
     write_form_defaults(&mut raw);
     let spec_file = dir.join("spec.json");
     write(
@@ -207,6 +208,144 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
     Ok((spec_file, doc.root))
 }
 
+/// Restates, in the served spec, the multipart fields that `[encoding] multipart = "brackets"`
+/// writes in bracket notation under the names the client sends, so that Prism checks them:
+/// an object's leaves become `name[key]` properties (`expires_after[anchor]`), an array of
+/// scalars or files becomes `name[]`, and a union of a file and a list of files keeps `name`
+/// beside `name[]`, neither required (Prism cannot say "one of the two"). Prism 5.14 cannot
+/// read these as `style: deepObject`: its reader builds an object that no part names (an
+/// optional field left out is then missing its required keys) and reads arrays only as
+/// `name[0]`. Nothing else in the body changes.
+fn write_bracket_names(doc: &mut Value, api: &Api) {
+    let root = doc.clone();
+    for op in &api.operations {
+        let Some(body) = &op.body else { continue };
+        let BodyKind::Multipart {
+            parts,
+            brackets: true,
+            ..
+        } = &body.kind
+        else {
+            continue;
+        };
+        let media = format!(
+            "{}/requestBody/content/{}/schema",
+            op.pointer.trim_start_matches('#'),
+            body.content_type.replace('~', "~0").replace('/', "~1")
+        );
+        let Some(schema) = doc.pointer_mut(&media) else {
+            continue;
+        };
+        let mut inline = deref_value(&root, schema).clone();
+        restate_bracket_parts(&root, &mut inline, parts);
+        *schema = inline;
+    }
+}
+
+fn deref_value<'v>(root: &'v Value, mut schema: &'v Value) -> &'v Value {
+    for _ in 0..16 {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| crate::lower::resolve(root, r))
+        {
+            Some(target) => schema = target,
+            None => break,
+        }
+    }
+    schema
+}
+
+fn restate_bracket_parts(root: &Value, schema: &mut Value, parts: &[crate::ir::MultipartField]) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let mut required: Vec<String> = map
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for part in parts {
+        let name = &part.wire_name;
+        let Some(prop) = props.get(name).map(|p| deref_value(root, p).clone()) else {
+            continue;
+        };
+        let was_required = required.contains(name);
+        let mut added: Vec<(String, Value, bool)> = Vec::new();
+        match &part.encoding {
+            PartEncoding::DeepObject => {
+                props.remove(name);
+                flatten_brackets(root, name, &prop, was_required, &mut added);
+            }
+            PartEncoding::FileList => {
+                props.remove(name);
+                added.push((part.item_name.clone(), prop, was_required));
+            }
+            PartEncoding::FileUnion { .. } => {
+                let list = ["oneOf", "anyOf"]
+                    .iter()
+                    .filter_map(|k| prop.get(*k).and_then(Value::as_array))
+                    .flatten()
+                    .map(|b| deref_value(root, b))
+                    .find(|b| b.get("items").is_some());
+                if let Some(list) = list {
+                    added.push((part.item_name.clone(), list.clone(), false));
+                }
+            }
+            _ => continue,
+        }
+        required.retain(|r| r != name);
+        for (key, schema, key_required) in added {
+            if key_required {
+                required.push(key.clone());
+            }
+            props.insert(key, schema);
+        }
+    }
+    map.insert(
+        "required".to_owned(),
+        Value::Array(required.into_iter().map(Value::String).collect()),
+    );
+}
+
+/// The bracketed names and schemas of one value: an object's leaves by key, an array of
+/// scalars as `name[]`; anything else (a union) under its own name.
+fn flatten_brackets(
+    root: &Value,
+    name: &str,
+    schema: &Value,
+    required: bool,
+    out: &mut Vec<(String, Value, bool)>,
+) {
+    let schema = deref_value(root, schema);
+    let ty = schema.get("type").and_then(Value::as_str);
+    if let (Some("object") | None, Some(props)) =
+        (ty, schema.get("properties").and_then(Value::as_object))
+    {
+        let inner: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (key, prop) in props {
+            let key_required = required && inner.contains(&key.as_str());
+            flatten_brackets(root, &format!("{name}[{key}]"), prop, key_required, out);
+        }
+    } else if ty == Some("array") {
+        out.push((format!("{name}[]"), schema.clone(), required));
+    } else {
+        out.push((name.to_owned(), schema.clone(), required));
+    }
+}
+
 /// Writes out OpenAPI's default encoding (`style: form`, `explode: true`) for every array
 /// property of a form body that declares none. It changes nothing the spec says, but Prism
 /// 5.14 applies the default only when it is written: without it, it reads Twilio's
@@ -232,7 +371,42 @@ fn write_form_defaults(doc: &mut Value) {
                     continue;
                 };
                 write_array_defaults(&root, media);
+                if media_type.starts_with("application") {
+                    drop_nullable_arrays(media);
+                }
             }
+        }
+    }
+}
+
+/// A form body cannot carry `null` (a field is there or it is not), so `nullable` on an array
+/// field says nothing about the request; but Prism 5.14 reads `nullable` as the type list
+/// `[array, null]` and then splits a repeated key only when the type is exactly `array`, so it
+/// refuses Twilio's `UseCaseCategories=a&UseCaseCategories=b`. The served copy drops it from
+/// inline array fields.
+fn drop_nullable_arrays(media: &mut serde_json::Map<String, Value>) {
+    let Some(props) = media
+        .get_mut("schema")
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for prop in props.values_mut() {
+        let Some(prop) = prop.as_object_mut() else {
+            continue;
+        };
+        let array = match prop.get("type") {
+            Some(Value::String(t)) => t == "array",
+            Some(Value::Array(types)) => {
+                types.iter().any(|t| t == "array")
+                    && types.iter().all(|t| t == "array" || t == "null")
+            }
+            _ => false,
+        };
+        if array {
+            prop.remove("nullable");
+            prop.insert("type".to_owned(), "array".into());
         }
     }
 }
@@ -691,6 +865,71 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn bracketed_parts_are_served_under_the_names_the_client_sends() {
+        use crate::ir::{MultipartField, TypeRef};
+        let root = json!({});
+        let mut schema = json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["file", "purpose", "files"],
+            "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "purpose": {"type": "string"},
+                "expires_after": {"type": "object", "required": ["anchor", "seconds"], "properties": {
+                    "anchor": {"type": "string", "enum": ["created_at"]},
+                    "seconds": {"type": "integer"},
+                }},
+                "include": {"type": "array", "items": {"type": "string"}},
+                "files": {"oneOf": [
+                    {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    {"type": "string", "format": "binary"},
+                ]},
+            },
+        });
+        let field = |name: &str, encoding: PartEncoding| MultipartField {
+            rust_name: name.to_owned(),
+            wire_name: name.to_owned(),
+            item_name: format!("{name}[]"),
+            encoding,
+            optional: true,
+        };
+        let parts = [
+            field("file", PartEncoding::File),
+            field("purpose", PartEncoding::Text),
+            field("expires_after", PartEncoding::DeepObject),
+            field("include", PartEncoding::DeepObject),
+            field(
+                "files",
+                PartEncoding::FileUnion {
+                    ty: TypeRef::Json,
+                    single: vec!["Binary".to_owned()],
+                    list: vec!["BinaryList".to_owned()],
+                },
+            ),
+        ];
+        restate_bracket_parts(&root, &mut schema, &parts);
+        let mut names: Vec<&String> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().collect())
+            .unwrap_or_default();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "expires_after[anchor]",
+                "expires_after[seconds]",
+                "file",
+                "files",
+                "files[]",
+                "include[]",
+                "purpose",
+            ]
+        );
+        // An optional object's keys are optional; the union's two names are both optional.
+        assert_eq!(schema["required"], json!(["file", "purpose"]));
+    }
+
+    #[test]
     fn form_arrays_get_the_default_encoding_written_out_and_declared_ones_stay() {
         let mut doc = json!({"paths": {"/hooks": {"post": {"requestBody": {"content": {
             "application/x-www-form-urlencoded": {
@@ -704,6 +943,10 @@ mod tests {
             }
         }}}}}});
         write_form_defaults(&mut doc);
+        let tags = doc
+            .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/Tags/type")
+            .cloned();
+        assert_eq!(tags, Some(json!("array")), "a form field carries no null");
         let encoding = doc
             .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/encoding")
             .cloned()

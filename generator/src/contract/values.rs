@@ -147,6 +147,24 @@ impl<'a> ValueGen<'a> {
                 }
             }
         }
+        // `not: {required: [a, b]}` forbids carrying them all at once (OpenAI's image
+        // reference takes an `image_url` or a `file_id`): the optional ones among them leave,
+        // last first, until one is missing.
+        if let Some(forbidden) = schema
+            .get("not")
+            .and_then(|n| n.get("required"))
+            .and_then(Value::as_array)
+        {
+            let names: Vec<&str> = forbidden.iter().filter_map(Value::as_str).collect();
+            for name in names.iter().rev() {
+                if !names.iter().all(|n| out.contains_key(*n)) {
+                    break;
+                }
+                if !required.contains(name) {
+                    out.remove(*name);
+                }
+            }
+        }
         Value::Object(out)
     }
 
@@ -261,6 +279,30 @@ fn constraint_branches(schema: &Value) -> Option<Value> {
         required.extend(extra.iter().cloned());
     }
     map.insert("required".to_owned(), Value::Array(required));
+    // Under `oneOf` exactly one branch may match, so what only the other branches require
+    // stays out, even when every optional property is wanted (GitHub's project items take an
+    // `id`, or an `owner`, `repo` and `number`, never both).
+    if key == "oneOf" {
+        let chosen: Vec<&str> = first
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let excluded: Vec<String> = branches
+            .iter()
+            .skip(1)
+            .filter_map(|b| b.get("required").and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|name| !chosen.contains(name))
+            .map(str::to_owned)
+            .collect();
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            for name in &excluded {
+                props.remove(name);
+            }
+        }
+    }
     if let (Some(narrowed), Some(Value::Object(props))) = (
         first.get("properties").and_then(Value::as_object),
         map.get_mut("properties"),
@@ -490,6 +532,50 @@ mod tests {
         assert_eq!(
             ValueGen::new(&root, Fill::Required).value(&schema),
             json!({"file_ids": ["example", "example"]})
+        );
+    }
+
+    #[test]
+    fn exclusive_branches_keep_what_only_the_others_require_out() {
+        let root = json!({});
+        let schema = json!({
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Issue"]},
+                "id": {"type": "integer"},
+                "owner": {"type": "string"},
+                "repo": {"type": "string"},
+                "number": {"type": "integer"},
+            },
+            "oneOf": [{"required": ["id"]}, {"required": ["owner", "repo", "number"]}],
+        });
+        assert_eq!(
+            ValueGen::new(&root, Fill::All).value(&schema),
+            json!({"type": "Issue", "id": 1})
+        );
+        // `anyOf` allows both, so every optional property is still sent.
+        let mut either = schema.clone();
+        if let Some(map) = either.as_object_mut() {
+            let branches = map.remove("oneOf").unwrap_or_default();
+            map.insert("anyOf".to_owned(), branches);
+        }
+        let all = ValueGen::new(&root, Fill::All).value(&either);
+        assert_eq!(all.as_object().map(Map::len), Some(5), "{all}");
+    }
+
+    #[test]
+    fn a_forbidden_combination_is_not_sent() {
+        let root = json!({});
+        let schema = json!({
+            "type": "object",
+            "properties": {"image_url": {"type": "string"}, "file_id": {"type": "string"}},
+            "anyOf": [{"required": ["image_url"]}, {"required": ["file_id"]}],
+            "not": {"required": ["image_url", "file_id"]},
+        });
+        assert_eq!(
+            ValueGen::new(&root, Fill::All).value(&schema),
+            json!({"image_url": "example"})
         );
     }
 

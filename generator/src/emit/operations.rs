@@ -168,7 +168,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
         }
     });
 
-    let request_fn = emit_request_fn(op);
+    let request_fn = emit_request_fn(cx, op);
     let send_doc = if op.responses.errors.is_empty() {
         quote! { #[doc = " Sends the request and decodes the response body."] }
     } else {
@@ -293,7 +293,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     .collect()
 }
 
-fn emit_request_fn(op: &Operation) -> TokenStream {
+fn emit_request_fn(cx: &Cx, op: &Operation) -> TokenStream {
     let method = method_tokens(op.http_method);
     let op_id = Literal::string(&op.operation_id);
     let template = Literal::string(&op.path_template);
@@ -380,7 +380,7 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
             }
         });
     let body = op.body.as_ref().map(|b| {
-        let set = |value: TokenStream| emit_body_call(b, value);
+        let set = |value: TokenStream| emit_body_call(cx, b, value);
         if b.required {
             set(quote! { &self.body })
         } else {
@@ -405,7 +405,7 @@ fn emit_request_fn(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
+fn emit_body_call(cx: &Cx, b: &RequestBody, value: TokenStream) -> TokenStream {
     let content_type = Literal::string(&b.content_type);
     match &b.kind {
         BodyKind::Json => quote! { req = req.body_json(#value); },
@@ -427,7 +427,7 @@ fn emit_body_call(b: &RequestBody, value: TokenStream) -> TokenStream {
             quote! { req = req.body_multipart(::sdkgen_runtime::__private::Multipart::new().json("body", #value)); }
         }
         BodyKind::Multipart { parts, .. } => {
-            let parts = parts.iter().map(emit_part);
+            let parts = parts.iter().map(|f| emit_part(cx, f));
             quote! {
                 let body = #value;
                 let mut form = ::sdkgen_runtime::__private::Multipart::new();
@@ -448,12 +448,35 @@ fn emit_form_field(field: FormField) -> TokenStream {
     }
 }
 
-fn emit_part(f: &MultipartField) -> TokenStream {
+fn emit_part(cx: &Cx, f: &MultipartField) -> TokenStream {
     let name = ident(&f.rust_name);
     let wire = Literal::string(&f.wire_name);
-    let add = |value: TokenStream| match f.encoding {
+    let item = Literal::string(&f.item_name);
+    let add = |value: TokenStream| match &f.encoding {
         PartEncoding::File => {
             quote! { form = form.file(#wire, ::std::clone::Clone::clone(#value)); }
+        }
+        PartEncoding::FileList => quote! {
+            for file in #value {
+                form = form.file(#item, ::std::clone::Clone::clone(file));
+            }
+        },
+        PartEncoding::FileUnion { ty, single, list } => {
+            let union = type_tokens(cx, ty);
+            let single = single.iter().map(|v| ident(v));
+            let list = list.iter().map(|v| ident(v));
+            quote! {
+                match #value {
+                    #(#union::#single(file) => {
+                        form = form.file(#wire, ::std::clone::Clone::clone(file));
+                    })*
+                    #(#union::#list(files) => {
+                        for file in files {
+                            form = form.file(#item, ::std::clone::Clone::clone(file));
+                        }
+                    })*
+                }
+            }
         }
         PartEncoding::Text => {
             quote! { form = form.text(#wire, ::sdkgen_runtime::__private::to_param_string(#value)); }

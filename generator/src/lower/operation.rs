@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::resources::{CallName, NameInput, lower_call_names};
 use super::schema::docs_of;
 use super::{Lowerer, resolve};
-use crate::config::PaginationRule;
+use crate::config::{MultipartStyle, PaginationRule};
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
     BodyKind, Docs, FormField, HttpMethod, Operation, Pagination, PaginationStyle, Param,
@@ -430,7 +430,7 @@ impl<'a> Lowerer<'a> {
             None => (node, ptr),
         };
         let content = node.get("content").and_then(Value::as_object)?;
-        let (media, media_node) = pick_request_media(content)?;
+        let (media, media_node) = pick_request_media(root, content)?;
         let media_ptr = pointer(&pointer(&ptr, "content"), media);
         let schema = media_node.get("schema");
         let ctx = match component_name(&ptr, "requestBodies") {
@@ -449,10 +449,12 @@ impl<'a> Lowerer<'a> {
             (BodyKind::Form { fields }, lowered(self))
         } else if lower_media.starts_with("multipart/") {
             let deep_object = deep_object_parts(media_node);
+            let brackets = self.config.encoding.multipart == Some(MultipartStyle::Brackets);
             (
                 BodyKind::Multipart {
                     parts: Vec::new(),
                     deep_object,
+                    brackets,
                 },
                 lowered(self),
             )
@@ -916,15 +918,71 @@ pub(crate) fn is_json(media: &str) -> bool {
         || base == "application/x-ndjson"
 }
 
+/// Whether an object schema has a property that is a file, a list of files, or a union of
+/// them.
+fn holds_files(root: &Value, schema: &Value) -> bool {
+    let deref = |s: &'_ Value| -> Option<Value> {
+        let mut current = s.clone();
+        for _ in 0..16 {
+            match current.get("$ref").and_then(Value::as_str) {
+                Some(r) => current = resolve(root, r)?.clone(),
+                None => return Some(current),
+            }
+        }
+        None
+    };
+    let file = |s: &Value| {
+        deref(s).is_some_and(|s| {
+            is_binary_schema(Some(&s))
+                || s.get("items")
+                    .and_then(&deref)
+                    .is_some_and(|i| is_binary_schema(Some(&i)))
+        })
+    };
+    let Some(schema) = deref(schema) else {
+        return false;
+    };
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|props| {
+            props.values().any(|p| {
+                file(p)
+                    || deref(p).is_some_and(|p| {
+                        ["oneOf", "anyOf"].iter().any(|k| {
+                            p.get(*k)
+                                .and_then(Value::as_array)
+                                .is_some_and(|bs| bs.iter().any(file))
+                        })
+                    })
+            })
+        })
+}
+
 fn is_binary_schema(schema: Option<&Value>) -> bool {
     schema.and_then(|s| s.get("format")).and_then(Value::as_str) == Some("binary")
 }
 
-fn pick_request_media(content: &serde_json::Map<String, Value>) -> Option<(&String, &Value)> {
+/// JSON first, then a form, then multipart; but a JSON schema that holds files (OpenAI's
+/// skills and container files offer one schema as both) cannot carry them, so multipart
+/// goes first there.
+fn pick_request_media<'v>(
+    root: &Value,
+    content: &'v serde_json::Map<String, Value>,
+) -> Option<(&'v String, &'v Value)> {
     let ranked =
         |pred: &dyn Fn(&str) -> bool| content.iter().find(|(m, _)| pred(&m.to_ascii_lowercase()));
-    ranked(&is_json)
-        .or_else(|| ranked(&|m| m.starts_with("application/x-www-form-urlencoded")))
+    let multipart = ranked(&|m| m.starts_with("multipart/form-data"));
+    let json = ranked(&is_json);
+    if let (Some((_, node)), Some(_)) = (json, multipart) {
+        if node
+            .get("schema")
+            .is_some_and(|schema| holds_files(root, schema))
+        {
+            return multipart;
+        }
+    }
+    json.or_else(|| ranked(&|m| m.starts_with("application/x-www-form-urlencoded")))
         .or_else(|| ranked(&|m| m.starts_with("multipart/form-data")))
         .or_else(|| content.iter().next())
 }

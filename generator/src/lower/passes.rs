@@ -404,20 +404,32 @@ fn fill_multipart_fields(api: &mut Api) {
     let types = &api.types;
     for op in &mut api.operations {
         let Some(body) = &mut op.body else { continue };
-        let BodyKind::Multipart { deep_object, .. } = &body.kind else {
+        let BodyKind::Multipart {
+            deep_object,
+            brackets,
+            ..
+        } = &body.kind
+        else {
             continue;
         };
-        let deep_object = deep_object.clone();
+        let (deep_object, brackets) = (deep_object.clone(), *brackets);
         let fields = body_struct(types, &body.ty).map_or_else(Vec::new, |s| {
             s.fields
                 .iter()
                 .map(|f| MultipartField {
                     rust_name: f.rust_name.clone(),
                     wire_name: f.wire_name.clone(),
-                    encoding: if deep_object.contains(&f.wire_name) {
-                        PartEncoding::DeepObject
+                    item_name: if brackets {
+                        format!("{}[]", f.wire_name)
                     } else {
-                        part_encoding(types, &f.ty)
+                        f.wire_name.clone()
+                    },
+                    encoding: match part_encoding(types, &f.ty) {
+                        _ if deep_object.contains(&f.wire_name) => PartEncoding::DeepObject,
+                        PartEncoding::Json | PartEncoding::TextArray if brackets => {
+                            PartEncoding::DeepObject
+                        }
+                        encoding => encoding,
                     },
                     optional: f.presence != Presence::Required,
                 })
@@ -426,6 +438,7 @@ fn fill_multipart_fields(api: &mut Api) {
         body.kind = BodyKind::Multipart {
             parts: fields,
             deep_object,
+            brackets,
         };
     }
 }
@@ -508,8 +521,32 @@ fn part_encoding(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> PartEncoding
         ),
         _ => false,
     };
+    let file = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Binary);
+    let files = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Array(inner) if file(&inner));
     match unalias(types, t) {
         TypeRef::Binary => PartEncoding::File,
+        TypeRef::Array(inner) if file(&inner) => PartEncoding::FileList,
+        TypeRef::Named(id) => match types.get(&id).map(|d| &d.kind) {
+            Some(TypeKind::Union(u))
+                if !u.variants.is_empty()
+                    && u.variants.iter().all(|v| file(&v.ty) || files(&v.ty)) =>
+            {
+                let names = |pick: &dyn Fn(&TypeRef) -> bool| {
+                    u.variants
+                        .iter()
+                        .filter(|v| pick(&v.ty))
+                        .map(|v| v.rust_name.clone())
+                        .collect()
+                };
+                PartEncoding::FileUnion {
+                    ty: TypeRef::Named(id),
+                    single: names(&file),
+                    list: names(&files),
+                }
+            }
+            _ if scalar(&TypeRef::Named(id)) => PartEncoding::Text,
+            _ => PartEncoding::Json,
+        },
         TypeRef::Array(inner) if scalar(&inner) => PartEncoding::TextArray,
         other if scalar(&other) => PartEncoding::Text,
         _ => PartEncoding::Json,
