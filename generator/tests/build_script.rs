@@ -124,3 +124,69 @@ fn a_fresh_clone_without_mirror_downloads_the_pinned_spec_into_the_cache() {
     assert!(load_provider(&provider).unwrap().downloaded.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Serves `body` over HTTP on loopback to every request, `times` requests in all, and
+/// returns the URL of `/specs/openapi.yaml` on it.
+fn serve(body: Vec<u8>, times: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(times) {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&body).unwrap();
+        }
+    });
+    format!("http://127.0.0.1:{port}/specs/openapi.yaml")
+}
+
+/// The fresh clone's path over a real HTTP server (what a git dependency's build script does
+/// with GitHub's raw URLs): the pinned file is fetched, checked and cached, and a server that
+/// answers other bytes is refused with both digests, never read as the spec.
+#[test]
+fn a_fresh_clone_downloads_over_http_and_refuses_other_bytes() {
+    let dir = scratch("http-clone");
+    let spec = format!(
+        "openapi: 3.0.0\ninfo: {{title: http{}, version: '1'}}\npaths: {{}}\n",
+        std::process::id()
+    );
+    let pin = sdkgen::load::sha256_hex(spec.as_bytes());
+    let provider = dir.join("specs/acme");
+    std::fs::create_dir_all(&provider).unwrap();
+    let write_config = |url: &str| {
+        std::fs::write(
+            provider.join("sdkgen.toml"),
+            format!(
+                "[[source.files]]\npath = \"openapi.yaml\"\nurl = \"{url}\"\nsha256 = \"{pin}\"\n"
+            ),
+        )
+        .unwrap();
+    };
+
+    // A server with other bytes first: refused, and nothing is cached under the pin.
+    let tampered = serve(
+        b"openapi: 3.0.0\ninfo: {title: evil, version: '1'}\npaths: {}\n".to_vec(),
+        1,
+    );
+    write_config(&tampered);
+    let diags = load_provider(&provider).unwrap_err();
+    let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    let text = text.join("\n");
+    assert!(text.contains("sha256"), "{text}");
+    assert!(text.contains(&pin), "{text}");
+
+    let url = serve(spec.into_bytes(), 1);
+    write_config(&url);
+    let loaded = load_provider(&provider).unwrap();
+    assert_eq!(loaded.downloaded, vec![url]);
+    // The server answered once; the next load reads the checked copy in the cache.
+    assert!(load_provider(&provider).unwrap().downloaded.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,3 +8,9 @@
 pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
+
+/// README's Rust examples, compiled (not run) as this crate's doctests, so that what README
+/// shows a new user builds against the crates as they are.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeExamples;
