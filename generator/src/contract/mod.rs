@@ -372,7 +372,7 @@ fn write_form_defaults(doc: &mut Value) {
                 };
                 write_array_defaults(&root, media);
                 if media_type.starts_with("application") {
-                    drop_nullable_arrays(media);
+                    drop_nullable_arrays(&root, media);
                 }
             }
         }
@@ -384,7 +384,7 @@ fn write_form_defaults(doc: &mut Value) {
 /// `[array, null]` and then splits a repeated key only when the type is exactly `array`, so it
 /// refuses Twilio's `UseCaseCategories=a&UseCaseCategories=b`. The served copy drops it from
 /// inline array fields.
-fn drop_nullable_arrays(media: &mut serde_json::Map<String, Value>) {
+fn drop_nullable_arrays(root: &Value, media: &mut serde_json::Map<String, Value>) {
     let Some(props) = media
         .get_mut("schema")
         .and_then(|s| s.get_mut("properties"))
@@ -393,10 +393,13 @@ fn drop_nullable_arrays(media: &mut serde_json::Map<String, Value>) {
         return;
     };
     for prop in props.values_mut() {
-        let Some(prop) = prop.as_object_mut() else {
+        // A field that refers to a nullable array (Twilio's `UseCaseCategories` enum list)
+        // is served as an inline copy, so that the component itself stays as published.
+        let mut copy = deref_value(root, prop).clone();
+        let Some(fields) = copy.as_object_mut() else {
             continue;
         };
-        let array = match prop.get("type") {
+        let array = match fields.get("type") {
             Some(Value::String(t)) => t == "array",
             Some(Value::Array(types)) => {
                 types.iter().any(|t| t == "array")
@@ -404,9 +407,12 @@ fn drop_nullable_arrays(media: &mut serde_json::Map<String, Value>) {
             }
             _ => false,
         };
-        if array {
-            prop.remove("nullable");
-            prop.insert("type".to_owned(), "array".into());
+        let nullable = fields.get("nullable") == Some(&Value::Bool(true))
+            || matches!(fields.get("type"), Some(Value::Array(_)));
+        if array && nullable {
+            fields.remove("nullable");
+            fields.insert("type".to_owned(), "array".into());
+            *prop = copy;
         }
     }
 }
@@ -931,9 +937,12 @@ mod tests {
 
     #[test]
     fn form_arrays_get_the_default_encoding_written_out_and_declared_ones_stay() {
-        let mut doc = json!({"paths": {"/hooks": {"post": {"requestBody": {"content": {
+        let mut doc = json!({"components": {"schemas": {"Cats": {
+            "type": "array", "nullable": true, "items": {"type": "string"},
+        }}}, "paths": {"/hooks": {"post": {"requestBody": {"content": {
             "application/x-www-form-urlencoded": {
                 "schema": {"type": "object", "properties": {
+                    "Categories": {"$ref": "#/components/schemas/Cats"},
                     "EventTypes": {"type": "array", "items": {"type": "string"}},
                     "Tags": {"type": ["array", "null"], "items": {"type": "string"}},
                     "Ids": {"type": "array", "items": {"type": "string"}},
@@ -947,6 +956,18 @@ mod tests {
             .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/Tags/type")
             .cloned();
         assert_eq!(tags, Some(json!("array")), "a form field carries no null");
+        let categories = doc
+            .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/Categories")
+            .cloned();
+        assert_eq!(
+            categories,
+            Some(json!({"type": "array", "items": {"type": "string"}})),
+            "served inline, without the null"
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Cats/nullable"),
+            Some(&json!(true))
+        );
         let encoding = doc
             .pointer("/paths/~1hooks/post/requestBody/content/application~1x-www-form-urlencoded/encoding")
             .cloned()
@@ -955,6 +976,7 @@ mod tests {
             encoding,
             json!({
                 "Ids": {"style": "pipeDelimited"},
+                "Categories": {"style": "form", "explode": true},
                 "EventTypes": {"style": "form", "explode": true},
                 "Tags": {"style": "form", "explode": true},
             })
