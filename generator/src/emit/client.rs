@@ -109,6 +109,7 @@ pub(super) fn emit_client(api: &Api, config: &Config) -> TokenStream {
         }
 
         impl ::std::convert::From<::sdkgen_runtime::Client> for Client {
+            #[inline]
             fn from(inner: ::sdkgen_runtime::Client) -> Self {
                 Self { inner }
             }

@@ -18,7 +18,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::config::Config;
-use crate::ir::{Api, FloatKind, IntKind, TypeId, TypeRef};
+use crate::ir::{Api, FloatKind, IntKind, TypeId, TypeKind, TypeRef};
 use crate::naming;
 
 /// Lints the generated code allows, each for a reason that comes from the spec and not from us.
@@ -457,6 +457,79 @@ pub(crate) fn type_tokens(cx: &Cx, t: &TypeRef) -> TokenStream {
             let path = named_path(cx, *id);
             quote! { ::std::boxed::Box<#path> }
         }
+    }
+}
+
+/// How a setter or constructor takes a value of `t`: `impl Into<T>` where a conversion helps
+/// the caller (`&str` into a `String`, an enum or a union; an array into a `Vec`; a variant
+/// into its union), else `T` itself. A generic argument costs every build of the crate a
+/// type-checked generic function, used or not, and buys nothing for a number, a flag, a
+/// date or a struct, which have no `From` to offer.
+pub(crate) struct ValueArg {
+    /// The argument's type.
+    pub ty: TokenStream,
+    /// The expression that turns the argument `value` into the field's type.
+    pub into: TokenStream,
+    /// Whether the argument is generic.
+    pub generic: bool,
+}
+
+impl ValueArg {
+    /// The struct field initializer `field: value.into()`, or the shorthand `field` when the
+    /// argument is the field's own type and has the field's name.
+    pub fn init(&self, field: &Ident) -> TokenStream {
+        if self.generic {
+            let into = &self.into;
+            quote! { #field: #into, }
+        } else {
+            quote! { #field, }
+        }
+    }
+}
+
+pub(crate) fn value_arg(cx: &Cx, t: &TypeRef, value: &Ident) -> ValueArg {
+    let inner = type_tokens(cx, t);
+    if converts(cx, t, 0) {
+        ValueArg {
+            ty: quote! { impl ::std::convert::Into<#inner> },
+            into: quote! { #value.into() },
+            generic: true,
+        }
+    } else {
+        ValueArg {
+            ty: inner,
+            into: quote! { #value },
+            generic: false,
+        }
+    }
+}
+
+fn converts(cx: &Cx, t: &TypeRef, depth: u8) -> bool {
+    match t {
+        TypeRef::String
+        | TypeRef::Json
+        | TypeRef::Array(_)
+        | TypeRef::Map(_)
+        | TypeRef::Binary
+        | TypeRef::Base64
+        | TypeRef::Expandable(_) => true,
+        TypeRef::Bool
+        | TypeRef::Int(_)
+        | TypeRef::Float(_)
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid
+        | TypeRef::Unit
+        | TypeRef::Nullable(_) => false,
+        // `Box<T>` is `From<T>`.
+        TypeRef::Boxed(_) => true,
+        // String enums take `&str`, unions their variants; structs and integer enums have
+        // no `From`.
+        TypeRef::Named(id) => match cx.api.types.get(id).map(|d| &d.kind) {
+            Some(TypeKind::StringEnum(_) | TypeKind::Union(_)) => true,
+            Some(TypeKind::Alias(inner)) if depth < 16 => converts(cx, inner, depth + 1),
+            _ => false,
+        },
     }
 }
 

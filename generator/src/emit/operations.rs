@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::emit_docs;
-use super::{Cx, Module, ident, type_tokens};
+use super::{Cx, Module, ident, type_tokens, value_arg};
 use crate::ir::{
     BodyKind, FormField, HttpMethod, MultipartField, Operation, Pagination, PaginationStyle, Param,
     ParamLocation, PartEncoding, PathSegment, QueryStyle, RequestBody, ResponseBody, ResponseCase,
@@ -146,12 +146,16 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     // Setters for optional values.
     let setters = optional.iter().map(|p| {
         let name = ident(&p.rust_name);
-        let ty = param_type(cx, p);
+        let arg = value_arg(cx, &p.ty, &ident("value"));
+        let (ty, into) = (arg.ty, arg.into);
+        // A setter that is not generic is compiled only where it is called.
+        let inline = (!arg.generic).then(|| quote! { #[inline] });
         let docs = emit_docs(&p.docs, None);
         quote! {
             #docs
-            pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.#name = ::std::option::Option::Some(value.into());
+            #inline
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = ::std::option::Option::Some(#into);
                 self
             }
         }
@@ -209,8 +213,8 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     };
     let args = required.iter().map(|p| {
         let name = ident(&p.rust_name);
-        let ty = param_type(cx, p);
-        quote! { #name: impl ::std::convert::Into<#ty>, }
+        let ty = value_arg(cx, &p.ty, &name).ty;
+        quote! { #name: #ty, }
     });
     let body_arg = op.body.as_ref().filter(|_| body_required).map(|b| {
         let ty = body_type(cx, b);
@@ -218,7 +222,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
     });
     let inits = required.iter().map(|p| {
         let name = ident(&p.rust_name);
-        quote! { #name: #name.into(), }
+        value_arg(cx, &p.ty, &name).init(&name)
     });
     let optional_inits = optional.iter().map(|p| {
         let name = ident(&p.rust_name);
@@ -247,6 +251,7 @@ fn emit_operation(cx: &Cx, op: &Operation) -> TokenStream {
             #body_setter
 
             /// Per-request options: extra headers, a timeout, a retry policy or an idempotency key.
+            #[inline]
             pub fn options(mut self, options: ::sdkgen_runtime::RequestOptions) -> Self {
                 self.options = options;
                 self
@@ -718,8 +723,12 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
             quote! { ::sdkgen_runtime::Pagination::token(#items, #t, #tp) }
         }
     };
+    // `#[inline]`: the paging state machine (requests, decoding every item type, and the
+    // drop code of everything an item reaches) is compiled in the crates that page, not in
+    // every build of this one, which would compile it for every listing.
     quote! {
         /// Every item of every page, fetched lazily: dropping the stream stops the requests.
+        #[inline]
         pub fn items(
             self,
         ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>
@@ -730,6 +739,7 @@ fn emit_pagination(cx: &Cx, p: &Pagination) -> TokenStream {
         }
 
         /// Every page, fetched lazily.
+        #[inline]
         pub fn pages(
             self,
         ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<::sdkgen_runtime::Page<#item>, ::sdkgen_runtime::Error>>
@@ -772,8 +782,10 @@ fn emit_event_stream(cx: &Cx, t: &TypeRef, flag: Option<&str>) -> TokenStream {
             quote! { self.request() },
         ),
     };
+    // `#[inline]`, as `items()`: compiled where the events are read.
     quote! {
         #docs
+        #[inline]
         pub fn events(
             self,
         ) -> impl ::sdkgen_runtime::futures::Stream<Item = ::std::result::Result<#item, ::sdkgen_runtime::Error>>

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::{emit_doc_text, emit_docs};
-use super::{Cx, Module, ident, type_tokens};
+use super::{Cx, Module, ident, type_tokens, value_arg};
 use crate::ir::{
     Field, IntVariant, Presence, StringEnumDef, StructDef, Tagging, TypeDef, TypeKind, TypeRef,
     UnionDef, Usage,
@@ -242,8 +242,10 @@ fn emit_constructor(
                 // A field with one possible value (`role: user`) is not the caller's to choose.
                 Some(value) => inits.push(quote! { #field: #value, }),
                 None => {
-                    args.push(quote! { #field: impl ::std::convert::Into<#inner> });
-                    inits.push(quote! { #field: #field.into(), });
+                    let arg = value_arg(cx, &f.ty, &field);
+                    let ty = &arg.ty;
+                    args.push(quote! { #field: #ty });
+                    inits.push(arg.init(&field));
                 }
             },
             Presence::RequiredNullable => {
@@ -256,14 +258,19 @@ fn emit_constructor(
                 inits.push(quote! { #field: ::std::option::Option::None, });
                 let setter = ident(&methods.claim(&f.rust_name));
                 let doc = format!(" Sets `{}`.", f.wire_name.replace('`', "'"));
+                let arg = value_arg(cx, &f.ty, &ident("value"));
+                let (ty, into) = (arg.ty, arg.into);
                 let value = if f.presence == Presence::Optional {
-                    quote! { ::std::option::Option::Some(value.into()) }
+                    quote! { ::std::option::Option::Some(#into) }
                 } else {
-                    quote! { ::std::option::Option::Some(::std::option::Option::Some(value.into())) }
+                    quote! { ::std::option::Option::Some(::std::option::Option::Some(#into)) }
                 };
+                // A setter that is not generic is compiled only where it is called.
+                let inline = (!arg.generic).then(|| quote! { #[inline] });
                 setters.push(quote! {
                     #[doc = #doc]
-                    pub fn #setter(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    #inline
+                    pub fn #setter(mut self, value: #ty) -> Self {
                         self.#field = #value;
                         self
                     }
@@ -298,15 +305,18 @@ fn emit_constructor(
     let default = (args.is_empty() && s.has_required_field()).then(|| {
         quote! {
             impl ::std::default::Default for #name {
+                #[inline]
                 fn default() -> Self {
                     Self::new()
                 }
             }
         }
     });
+    // Like the setters, a constructor that is not generic is compiled only where it is called.
     quote! {
         impl #name {
             #[doc = #doc]
+            #[inline]
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* }
             }
@@ -384,8 +394,10 @@ fn emit_union_froms(cx: &Cx, name: &proc_macro2::Ident, u: &UnionDef) -> TokenSt
         }
         let vname = ident(&v.rust_name);
         let ty = type_tokens(cx, &v.ty);
+        // `#[inline]`: compiled where a caller converts, not in every build of the crate.
         out.extend(quote! {
             impl ::std::convert::From<#ty> for #name {
+                #[inline]
                 fn from(value: #ty) -> Self {
                     Self::#vname(value)
                 }
@@ -394,6 +406,7 @@ fn emit_union_froms(cx: &Cx, name: &proc_macro2::Ident, u: &UnionDef) -> TokenSt
         if *text == own {
             out.extend(quote! {
                 impl ::std::convert::From<&str> for #name {
+                    #[inline]
                     fn from(value: &str) -> Self {
                         Self::#vname(::std::string::ToString::to_string(value))
                     }
@@ -633,6 +646,7 @@ fn emit_string_enum(
             }
         }
         impl ::std::convert::From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
