@@ -216,8 +216,11 @@ fn emit_parse(webhooks: &Webhooks) -> TokenStream {
          when the body is not JSON, or not the payload of the event it names."
     ));
     quote! {
+        // `#[inline]`: the parser reads every event's payload type, so it is compiled where
+        // deliveries are parsed, not in every build that enables the feature.
         impl Event {
             #docs
+            #[inline]
             pub fn parse(
                 headers: &::sdkgen_runtime::http::HeaderMap,
                 body: &[u8],
@@ -340,6 +343,7 @@ fn emit_construct_event(verifier: WebhookVerifier) -> TokenStream {
     ));
     quote! {
         #docs
+        #[inline]
         pub fn construct_event(
             headers: &::sdkgen_runtime::http::HeaderMap,
             body: &[u8],
@@ -357,6 +361,7 @@ fn emit_construct_event(verifier: WebhookVerifier) -> TokenStream {
         impl ::sdkgen_runtime::webhooks::WebhookEvent for Event {
             type Verifier = #path;
 
+            #[inline]
             fn parse(
                 headers: &::sdkgen_runtime::http::HeaderMap,
                 body: &[u8],
