@@ -190,3 +190,64 @@ fn a_fresh_clone_downloads_over_http_and_refuses_other_bytes() {
     assert!(load_provider(&provider).unwrap().downloaded.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The row of `../shared/specs/MANIFEST.md` for a mirrored file: the URL its recorded source
+/// gives (a GitHub repository at a commit, or an npm package at a version, by path), and the
+/// sha256 it records.
+fn manifest_source(manifest: &str, file: &str) -> Option<(String, String)> {
+    let row = manifest
+        .lines()
+        .find(|l| l.starts_with(&format!("| `{file}` |")))?;
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // | file | provider | source | commit (date) | path | version | bytes | sha256 | ...
+    let (source, commit, path, sha) = (cells[3], cells[4], cells[5], cells[8]);
+    let unquote = |s: &str| s.trim_matches('`').to_owned();
+    let path = unquote(path);
+    let url = match source.strip_prefix("npm package ") {
+        Some(rest) => {
+            let mut words = rest.split_whitespace();
+            let (package, version) = (words.next()?, words.next()?);
+            format!("https://unpkg.com/{package}@{version}/{path}")
+        }
+        None => {
+            let commit = unquote(commit.split_whitespace().next()?);
+            format!("https://raw.githubusercontent.com/{source}/{commit}/{path}")
+        }
+    };
+    Some((url, unquote(sha)))
+}
+
+/// What a fresh clone downloads, checked without the network: every provider's pinned URL
+/// is where the mirror's manifest says the file came from (repository, commit and path, or
+/// npm package, version and file), and the pinned sha256 is the manifest's. A pin that drifts
+/// from its source fails here, not on a user's first build.
+#[test]
+fn every_pinned_url_and_digest_is_the_sources_the_mirror_records() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = std::fs::read_to_string(root.join("../shared/specs/MANIFEST.md"))
+        .expect("the spec mirror's MANIFEST.md (keep ../shared/specs beside the checkout)");
+    let mut checked = 0;
+    for provider in ["stripe", "github", "openai", "twilio", "sendgrid", "slack"] {
+        let text =
+            std::fs::read_to_string(root.join(format!("specs/{provider}/sdkgen.toml"))).unwrap();
+        let config: toml::Value = toml::from_str(&text).unwrap();
+        let files = config["source"]["files"].as_array().unwrap();
+        for file in files {
+            let mirror = file["mirror"].as_str().unwrap();
+            let (url, sha) = manifest_source(&manifest, mirror)
+                .unwrap_or_else(|| panic!("{provider}: {mirror} is not in MANIFEST.md"));
+            assert_eq!(
+                file["url"].as_str(),
+                Some(url.as_str()),
+                "{provider}: {mirror}"
+            );
+            assert_eq!(
+                file["sha256"].as_str(),
+                Some(sha.as_str()),
+                "{provider}: {mirror}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 11, "every pinned file of the six providers");
+}
