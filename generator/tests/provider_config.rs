@@ -232,3 +232,26 @@ why = "a shared parameter, dropped where it is referenced"
     let kept = analyze("no-drop", "").unwrap();
     assert_eq!(kept.api.operations[0].params.len(), 3);
 }
+
+/// README's `sdkgen.toml` reference parses, every key of it known (the config denies unknown
+/// keys), so the documentation cannot name a key that does not exist.
+#[test]
+fn the_readme_config_reference_parses() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let block: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| l.trim() != "```toml")
+        .skip(1)
+        .take_while(|l| l.trim() != "```")
+        .map(|l| l.strip_prefix("   ").unwrap_or(l))
+        .collect();
+    let text = block.join("\n");
+    assert!(text.contains("[encoding]"), "{text}");
+    let config: sdkgen::config::Config =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("README's sdkgen.toml: {e}"));
+    assert_eq!(
+        config.encoding.multipart,
+        Some(sdkgen::config::MultipartStyle::Brackets)
+    );
+}
