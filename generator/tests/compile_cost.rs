@@ -14,14 +14,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+
+use common::fixture_specs_and_demo;
 
 fn is_inline(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| a.path().is_ident("inline"))
@@ -104,19 +100,7 @@ fn quote_type(t: &syn::Type) -> String {
 
 #[test]
 fn nothing_that_pulls_in_more_is_compiled_unused_in_the_demo_and_the_fixtures() {
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-        .filter(|p| {
-            !p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("external-refs-")
-        })
-        .collect();
-    specs.sort();
-    specs.push(root().join("specs/demo/openapi.yaml"));
+    let specs = fixture_specs_and_demo();
     let mut checked = 0;
     let mut all = Vec::new();
     for spec in &specs {

@@ -8,16 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use sdkgen::ir::{Api, TypeKind, Usage};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+
+use common::{fixture_specs_and_demo, root};
 
 /// The structs that callers build (used in requests) and that hold a required field.
 fn sent_with_required(api: &Api) -> BTreeMap<String, bool> {
@@ -126,19 +122,7 @@ fn problems(label: &str, api: &Api, files: &BTreeMap<String, String>) -> (usize,
 
 #[test]
 fn no_request_type_with_a_required_field_has_default() {
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-        .filter(|p| {
-            !p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("external-refs-")
-        })
-        .collect();
-    specs.sort();
-    specs.push(root().join("specs/demo/openapi.yaml"));
+    let specs = fixture_specs_and_demo();
     let mut checked = 0;
     let mut all = Vec::new();
     for spec in &specs {
