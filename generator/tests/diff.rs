@@ -296,20 +296,40 @@ fn mirror() -> PathBuf {
         .unwrap_or_else(|| root().join("../shared/specs"))
 }
 
-fn github() -> (
+/// Whether the mirror has both files of a pair. The older ones are pinned by no provider, so
+/// nothing downloads them: without the mirror (a fresh clone that downloads its pins) these
+/// tests say so and check nothing. CI always has the mirror.
+fn pair_in_mirror(old: &Path, new: &Path) -> bool {
+    let present = old.is_file() && new.is_file();
+    if !present {
+        eprintln!(
+            "skipping: {} and {} are read from the spec mirror, which is missing",
+            old.display(),
+            new.display()
+        );
+    }
+    present
+}
+
+type GithubPair = (
     PathBuf,
     PathBuf,
     Diff,
     sdkgen::build::Provider,
     sdkgen::build::Provider,
-) {
+);
+
+fn github() -> Option<GithubPair> {
     let old = mirror().join("github/api.github.com.2022-06-11.json");
     let new = mirror().join("github/api.github.com.json");
+    if !pair_in_mirror(&old, &new) {
+        return None;
+    }
     let config = root().join("specs/github/sdkgen.toml");
     let o = diff::load_side(&old, Some(&config)).unwrap_or_else(|e| panic!("{e}"));
     let n = diff::load_side(&new, Some(&config)).unwrap_or_else(|e| panic!("{e}"));
     let d = diff::diff_providers(&o, &n, "old", "new").unwrap();
-    (old, new, d, o, n)
+    Some((old, new, d, o, n))
 }
 
 /// The summary and the names of every operation added, removed or renamed, and of every type
@@ -352,7 +372,9 @@ fn operation_ids(path: &Path) -> BTreeSet<String> {
 
 #[test]
 fn github_2022_to_current_summary() {
-    let (.., d, _, _) = github();
+    let Some((.., d, _, _)) = github() else {
+        return;
+    };
     insta::assert_snapshot!("diff-github", names_summary(&d));
 }
 
@@ -361,7 +383,9 @@ fn after_vendor_update_pins_them_the_github_pair_renames_nothing() {
     // Without pins, the rules name five types differently in the newer description, each
     // because GitHub changed that type (an enum gained or lost values, an inline schema
     // became a component); `sdkgen vendor --update` pins each to its old name, as here.
-    let (old, new, d, ..) = github();
+    let Some((old, new, d, ..)) = github() else {
+        return;
+    };
     let pins = sdkgen::vendor::rename_pins(&d);
     assert_eq!(pins.len(), 5, "{pins:#?}");
     assert_eq!(d.renames, 5);
@@ -397,7 +421,9 @@ fn after_vendor_update_pins_them_the_github_pair_renames_nothing() {
 
 #[test]
 fn github_operations_added_are_exactly_the_operation_ids_only_in_the_newer_file() {
-    let (old, new, d, ..) = github();
+    let Some((old, new, d, ..)) = github() else {
+        return;
+    };
     let (o, n) = (operation_ids(&old), operation_ids(&new));
     let only_new: BTreeSet<&String> = n.difference(&o).collect();
     let added: BTreeSet<&String> = d
@@ -422,7 +448,9 @@ fn github_operations_added_are_exactly_the_operation_ids_only_in_the_newer_file(
 
 #[test]
 fn github_operations_and_component_schemas_in_both_files_keep_their_rust_paths() {
-    let (old, new, d, o, n) = github();
+    let Some((old, new, d, o, n)) = github() else {
+        return;
+    };
     let (oa, na) = (&o.parts[0].generated.api, &n.parts[0].generated.api);
     let calls = |api: &sdkgen::ir::Api| -> std::collections::BTreeMap<String, String> {
         api.operations
@@ -478,6 +506,9 @@ fn github_operations_and_component_schemas_in_both_files_keep_their_rust_paths()
 fn stripe_2022_to_2023_summary() {
     let old = mirror().join("stripe/spec3.sdk.yaml");
     let new = mirror().join("stripe/spec3.yaml");
+    if !pair_in_mirror(&old, &new) {
+        return;
+    }
     let config = root().join("specs/stripe/sdkgen.toml");
     let d = diff_files(&old, &new, Some(&config)).unwrap_or_else(|e| panic!("{e}"));
     insta::assert_snapshot!("diff-stripe", names_summary(&d));
