@@ -10,6 +10,7 @@ use crate::emit::{Cx, ident, type_tokens};
 use crate::ir::{
     Api, BodyKind, Operation, Param, ParamLocation, ResponseBody, SuccessResponse, TypeRef,
 };
+use crate::lower::deref;
 
 /// Why an operation is not called, when it is not.
 pub(crate) fn skip_reason(op: &Operation) -> Option<&'static str> {
@@ -343,13 +344,6 @@ fn parameters<'v>(root: &'v Value, op: &Operation) -> Vec<&'v Value> {
         .flatten()
         .map(|p| deref(root, p))
         .collect()
-}
-
-fn deref<'v>(root: &'v Value, node: &'v Value) -> &'v Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => crate::lower::resolve(root, r).unwrap_or(node),
-        None => node,
-    }
 }
 
 fn location_name(location: ParamLocation) -> &'static str {

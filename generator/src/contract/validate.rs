@@ -8,24 +8,11 @@
 
 use serde_json::Value;
 
+use crate::lower::deref;
+
 /// The first place `value` breaks `schema`, as `path: reason`, or `None` when it conforms.
 pub(crate) fn first_violation(root: &Value, schema: &Value, value: &Value) -> Option<String> {
     check(root, schema, value, "", 0)
-}
-
-fn deref<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
-    let mut current = schema;
-    for _ in 0..16 {
-        match current
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| crate::lower::resolve(root, r))
-        {
-            Some(target) => current = target,
-            None => break,
-        }
-    }
-    current
 }
 
 fn check(root: &Value, schema: &Value, value: &Value, path: &str, depth: u32) -> Option<String> {

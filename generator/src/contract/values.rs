@@ -35,18 +35,7 @@ impl<'a> ValueGen<'a> {
 
     /// Follows `$ref`s to the schema they name.
     fn deref<'s>(&'s self, schema: &'s Value) -> &'s Value {
-        let mut current = schema;
-        for _ in 0..16 {
-            match current
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| crate::lower::resolve(self.root, r))
-            {
-                Some(target) => current = target,
-                None => break,
-            }
-        }
-        current
+        crate::lower::deref(self.root, schema)
     }
 
     fn value_at(&self, schema: &Value, depth: u8) -> Value {

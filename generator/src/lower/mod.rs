@@ -203,6 +203,22 @@ pub(crate) fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value>
         .or_else(|| root.pointer(&percent_decode(ptr)))
 }
 
+/// The schema (or parameter, response, …) a node stands for: the node itself, or what its
+/// local `$ref` chain names (at most 16 links; a dangling or looping chain stops where it is).
+pub(crate) fn deref<'v>(root: &'v Value, mut node: &'v Value) -> &'v Value {
+    for _ in 0..16 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| resolve(root, r))
+        {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

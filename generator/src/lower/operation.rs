@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::resources::{CallName, NameInput, lower_call_names};
 use super::schema::docs_of;
-use super::{Lowerer, resolve};
+use super::{Lowerer, deref, resolve};
 use crate::config::{MultipartStyle, PaginationRule};
 use crate::diagnostics::{DiagnosticKind, pointer};
 use crate::ir::{
@@ -921,41 +921,26 @@ pub(crate) fn is_json(media: &str) -> bool {
 /// Whether an object schema has a property that is a file, a list of files, or a union of
 /// them.
 fn holds_files(root: &Value, schema: &Value) -> bool {
-    let deref = |s: &'_ Value| -> Option<Value> {
-        let mut current = s.clone();
-        for _ in 0..16 {
-            match current.get("$ref").and_then(Value::as_str) {
-                Some(r) => current = resolve(root, r)?.clone(),
-                None => return Some(current),
-            }
-        }
-        None
-    };
     let file = |s: &Value| {
-        deref(s).is_some_and(|s| {
-            is_binary_schema(Some(&s))
-                || s.get("items")
-                    .and_then(&deref)
-                    .is_some_and(|i| is_binary_schema(Some(&i)))
+        let s = deref(root, s);
+        is_binary_schema(Some(s))
+            || s.get("items")
+                .is_some_and(|i| is_binary_schema(Some(deref(root, i))))
+    };
+    let union_of_files = |s: &Value| {
+        ["oneOf", "anyOf"].iter().any(|k| {
+            s.get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|branches| branches.iter().any(file))
         })
     };
-    let Some(schema) = deref(schema) else {
-        return false;
-    };
-    schema
+    deref(root, schema)
         .get("properties")
         .and_then(Value::as_object)
         .is_some_and(|props| {
-            props.values().any(|p| {
-                file(p)
-                    || deref(p).is_some_and(|p| {
-                        ["oneOf", "anyOf"].iter().any(|k| {
-                            p.get(*k)
-                                .and_then(Value::as_array)
-                                .is_some_and(|bs| bs.iter().any(file))
-                        })
-                    })
-            })
+            props
+                .values()
+                .any(|p| file(p) || union_of_files(deref(root, p)))
         })
 }
 
@@ -983,7 +968,7 @@ fn pick_request_media<'v>(
         }
     }
     json.or_else(|| ranked(&|m| m.starts_with("application/x-www-form-urlencoded")))
-        .or_else(|| ranked(&|m| m.starts_with("multipart/form-data")))
+        .or(multipart)
         .or_else(|| content.iter().next())
 }
 

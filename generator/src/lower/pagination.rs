@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::deref;
 use crate::config::Config;
 use crate::ir::{
     Api, Field, HttpMethod, Operation, Pagination, PaginationStyle, ParamLocation, ResponseBody,
@@ -400,17 +401,6 @@ fn mentions_url(field: &Field) -> bool {
 /// The operation's JSON in the document.
 fn operation_json<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
     root.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
-}
-
-/// Follows a local `$ref` (one level is what a normalized document has).
-fn deref<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| root.pointer(p))
-            .unwrap_or(value),
-        None => value,
-    }
 }
 
 fn declares_link_header(root: &Value, op_pointer: &str) -> bool {

@@ -521,36 +521,46 @@ fn part_encoding(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> PartEncoding
         ),
         _ => false,
     };
-    let file = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Binary);
-    let files = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Array(inner) if file(&inner));
+    if let Some(files) = file_union(types, t) {
+        return files;
+    }
     match unalias(types, t) {
         TypeRef::Binary => PartEncoding::File,
-        TypeRef::Array(inner) if file(&inner) => PartEncoding::FileList,
-        TypeRef::Named(id) => match types.get(&id).map(|d| &d.kind) {
-            Some(TypeKind::Union(u))
-                if !u.variants.is_empty()
-                    && u.variants.iter().all(|v| file(&v.ty) || files(&v.ty)) =>
-            {
-                let names = |pick: &dyn Fn(&TypeRef) -> bool| {
-                    u.variants
-                        .iter()
-                        .filter(|v| pick(&v.ty))
-                        .map(|v| v.rust_name.clone())
-                        .collect()
-                };
-                PartEncoding::FileUnion {
-                    ty: TypeRef::Named(id),
-                    single: names(&file),
-                    list: names(&files),
-                }
-            }
-            _ if scalar(&TypeRef::Named(id)) => PartEncoding::Text,
-            _ => PartEncoding::Json,
-        },
+        TypeRef::Array(inner) if matches!(unalias(types, &inner), TypeRef::Binary) => {
+            PartEncoding::FileList
+        }
         TypeRef::Array(inner) if scalar(&inner) => PartEncoding::TextArray,
         other if scalar(&other) => PartEncoding::Text,
         _ => PartEncoding::Json,
     }
+}
+
+/// A union each of whose variants is a file or a list of files (OpenAI's skill `files`: a
+/// zip, or a folder's files), as the parts it becomes.
+fn file_union(types: &BTreeMap<TypeId, TypeDef>, t: &TypeRef) -> Option<PartEncoding> {
+    let TypeRef::Named(id) = unalias(types, t) else {
+        return None;
+    };
+    let Some(TypeKind::Union(u)) = types.get(&id).map(|d| &d.kind) else {
+        return None;
+    };
+    let file = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Binary);
+    let files = |t: &TypeRef| matches!(unalias(types, t), TypeRef::Array(inner) if file(&inner));
+    if u.variants.is_empty() || !u.variants.iter().all(|v| file(&v.ty) || files(&v.ty)) {
+        return None;
+    }
+    let names = |pick: &dyn Fn(&TypeRef) -> bool| {
+        u.variants
+            .iter()
+            .filter(|v| pick(&v.ty))
+            .map(|v| v.rust_name.clone())
+            .collect()
+    };
+    Some(PartEncoding::FileUnion {
+        ty: TypeRef::Named(id),
+        single: names(&file),
+        list: names(&files),
+    })
 }
 
 /// Strongly connected components (Tarjan, iterative so deep graphs cannot overflow the stack).
