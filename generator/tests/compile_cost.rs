@@ -6,7 +6,9 @@
 //!   decodes every item type and drops everything an item reaches (Stripe's
 //!   `payment_intents` compiled the drop code of 700 more types before they were `#[inline]`);
 //! - the constructors and setters of request types, and the `From` impls of request unions,
-//!   which are many (OpenAI has over a thousand constructors) and each small.
+//!   which are many (OpenAI has over a thousand constructors) and each small;
+//! - the typed webhook events' `Event::parse` and `construct_event`, which read every
+//!   payload type.
 //!
 //! BENCHMARKS.md has the measurements.
 
@@ -43,6 +45,16 @@ fn eager(files: &BTreeMap<String, String>) -> (usize, Vec<String>) {
         }
         let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
         for item in &file.items {
+            // The typed webhook events' `construct_event`, which parses every payload type.
+            if let syn::Item::Fn(f) = item {
+                if f.sig.ident == "construct_event" && !is_generic(&f.sig) {
+                    checked += 1;
+                    if !is_inline(&f.attrs) {
+                        out.push(format!("{path}: construct_event is compiled unused"));
+                    }
+                }
+                continue;
+            }
             let syn::Item::Impl(i) = item else { continue };
             let self_ty = quote_type(&i.self_ty);
             let is_from = i
@@ -65,6 +77,7 @@ fn eager(files: &BTreeMap<String, String>) -> (usize, Vec<String>) {
                     });
                     (by_value && matches!(name.as_str(), "items" | "pages" | "events"))
                         || name == "new"
+                        || name == "parse"
                         || f.sig.receiver().is_some_and(|_| {
                             // A setter: `fn x(mut self, value: T) -> Self`.
                             f.sig.inputs.len() == 2

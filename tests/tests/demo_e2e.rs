@@ -348,3 +348,69 @@ fn a_patch_field_is_set_cleared_or_left_unchanged() {
         json!({"color": null})
     );
 }
+
+/// A body offered as JSON and as multipart goes as multipart when it holds files, and a list
+/// of files (or a union of a file and a list) becomes one file part per file.
+#[tokio::test]
+async fn file_lists_and_file_unions_go_as_one_part_per_file() {
+    use sdkgen_runtime::FilePart;
+    use sdkgen_tests::fixtures::bodies::types::{BundleInput, BundleInputArchive};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/bundles"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = sdkgen_tests::fixtures::bodies::Client::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let folder = BundleInputArchive::BinaryList(vec![
+        FilePart::new("a").file_name("a.txt"),
+        FilePart::new("b").file_name("b.txt"),
+    ]);
+    let zip = BundleInputArchive::Binary(FilePart::new("PK").file_name("skill.zip"));
+    for archive in [folder, zip] {
+        let body =
+            BundleInput::new(archive).attachments(vec![FilePart::new("note").file_name("note.md")]);
+        client
+            .bundles()
+            .create(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("bundle: {e}"));
+    }
+    let requests = server.received_requests().await.unwrap_or_default();
+    let files_of = |i: usize| -> Vec<String> {
+        let sent = &requests[i];
+        let content_type = sent
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            content_type.starts_with("multipart/form-data"),
+            "{content_type}"
+        );
+        String::from_utf8_lossy(&sent.body)
+            .split("Content-Disposition: form-data; ")
+            .skip(1)
+            .map(|part| part.split("\r\n").next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        files_of(0),
+        [
+            "name=\"archive\"; filename=\"a.txt\"",
+            "name=\"archive\"; filename=\"b.txt\"",
+            "name=\"attachments\"; filename=\"note.md\"",
+        ]
+    );
+    assert_eq!(
+        files_of(1),
+        [
+            "name=\"archive\"; filename=\"skill.zip\"",
+            "name=\"attachments\"; filename=\"note.md\"",
+        ]
+    );
+}
